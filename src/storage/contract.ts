@@ -1,0 +1,94 @@
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * A place where backup artifacts are stored: a local directory or an Azure Blob container.
+ *
+ * Keys are `/`-separated relative paths (`orders/shop/orders_20260301_0200.jsonl.gz`): no leading `/`,
+ * no `..`, no empty segments, no backslashes. Implementations map them to their own namespace.
+ *
+ * Atomicity is the central promise: an object becomes visible under its key only when
+ * {@link StorageWrite.commit} succeeds. An interrupted, aborted or failed write never leaves an object
+ * that `list`, `stat` or `read` would return (a temp file or uncommitted blocks may remain; they are
+ * invisible and cleaned up by the target where it can).
+ *
+ * Errors: every method throws HoldfastError with code STORAGE_FAILED (retryable where the cause is
+ * transient: network, throttling) or NOT_FOUND (read/stat of a missing key is not an error for stat,
+ * which returns undefined).
+ */
+export interface StorageTarget {
+  /** The Storage manifest's name. */
+  readonly name: string;
+  /** `local` or `azure-blob`. */
+  readonly type: string;
+
+  /** Where a key lives, for people: an absolute path or a blob URL (never with a SAS or key in it). */
+  locate(key: string): string;
+
+  /**
+   * Starts a streaming write. Bytes written to `stream` are hashed (sha256) and counted as they pass.
+   * Nothing is visible until `commit()`. Not retryable as a whole: on failure call `abort()` and start again.
+   */
+  openWrite(key: string, options?: WriteOptions): Promise<StorageWrite>;
+
+  /** Writes a small object in one call (manifests, checkpoints). Atomic like openWrite. */
+  put(key: string, data: Buffer | string, options?: WriteOptions): Promise<StoredObject>;
+
+  /** Streams a committed object. Throws NOT_FOUND if it does not exist. */
+  read(key: string): Promise<Readable>;
+
+  /** Metadata of a committed object, or undefined if there is none. */
+  stat(key: string): Promise<StoredObject | undefined>;
+
+  /** Committed objects whose key starts with `prefix`, in key order. */
+  list(prefix: string): AsyncIterable<StoredObject>;
+
+  /** Removes an object. Removing a missing key is not an error (idempotent, so an interrupted cleanup can repeat it). */
+  delete(key: string): Promise<void>;
+
+  /**
+   * Checks that the target is reachable and writable, without leaving anything behind.
+   * Used by preflight; throws STORAGE_FAILED with a clear message otherwise.
+   */
+  check(): Promise<void>;
+}
+
+export interface WriteOptions {
+  contentType?: string;
+  /** Small string metadata stored with the object (blob metadata, a sidecar for local). */
+  metadata?: Record<string, string>;
+  /** Fail if the key already exists (default false: replace on commit). */
+  ifNotExists?: boolean;
+}
+
+export interface StorageWrite {
+  /** Write the content here; end it (or pipeline into it) before commit(). */
+  readonly stream: Writable;
+  /** Makes the object visible atomically; resolves with its final size and sha256. */
+  commit(): Promise<StoredObject>;
+  /** Discards everything written; safe to call more than once and after a failed commit. */
+  abort(): Promise<void>;
+}
+
+export interface StoredObject {
+  key: string;
+  bytes: number;
+  /** Hex sha256 of the content when known (always known for objects this process wrote). */
+  sha256?: string;
+  modifiedAt?: Date;
+  metadata?: Record<string, string>;
+}
+
+/** Validates a storage key; returns a problem description or undefined when valid. */
+export function checkKey(key: string): string | undefined {
+  if (key.length === 0) return 'key is empty';
+  if (key.length > 1024) return 'key is longer than 1024 characters';
+  if (key.startsWith('/')) return 'key starts with /';
+  if (key.includes('\\')) return 'key contains a backslash';
+  for (const segment of key.split('/')) {
+    if (segment === '') return 'key has an empty segment (//, or a trailing /)';
+    if (segment === '.' || segment === '..') return `key has a "${segment}" segment`;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(key)) return 'key contains a control character';
+  return undefined;
+}
