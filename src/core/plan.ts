@@ -65,6 +65,16 @@ export interface PlanJobSummary {
   targets: string[];
 }
 
+/** A job that could not be discovered or planned; the rest of the plan stands. */
+export interface PlanProblem {
+  job: string;
+  plugin: string;
+  /** `discover` or `plan`. */
+  hook: string;
+  message: string;
+  code: string;
+}
+
 export interface Plan {
   /** Version of this structure; bump on incompatible change. */
   formatVersion: 1;
@@ -76,6 +86,8 @@ export interface Plan {
   steps: PlanStep[];
   notes: PlanNote[];
   retention: RetentionEntry[];
+  /** Jobs that could not be planned. A plan with problems makes `plan`/`run` exit non-zero. */
+  problems: PlanProblem[];
 }
 
 /** Checks the invariants every plan must satisfy (unique ids, known dependencies, no cycles). */
