@@ -6,7 +6,7 @@ import type { PlanNote, PlanStep } from '../core/plan.ts';
 import type { StepMetrics } from '../core/result.ts';
 import type { Secret } from '../core/secret.ts';
 import type { StorageTarget } from '../storage/contract.ts';
-import type { ArtifactInput } from '../catalog/contract.ts';
+import type { Artifact, ArtifactInput } from '../catalog/contract.ts';
 import type { Logger } from '../core/logger.ts';
 
 /**
@@ -49,6 +49,14 @@ export interface Plugin {
    * Artifacts returned are recorded in the catalog by the executor after success.
    */
   execute(step: PlanStep, job: Job, ctx: ExecuteContext): Promise<StepOutcome>;
+
+  /**
+   * Removes one artifact this plugin produced whose `storage` is not a Storage manifest (e.g. `server`:
+   * LiteSpeed files deleted through the SQL Server). Artifacts in a Storage target are removed by the
+   * retention service through the storage contract, without this hook. Must be idempotent: removing what is
+   * already gone succeeds (an interrupted cleanup is finished by the next run).
+   */
+  remove?(artifact: Artifact, job: Job, ctx: ExecuteContext): Promise<void>;
 
   /** Releases clients, pools and sockets. Called once when the command ends. Must not throw. */
   dispose?(): Promise<void>;
