@@ -61,6 +61,12 @@ function mdEscape(text: string): string {
   return text.replace(/([|\\`*_[\]<>])/g, '\\$1');
 }
 
+/** A code span for paths and ids: no Markdown escaping inside, only pipes (table cells) need care. */
+function code(text: string): string {
+  const t = text.replace(/\|/g, '\\|');
+  return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+
 function fence(command: string, step: PlanStep): string {
   const lang = /EXEC|RESTORE|BACKUP|SELECT/i.test(command) ? 'sql' : '';
   const ticks = command.includes('```') ? '````' : '```';
@@ -83,7 +89,7 @@ function renderMarkdown(plan: Plan): string {
   out.push('');
   out.push('| # | Job | Action | Target | Why |');
   out.push('|---|-----|--------|--------|-----|');
-  plan.steps.forEach((s, i) => out.push(`| ${i + 1} | ${mdEscape(s.job)} | ${mdEscape(s.action)} | ${mdEscape(s.target)} | ${mdEscape(s.reason)} |`));
+  plan.steps.forEach((s, i) => out.push(`| ${i + 1} | ${mdEscape(s.job)} | ${mdEscape(s.action)} | ${code(s.target)} | ${mdEscape(s.reason)} |`));
   if (plan.steps.length === 0) out.push('| – | – | nothing to do | – | – |');
   plan.steps.forEach((s, i) => {
     out.push('');
@@ -106,7 +112,7 @@ function renderMarkdown(plan: Plan): string {
     out.push('| Decision | Job | Target | Type | Created | Location | Why |');
     out.push('|----------|-----|--------|------|---------|----------|-----|');
     for (const r of plan.retention) {
-      out.push(`| ${r.decision === 'remove' ? '**remove**' : 'keep'} | ${mdEscape(r.job)} | ${mdEscape(r.target)} | ${r.type} | ${r.createdAt} | ${mdEscape(r.location)} | ${mdEscape(r.reasons.join('; '))} |`);
+      out.push(`| ${r.decision === 'remove' ? '**remove**' : 'keep'} | ${mdEscape(r.job)} | ${mdEscape(r.target)} | ${r.type} | ${r.createdAt} | ${code(r.location)} | ${mdEscape(r.reasons.join('; '))} |`);
     }
   }
   return `${out.join('\n')}\n`;
