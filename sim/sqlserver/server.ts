@@ -78,7 +78,8 @@ export async function startTdsServer(options: TdsServerOptions): Promise<TdsServ
     });
   });
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error(`TDS listener has no TCP address (${String(address)})`);
+  if (address === null || typeof address === 'string')
+    throw new Error(`TDS listener has no TCP address (${String(address)})`);
   logger.info({ host, port: address.port, serverName: engine.serverName }, 'TDS server listening');
 
   let closing: Promise<void> | undefined;

@@ -12,11 +12,16 @@ afterAll(async () => {
 describe('ATTENTION (cancel)', () => {
   it('request.cancel() aborts the engine call, the request fails with ECANCEL and the connection stays usable', async () => {
     const pool = await h.pool();
-    for (const run of [(r: sql.Request) => r.execute('dbo.wait_proc'), (r: sql.Request) => r.batch('WAITFOR DELAY')]) {
+    for (const run of [
+      (r: sql.Request) => r.execute('dbo.wait_proc'),
+      (r: sql.Request) => r.batch('WAITFOR DELAY'),
+    ]) {
       const abortedBefore = h.engine.aborted;
       const request = pool.request();
       const pending = run(request).catch((e: unknown) => e);
-      await waitFor(() => h.engine.calls.some((c) => /wait_proc|WAITFOR/.test(c)) && h.engine.calls.length > 0);
+      await waitFor(
+        () => h.engine.calls.some((c) => /wait_proc|WAITFOR/.test(c)) && h.engine.calls.length > 0,
+      );
       await new Promise((r) => setTimeout(r, 50));
       request.cancel();
       const err = await pending;
@@ -33,7 +38,10 @@ describe('ATTENTION (cancel)', () => {
   it('a request timeout sends ATTENTION too: ETIMEOUT, then the next request works on the same connection', async () => {
     const pool = await h.pool({ requestTimeout: 300 });
     const started = Date.now();
-    const err = await pool.request().execute('dbo.wait_proc').catch((e: unknown) => e);
+    const err = await pool
+      .request()
+      .execute('dbo.wait_proc')
+      .catch((e: unknown) => e);
     expect((err as sql.RequestError).code).toBe('ETIMEOUT');
     expect(Date.now() - started).toBeLessThan(3000);
     const result = await pool.request().execute('dbo.noop');

@@ -35,11 +35,16 @@ describe('type codec round trips (server encoding == parameter decoding)', () =>
       [5, 2, '0.00'],
     ];
     for (const [precision, scale, text] of cases) {
-      expect(roundTrip({ type: 'numeric', precision, scale }, text)).toEqual({ type: { type: 'numeric', precision, scale }, value: text });
+      expect(roundTrip({ type: 'numeric', precision, scale }, text)).toEqual({
+        type: { type: 'numeric', precision, scale },
+        value: text,
+      });
       expect(roundTrip({ type: 'decimal', precision, scale }, text).value).toBe(text);
     }
     expect(roundTrip({ type: 'decimal', precision: 10, scale: 3 }, '1.5').value).toBe('1.500');
-    expect(roundTrip({ type: 'decimal', precision: 25, scale: 0 }, 12345678901234567890123n).value).toBe('12345678901234567890123');
+    expect(roundTrip({ type: 'decimal', precision: 25, scale: 0 }, 12345678901234567890123n).value).toBe(
+      '12345678901234567890123',
+    );
   });
 
   it('refuses decimals that would lose digits or overflow, naming the value', () => {
@@ -56,7 +61,9 @@ describe('type codec round trips (server encoding == parameter decoding)', () =>
     expect(roundTrip({ type: 'smallint' }, -1).value).toBe(-1);
     expect(roundTrip({ type: 'float' }, -0.1).value).toBe(-0.1);
     expect(roundTrip({ type: 'bit' }, false).value).toBe(false);
-    expect(() => roundTrip({ type: 'int' }, 2 ** 31)).toThrow(/int value must be an integer in -2147483648..2147483647, got number 2147483648/);
+    expect(() => roundTrip({ type: 'int' }, 2 ** 31)).toThrow(
+      /int value must be an integer in -2147483648..2147483647, got number 2147483648/,
+    );
     expect(() => roundTrip({ type: 'tinyint' }, 256)).toThrow(TdsEncodeError);
   });
 
@@ -65,10 +72,18 @@ describe('type codec round trips (server encoding == parameter decoding)', () =>
     expect(roundTrip({ type: 'datetime2', scale: 7 }, d).value).toEqual(d);
     const late = new Date('9999-12-31T23:59:59.999Z');
     expect(roundTrip({ type: 'datetime2', scale: 3 }, late).value).toEqual(late);
-    expect(roundTrip({ type: 'datetime2', scale: 1 }, new Date('2020-01-01T00:00:00.049Z')).value).toEqual(new Date('2020-01-01T00:00:00.000Z'));
-    expect(roundTrip({ type: 'datetime2', scale: 0 }, new Date('2020-01-01T23:59:59.600Z')).value).toEqual(new Date('2020-01-02T00:00:00Z'));
-    expect(roundTrip({ type: 'datetime' }, new Date('2024-06-01T10:00:00.002Z')).value).toEqual(new Date('2024-06-01T10:00:00.003Z'));
-    expect(roundTrip({ type: 'datetime' }, new Date('1753-01-01T00:00:00Z')).value).toEqual(new Date('1753-01-01T00:00:00Z'));
+    expect(roundTrip({ type: 'datetime2', scale: 1 }, new Date('2020-01-01T00:00:00.049Z')).value).toEqual(
+      new Date('2020-01-01T00:00:00.000Z'),
+    );
+    expect(roundTrip({ type: 'datetime2', scale: 0 }, new Date('2020-01-01T23:59:59.600Z')).value).toEqual(
+      new Date('2020-01-02T00:00:00Z'),
+    );
+    expect(roundTrip({ type: 'datetime' }, new Date('2024-06-01T10:00:00.002Z')).value).toEqual(
+      new Date('2024-06-01T10:00:00.003Z'),
+    );
+    expect(roundTrip({ type: 'datetime' }, new Date('1753-01-01T00:00:00Z')).value).toEqual(
+      new Date('1753-01-01T00:00:00Z'),
+    );
   });
 
   it('GUID byte order and upper-case canonical form', () => {
@@ -83,11 +98,15 @@ describe('type codec round trips (server encoding == parameter decoding)', () =>
     expect(roundTrip({ type: 'varchar', length: 10 }, 'Œuvre €5').value).toBe('Œuvre €5');
     expect(roundTrip({ type: 'varbinary', length: 'max' }, Buffer.alloc(0)).value).toEqual(Buffer.alloc(0));
     expect(roundTrip({ type: 'uniqueidentifier' }, null).value).toBeNull();
-    expect(() => roundTrip({ type: 'nvarchar', length: 3 }, 'toolong')).toThrow(/nvarchar value of 14 bytes exceeds the declared 6/);
+    expect(() => roundTrip({ type: 'nvarchar', length: 3 }, 'toolong')).toThrow(
+      /nvarchar value of 14 bytes exceeds the declared 6/,
+    );
   });
 
   it('code page 1252 maps the 0x80..0x9F block and replaces what it cannot hold', () => {
-    expect(encodeCp1252('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ').toString('hex')).toBe('8082838485868788898a8b8c8e9192939495969798999a9b9c9e9f');
+    expect(encodeCp1252('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ').toString('hex')).toBe(
+      '8082838485868788898a8b8c8e9192939495969798999a9b9c9e9f',
+    );
     expect(decodeCp1252(Buffer.from([0x80, 0x41, 0xe9]))).toBe('€Aé');
     expect(encodeCp1252('日本').toString()).toBe('??');
   });
@@ -153,14 +172,21 @@ describe('FaultController matching', () => {
     f.dropConnectionOnCall({ nth: 2, sqlContains: 'BACKUP' });
     expect(f.onCall({ kind: 'batch', sql: 'SELECT 1' })).toBeUndefined();
     expect(f.onCall({ kind: 'batch', sql: 'backup database x' })?.kind).toBe('fail');
-    expect(f.onCall({ kind: 'batch', sql: 'backup database x' })).toEqual({ kind: 'drop', at: 'mid-response' });
+    expect(f.onCall({ kind: 'batch', sql: 'backup database x' })).toEqual({
+      kind: 'drop',
+      at: 'mid-response',
+    });
     expect(f.onCall({ kind: 'batch', sql: 'backup database x' })?.kind).toBe('fail');
   });
 });
 
 describe('housekeeping detection', () => {
-  it('recognises tedious\' session-option batch and nothing else', () => {
-    expect(isSessionOptionsBatch('set textsize 2147483647\nset quoted_identifier on\nset transaction isolation level read committed')).toBe(true);
+  it("recognises tedious' session-option batch and nothing else", () => {
+    expect(
+      isSessionOptionsBatch(
+        'set textsize 2147483647\nset quoted_identifier on\nset transaction isolation level read committed',
+      ),
+    ).toBe(true);
     expect(isSessionOptionsBatch('SET NOCOUNT ON; SELECT 1')).toBe(false);
     expect(isSessionOptionsBatch('')).toBe(false);
   });

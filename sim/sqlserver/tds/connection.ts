@@ -123,13 +123,17 @@ export class TdsConnection {
     switch (this.phase) {
       case 'prelogin':
         if (message.type !== PacketType.PRELOGIN) {
-          throw new TdsProtocolError(`expected PRELOGIN as the first message, got packet type 0x${message.type.toString(16)}`);
+          throw new TdsProtocolError(
+            `expected PRELOGIN as the first message, got packet type 0x${message.type.toString(16)}`,
+          );
         }
         this.onPrelogin(message.payload);
         return;
       case 'login':
         if (message.type !== PacketType.LOGIN7) {
-          throw new TdsProtocolError(`expected LOGIN7 after PRELOGIN, got packet type 0x${message.type.toString(16)}`);
+          throw new TdsProtocolError(
+            `expected LOGIN7 after PRELOGIN, got packet type 0x${message.type.toString(16)}`,
+          );
         }
         this.onLogin7(message.payload);
         return;
@@ -154,7 +158,9 @@ export class TdsConnection {
     }
     const carrier = new PreloginTlsCarrier(this.socket);
     const tls = startServerTls(carrier, this.deps.secureContext);
-    tls.on('secure', () => this.log.debug({ cipher: tls.getCipher()?.name, protocol: tls.getProtocol() }, 'TLS established'));
+    tls.on('secure', () =>
+      this.log.debug({ cipher: tls.getCipher()?.name, protocol: tls.getProtocol() }, 'TLS established'),
+    );
     tls.on('data', (chunk: Buffer) => {
       try {
         this.reader.push(chunk);
@@ -174,7 +180,12 @@ export class TdsConnection {
     const tdsVersion = negotiateTdsVersion(login.tdsVersion);
     const refusal =
       tdsVersion === undefined
-        ? { number: 18456, state: 1, severity: 14, message: `Login failed: TDS version 0x${login.tdsVersion.toString(16)} is older than 7.2.` }
+        ? {
+            number: 18456,
+            state: 1,
+            severity: 14,
+            message: `Login failed: TDS version 0x${login.tdsVersion.toString(16)} is older than 7.2.`,
+          }
         : unsupportedLogin(login);
     let failure = refusal;
     let database = login.database || undefined;
@@ -196,7 +207,12 @@ export class TdsConnection {
       return;
     }
     const packetSize = negotiatePacketSize(login.packetSize);
-    this.session = { id: this.id, login: login.userName, database: database ?? 'master', ...(login.appName ? { appName: login.appName } : {}) };
+    this.session = {
+      id: this.id,
+      login: login.userName,
+      database: database ?? 'master',
+      ...(login.appName ? { appName: login.appName } : {}),
+    };
     this.send(
       buildLoginSuccess({
         serverName: engine.serverName,
@@ -210,7 +226,10 @@ export class TdsConnection {
     this.packetSize = packetSize;
     this.runner = new RequestRunner(this, this.session, this.deps, this.log);
     this.phase = 'ready';
-    this.log.info({ user: login.userName, database: this.session.database, app: login.appName, packetSize }, 'login succeeded');
+    this.log.info(
+      { user: login.userName, database: this.session.database, app: login.appName, packetSize },
+      'login succeeded',
+    );
   }
 
   /** Half-closes after the last response; destroys the socket if the client does not close it soon. */

@@ -30,9 +30,7 @@ export interface CallDescription {
 /** When a dropped connection is cut: before the engine runs, or mid-response after it ran. */
 export type DropPoint = 'before-engine' | 'mid-response';
 
-export type FaultAction =
-  | { kind: 'drop'; at: DropPoint }
-  | { kind: 'fail'; message: SqlMessage };
+export type FaultAction = { kind: 'drop'; at: DropPoint } | { kind: 'fail'; message: SqlMessage };
 
 interface Rule {
   match: CallMatch;
@@ -68,7 +66,8 @@ export class FaultController {
 
   /** Slow every response to RPC and batch calls by `ms` milliseconds; 0 turns it off. */
   delay(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`delay: ${ms} is not a non-negative number of milliseconds`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`delay: ${ms} is not a non-negative number of milliseconds`);
     this.delayMs = ms;
   }
 
@@ -124,7 +123,8 @@ function matches(match: CallMatch, call: CallDescription): boolean {
     }
   }
   if (match.sqlContains !== undefined) {
-    if (call.sql === undefined || !call.sql.toLowerCase().includes(match.sqlContains.toLowerCase())) return false;
+    if (call.sql === undefined || !call.sql.toLowerCase().includes(match.sqlContains.toLowerCase()))
+      return false;
   }
   return true;
 }

@@ -15,7 +15,12 @@ afterAll(async () => {
   await h.stop();
 });
 
-const DISK_ERROR: SqlMessage = { number: 3201, state: 1, severity: 16, message: 'Cannot open backup device. Operating system error 5(Access is denied.).' };
+const DISK_ERROR: SqlMessage = {
+  number: 3201,
+  state: 1,
+  severity: 16,
+  message: 'Cannot open backup device. Operating system error 5(Access is denied.).',
+};
 
 function rpcCalls(name: string): number {
   return h.engine.calls.filter((c) => c === `rpc:${name}`).length;
@@ -26,7 +31,11 @@ describe('FaultController.failCall', () => {
     h.server.faults.failCall({ procedure: 'echo_proc' }, DISK_ERROR);
     const before = rpcCalls('master.dbo.echo_proc');
     for (let i = 0; i < 2; i++) {
-      const err = await pool.request().input('a', sql.Int, 1).execute('master.dbo.echo_proc').catch((e: unknown) => e);
+      const err = await pool
+        .request()
+        .input('a', sql.Int, 1)
+        .execute('master.dbo.echo_proc')
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(sql.RequestError);
       expect(err).toMatchObject({ number: 3201, class: 16, message: DISK_ERROR.message });
     }
@@ -36,7 +45,7 @@ describe('FaultController.failCall', () => {
     expect((await pool.request().input('a', sql.Int, 1).execute('master.dbo.echo_proc')).returnValue).toBe(7);
   });
 
-  it('nth counts matching calls from the moment the fault is set, skipping the pool\'s SELECT 1 probe', async () => {
+  it("nth counts matching calls from the moment the fault is set, skipping the pool's SELECT 1 probe", async () => {
     await pool.request().query('SELECT DB_NAME()'); // before the fault: not counted
     h.server.faults.failCall({ nth: 2, sqlContains: 'db_name' }, DISK_ERROR);
     await expect(pool.request().query('SELECT DB_NAME()')).resolves.toBeDefined();
@@ -56,7 +65,11 @@ describe('FaultController.dropConnectionOnCall', () => {
   it('mid-response: the engine runs, the socket closes before the full response, the pool reconnects', async () => {
     h.server.faults.dropConnectionOnCall({ procedure: 'master.dbo.echo_proc', once: true });
     const before = rpcCalls('master.dbo.echo_proc');
-    const err = await pool.request().input('a', sql.NVarChar(sql.MAX), 'z'.repeat(50_000)).execute('master.dbo.echo_proc').catch((e: unknown) => e);
+    const err = await pool
+      .request()
+      .input('a', sql.NVarChar(sql.MAX), 'z'.repeat(50_000))
+      .execute('master.dbo.echo_proc')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as { code?: string }).code).toMatch(/ESOCKET|ECONNCLOSED|ECONNRESET/);
     expect(rpcCalls('master.dbo.echo_proc')).toBe(before + 1);
@@ -67,7 +80,10 @@ describe('FaultController.dropConnectionOnCall', () => {
   it('before-engine: the engine never sees the call', async () => {
     h.server.faults.dropConnectionOnCall({ procedure: 'noop', nth: 1 }, { at: 'before-engine' });
     const before = rpcCalls('dbo.noop');
-    const err = await pool.request().execute('dbo.noop').catch((e: unknown) => e);
+    const err = await pool
+      .request()
+      .execute('dbo.noop')
+      .catch((e: unknown) => e);
     expect((err as { code?: string }).code).toMatch(/ESOCKET|ECONNCLOSED|ECONNRESET/);
     expect(rpcCalls('dbo.noop')).toBe(before);
     expect((await pool.request().execute('dbo.noop')).returnValue).toBe(0);

@@ -13,14 +13,19 @@ import { CurCmd, DoneStatus, Token, TokenWriter } from './token-writer.ts';
 const SET_LINE = /^set\s+[a-z_]+(\s+[a-z_0-9]+)*\s*;?$/i;
 
 export function isSessionOptionsBatch(sql: string): boolean {
-  const lines = sql.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = sql
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   return lines.length > 0 && lines.every((l) => SET_LINE.test(l));
 }
 
 const PROBE_STATEMENT = 'SELECT 1;';
 
 export function isValidationProbe(rpc: RpcRequest): boolean {
-  return rpc.procedure === 'sp_executesql' && rpc.params.length === 1 && rpc.params[0]!.value === PROBE_STATEMENT;
+  return (
+    rpc.procedure === 'sp_executesql' && rpc.params.length === 1 && rpc.params[0]!.value === PROBE_STATEMENT
+  );
 }
 
 /** What SQL Server answers to `SELECT 1;` through sp_executesql: one unnamed int column holding 1. */

@@ -28,7 +28,8 @@ export function unsupportedLogin(login: Login7): SqlMessage | undefined {
       number: 18452,
       state: 1,
       severity: 14,
-      message: 'Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication.',
+      message:
+        'Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication.',
     };
   }
   if (login.features.has(FeatureId.FEDAUTH)) {
@@ -36,7 +37,8 @@ export function unsupportedLogin(login: Login7): SqlMessage | undefined {
       number: 18456,
       state: 1,
       severity: 14,
-      message: 'Login failed: federated (Microsoft Entra) authentication is not supported by the simulator; use SQL authentication.',
+      message:
+        'Login failed: federated (Microsoft Entra) authentication is not supported by the simulator; use SQL authentication.',
     };
   }
   return undefined;

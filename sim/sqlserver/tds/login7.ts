@@ -48,7 +48,9 @@ export function unscramblePassword(bytes: Buffer): string {
 /** Decodes a LOGIN7 message (MS-TDS 2.2.6.4). */
 export function parseLogin7(payload: Buffer): Login7 {
   if (payload.length < FIXED_LENGTH) {
-    throw new TdsProtocolError(`LOGIN7: payload is ${payload.length} bytes, shorter than the ${FIXED_LENGTH}-byte fixed part`);
+    throw new TdsProtocolError(
+      `LOGIN7: payload is ${payload.length} bytes, shorter than the ${FIXED_LENGTH}-byte fixed part`,
+    );
   }
   const declared = payload.readUInt32LE(0);
   if (declared > payload.length) {
@@ -60,7 +62,9 @@ export function parseLogin7(payload: Buffer): Login7 {
     if (chars === 0) return '';
     const end = offset + chars * 2;
     if (end > payload.length) {
-      throw new TdsProtocolError(`LOGIN7: ${field} spans bytes ${offset}..${end}, beyond the ${payload.length}-byte message`);
+      throw new TdsProtocolError(
+        `LOGIN7: ${field} spans bytes ${offset}..${end}, beyond the ${payload.length}-byte message`,
+      );
     }
     const bytes = payload.subarray(offset, end);
     return scrambled ? unscramblePassword(bytes) : bytes.toString('utf16le');
@@ -90,7 +94,9 @@ export function parseLogin7(payload: Buffer): Login7 {
     const cbExtension = payload.readUInt16LE(58);
     if (cbExtension >= 4) {
       if (ibExtension + 4 > payload.length) {
-        throw new TdsProtocolError(`LOGIN7: FeatureExt offset pointer at ${ibExtension} lies beyond the message`);
+        throw new TdsProtocolError(
+          `LOGIN7: FeatureExt offset pointer at ${ibExtension} lies beyond the message`,
+        );
       }
       readFeatures(payload, payload.readUInt32LE(ibExtension), login.features);
     }
@@ -101,14 +107,18 @@ export function parseLogin7(payload: Buffer): Login7 {
 function readFeatures(payload: Buffer, start: number, into: Map<number, Buffer>): void {
   let at = start;
   for (;;) {
-    if (at >= payload.length) throw new TdsProtocolError(`LOGIN7: FeatureExt starting at ${start} has no terminator`);
+    if (at >= payload.length)
+      throw new TdsProtocolError(`LOGIN7: FeatureExt starting at ${start} has no terminator`);
     const id = payload[at]!;
     if (id === FeatureId.TERMINATOR) return;
-    if (at + 5 > payload.length) throw new TdsProtocolError(`LOGIN7: FeatureExt entry 0x${id.toString(16)} is cut short at ${at}`);
+    if (at + 5 > payload.length)
+      throw new TdsProtocolError(`LOGIN7: FeatureExt entry 0x${id.toString(16)} is cut short at ${at}`);
     const length = payload.readUInt32LE(at + 1);
     const end = at + 5 + length;
     if (end > payload.length) {
-      throw new TdsProtocolError(`LOGIN7: FeatureExt entry 0x${id.toString(16)} declares ${length} bytes beyond the message`);
+      throw new TdsProtocolError(
+        `LOGIN7: FeatureExt entry 0x${id.toString(16)} declares ${length} bytes beyond the message`,
+      );
     }
     into.set(id, payload.subarray(at + 5, end));
     at = end;

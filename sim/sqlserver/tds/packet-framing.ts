@@ -85,10 +85,14 @@ export class PacketReader {
       const status = head[1]!;
       const length = head.readUInt16BE(2);
       if (!KNOWN_TYPES.has(type)) {
-        throw new TdsProtocolError(`packet header: unknown packet type 0x${hex(type)} (length ${length}, status 0x${hex(status)})`);
+        throw new TdsProtocolError(
+          `packet header: unknown packet type 0x${hex(type)} (length ${length}, status 0x${hex(status)})`,
+        );
       }
       if (length < HEADER_LENGTH) {
-        throw new TdsProtocolError(`packet header: length ${length} is shorter than the 8-byte header (type 0x${hex(type)})`);
+        throw new TdsProtocolError(
+          `packet header: length ${length} is shorter than the 8-byte header (type 0x${hex(type)})`,
+        );
       }
       if (this.messageType !== -1 && type !== this.messageType) {
         throw new TdsProtocolError(
@@ -99,7 +103,8 @@ export class PacketReader {
       const packet = this.take(length);
       const data = packet.subarray(HEADER_LENGTH);
       this.messageType = type;
-      if (status & (PacketStatus.RESET_CONNECTION | PacketStatus.RESET_CONNECTION_SKIP_TRAN)) this.reset = true;
+      if (status & (PacketStatus.RESET_CONNECTION | PacketStatus.RESET_CONNECTION_SKIP_TRAN))
+        this.reset = true;
       this.parts.push(data);
       this.partsLength += data.length;
       if (this.partsLength > this.maxMessageBytes) {
@@ -144,7 +149,13 @@ export class PacketReader {
  * Splits a message payload into packets of at most `packetSize` bytes (header included); the last
  * packet carries EOM. Packet ids count from 1 and wrap at 256.
  */
-export function encodeMessage(type: number, payload: Buffer, packetSize: number, spid = 0, extraStatus = 0): Buffer {
+export function encodeMessage(
+  type: number,
+  payload: Buffer,
+  packetSize: number,
+  spid = 0,
+  extraStatus = 0,
+): Buffer {
   const room = packetSize - HEADER_LENGTH;
   const count = Math.max(1, Math.ceil(payload.length / room));
   const out = Buffer.allocUnsafe(payload.length + count * HEADER_LENGTH);

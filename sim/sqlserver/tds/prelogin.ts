@@ -34,10 +34,14 @@ export function parseClientPrelogin(payload: Buffer): ClientPrelogin {
   const result: ClientPrelogin = { encryption: Encryption.OFF, mars: false };
   let at = 0;
   for (;;) {
-    if (at >= payload.length) throw new TdsProtocolError(`PRELOGIN: option table has no terminator (read ${at} bytes)`);
+    if (at >= payload.length)
+      throw new TdsProtocolError(`PRELOGIN: option table has no terminator (read ${at} bytes)`);
     const token = payload[at]!;
     if (token === Option.TERMINATOR) break;
-    if (at + 5 > payload.length) throw new TdsProtocolError(`PRELOGIN: option 0x${token.toString(16)} header is cut short at offset ${at}`);
+    if (at + 5 > payload.length)
+      throw new TdsProtocolError(
+        `PRELOGIN: option 0x${token.toString(16)} header is cut short at offset ${at}`,
+      );
     const offset = payload.readUInt16BE(at + 1);
     const length = payload.readUInt16BE(at + 3);
     if (offset + length > payload.length) {
@@ -49,14 +53,22 @@ export function parseClientPrelogin(payload: Buffer): ClientPrelogin {
     switch (token) {
       case Option.VERSION:
         if (length >= 6) {
-          result.version = { major: data[0]!, minor: data[1]!, build: data.readUInt16BE(2), subbuild: data.readUInt16BE(4) };
+          result.version = {
+            major: data[0]!,
+            minor: data[1]!,
+            build: data.readUInt16BE(2),
+            subbuild: data.readUInt16BE(4),
+          };
         }
         break;
       case Option.ENCRYPTION:
-        if (length !== 1) throw new TdsProtocolError(`PRELOGIN: ENCRYPTION option has length ${length}, expected 1`);
+        if (length !== 1)
+          throw new TdsProtocolError(`PRELOGIN: ENCRYPTION option has length ${length}, expected 1`);
         result.encryption = data[0]!;
         if ((result.encryption & 0x7f) > Encryption.REQ) {
-          throw new TdsProtocolError(`PRELOGIN: unknown ENCRYPTION value 0x${result.encryption.toString(16)}`);
+          throw new TdsProtocolError(
+            `PRELOGIN: unknown ENCRYPTION value 0x${result.encryption.toString(16)}`,
+          );
         }
         break;
       case Option.INSTOPT: {

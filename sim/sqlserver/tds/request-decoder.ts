@@ -83,7 +83,8 @@ export function decodeRpc(payload: Buffer): RpcRequest {
   if (nameLength === 0xffff) {
     procId = r.u16('ProcID');
     const known = PROCEDURE_BY_ID[procId];
-    if (!known) throw new TdsUnsupportedError(`RPC names unknown well-known procedure id ${procId} (known: 1..15)`);
+    if (!known)
+      throw new TdsUnsupportedError(`RPC names unknown well-known procedure id ${procId} (known: 1..15)`);
     procedure = known;
   } else {
     procedure = r.ucs2(nameLength, 'procedure name');
@@ -101,14 +102,18 @@ export function decodeRpc(payload: Buffer): RpcRequest {
     const name = r.bVarchar(`parameter ${ordinal + 1} name`);
     const status = r.u8(`parameter ${ordinal + 1} status`);
     if (status & STATUS_ENCRYPTED) {
-      throw new TdsUnsupportedError(`parameter ${ordinal + 1} (${name || 'unnamed'}) uses Always Encrypted, which is not supported`);
+      throw new TdsUnsupportedError(
+        `parameter ${ordinal + 1} (${name || 'unnamed'}) uses Always Encrypted, which is not supported`,
+      );
     }
     let wire;
     try {
       wire = readTypeInfo(r);
     } catch (err) {
       if (err instanceof TdsUnsupportedError) {
-        throw new TdsUnsupportedError(`RPC ${procedure}, parameter ${ordinal + 1} (${name || 'unnamed'}): ${err.message}`);
+        throw new TdsUnsupportedError(
+          `RPC ${procedure}, parameter ${ordinal + 1} (${name || 'unnamed'}): ${err.message}`,
+        );
       }
       throw err;
     }

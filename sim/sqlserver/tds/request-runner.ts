@@ -41,7 +41,12 @@ export class RequestRunner {
   private queue: TdsMessage[] = [];
   private active: ActiveCall | undefined;
 
-  constructor(sink: ResponseSink, session: SessionInfo, deps: { engine: SqlEngine; faults: FaultController }, log: Logger) {
+  constructor(
+    sink: ResponseSink,
+    session: SessionInfo,
+    deps: { engine: SqlEngine; faults: FaultController },
+    log: Logger,
+  ) {
     this.sink = sink;
     this.session = session;
     this.engine = deps.engine;
@@ -117,13 +122,21 @@ export class RequestRunner {
       return;
     }
     if (message.type !== PacketType.SQL_BATCH && message.type !== PacketType.RPC) {
-      const what = message.type === PacketType.TRANSACTION_MANAGER ? 'transaction manager requests (client-side BEGIN/COMMIT)' : `requests of packet type 0x${message.type.toString(16)}`;
-      this.respond(call, buildErrorResponse('batch', serverName, simulatorError(`The simulator does not support ${what}.`)), prefix);
+      const what =
+        message.type === PacketType.TRANSACTION_MANAGER
+          ? 'transaction manager requests (client-side BEGIN/COMMIT)'
+          : `requests of packet type 0x${message.type.toString(16)}`;
+      this.respond(
+        call,
+        buildErrorResponse('batch', serverName, simulatorError(`The simulator does not support ${what}.`)),
+        prefix,
+      );
       return;
     }
     let request: BatchRequest | RpcRequest;
     try {
-      request = message.type === PacketType.SQL_BATCH ? decodeSqlBatch(message.payload) : decodeRpc(message.payload);
+      request =
+        message.type === PacketType.SQL_BATCH ? decodeSqlBatch(message.payload) : decodeRpc(message.payload);
     } catch (err) {
       if (!(err instanceof TdsUnsupportedError)) throw err;
       this.log.warn({ reason: err.message }, 'unsupported request');
@@ -133,14 +146,24 @@ export class RequestRunner {
     }
 
     if (request.kind === 'batch' ? isSessionOptionsBatch(request.sql) : isValidationProbe(request)) {
-      this.respond(call, request.kind === 'batch' ? buildDoneResponse(serverName) : validationProbeResponse(serverName), prefix);
+      this.respond(
+        call,
+        request.kind === 'batch' ? buildDoneResponse(serverName) : validationProbeResponse(serverName),
+        prefix,
+      );
       return;
     }
 
     const description: CallDescription =
       request.kind === 'batch'
         ? { kind: 'batch', sql: request.sql }
-        : { kind: 'rpc', procedure: request.procedure, ...(request.procedure === 'sp_executesql' && typeof request.params[0]?.value === 'string' ? { sql: request.params[0].value } : {}) };
+        : {
+            kind: 'rpc',
+            procedure: request.procedure,
+            ...(request.procedure === 'sp_executesql' && typeof request.params[0]?.value === 'string'
+              ? { sql: request.params[0].value }
+              : {}),
+          };
     const fault = this.faults.onCall(description);
     if (fault?.kind === 'drop' && fault.at === 'before-engine') {
       this.sink.close(`fault: connection dropped before the engine ran ${label(description)}`);
@@ -174,11 +197,30 @@ export class RequestRunner {
       result =
         request.kind === 'batch'
           ? await this.engine.executeBatch(this.session, request.sql, call.controller.signal)
-          : await this.engine.executeRpc(this.session, request.procedure, request.params.map(({ name, value, type, output }) => ({ name, value, type, output })), call.controller.signal);
+          : await this.engine.executeRpc(
+              this.session,
+              request.procedure,
+              request.params.map(({ name, value, type, output }) => ({ name, value, type, output })),
+              call.controller.signal,
+            );
     } catch (err) {
       if (call.answered) return Buffer.alloc(0);
-      this.log.error({ err, call: label(request.kind === 'batch' ? { kind: 'batch', sql: request.sql } : { kind: 'rpc', procedure: request.procedure }) }, 'engine threw');
-      return buildErrorResponse(request.kind, serverName, simulatorError(`Simulator engine failure: ${err instanceof Error ? err.message : String(err)}`));
+      this.log.error(
+        {
+          err,
+          call: label(
+            request.kind === 'batch'
+              ? { kind: 'batch', sql: request.sql }
+              : { kind: 'rpc', procedure: request.procedure },
+          ),
+        },
+        'engine threw',
+      );
+      return buildErrorResponse(
+        request.kind,
+        serverName,
+        simulatorError(`Simulator engine failure: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
     const after = this.session.database;
     try {
@@ -194,7 +236,11 @@ export class RequestRunner {
     } catch (err) {
       if (!(err instanceof TdsEncodeError)) throw err;
       this.log.error({ reason: err.message }, 'engine result cannot be encoded');
-      return buildErrorResponse(request.kind, serverName, simulatorError(`The simulator could not encode the engine's result: ${err.message}`));
+      return buildErrorResponse(
+        request.kind,
+        serverName,
+        simulatorError(`The simulator could not encode the engine's result: ${err.message}`),
+      );
     }
   }
 

@@ -24,8 +24,14 @@ describe('RPC: request.execute', () => {
       .execute('master.dbo.echo_proc');
     expect(h.engine.calls.at(-1)).toBe('rpc:master.dbo.echo_proc');
     expect(result.returnValue).toBe(7);
-    expect(result.output).toEqual({ doubled: 42, lsn: 12345678901234567890123, note: 'n'.repeat(10_000) });
-    expect(result.recordsets[0]).toEqual([{ count: 21, label: 'full backup' }]);
+    expect(result.output).toEqual({
+      doubled: 42,
+      lsn: Number('12345678901234567890123'),
+      note: 'n'.repeat(10_000),
+    });
+    expect((result.recordsets as sql.IRecordSet<unknown>[])[0]).toEqual([
+      { count: 21, label: 'full backup' },
+    ]);
   });
 
   it('returns status 0 for a procedure that only returns', async () => {
@@ -34,8 +40,11 @@ describe('RPC: request.execute', () => {
     expect(result.recordsets).toEqual([]);
   });
 
-  it('raises the procedure\'s error as a RequestError with number, state, class, procName and line', async () => {
-    const err = await pool.request().execute('dbo.fail_proc').catch((e: unknown) => e);
+  it("raises the procedure's error as a RequestError with number, state, class, procName and line", async () => {
+    const err = await pool
+      .request()
+      .execute('dbo.fail_proc')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(sql.RequestError);
     expect(err).toMatchObject({
       number: 50001,
@@ -59,7 +68,13 @@ describe('RPC: request.execute', () => {
     const result = await request.execute('dbo.info_proc');
     expect(result.recordset).toEqual([{ ok: true }]);
     expect(infos).toEqual([
-      expect.objectContaining({ number: 50100, message: 'Processed 10 pages.', class: 10, procName: 'info_proc', lineNumber: 3 }),
+      expect.objectContaining({
+        number: 50100,
+        message: 'Processed 10 pages.',
+        class: 10,
+        procName: 'info_proc',
+        lineNumber: 3,
+      }),
       expect.objectContaining({ number: 0, message: 'All done.', class: 0 }),
     ]);
   });
@@ -67,7 +82,10 @@ describe('RPC: request.execute', () => {
 
 describe('SQL batches and sp_executesql', () => {
   it('returns several result sets and rows affected', async () => {
-    for (const run of [() => pool.request().batch('SELECT MULTI'), () => pool.request().query('SELECT MULTI')]) {
+    for (const run of [
+      () => pool.request().batch('SELECT MULTI'),
+      () => pool.request().query('SELECT MULTI'),
+    ]) {
       const result = await run();
       expect(result.recordsets).toEqual([[{ n: 1 }], [{ n: 2 }, { n: 3 }], [{ s: 'three' }]]);
       expect(result.rowsAffected).toEqual([1, 2, 5, 1]);
@@ -86,7 +104,12 @@ describe('SQL batches and sp_executesql', () => {
     request.on('info', (m) => infos.push(m));
     await request.batch("PRINT 'hello from the batch'");
     expect(infos).toEqual([expect.objectContaining({ number: 0, message: 'hello from the batch' })]);
-    await expect(pool.request().batch("RAISERROR('broken', 16, 3)")).rejects.toMatchObject({ number: 50000, class: 16, state: 3, message: 'broken' });
+    await expect(pool.request().batch("RAISERROR('broken', 16, 3)")).rejects.toMatchObject({
+      number: 50000,
+      class: 16,
+      state: 3,
+      message: 'broken',
+    });
     const infos2: Array<{ number: number; message: string }> = [];
     const r2 = pool.request();
     r2.on('info', (m) => infos2.push(m));
@@ -97,7 +120,8 @@ describe('SQL batches and sp_executesql', () => {
   it('USE changes the session database: ENVCHANGE reaches the client and later calls run there', async () => {
     const changes: string[] = [];
     const own = await h.pool({
-      beforeConnect: (c) => (c as unknown as Connection).on('databaseChange', (db: string) => changes.push(db)),
+      beforeConnect: (c) =>
+        (c as unknown as Connection).on('databaseChange', (db: string) => changes.push(db)),
     });
     await own.request().query('SELECT DB_NAME()');
     changes.length = 0; // the login's own database ENVCHANGE
@@ -119,7 +143,11 @@ describe('SQL batches and sp_executesql', () => {
   });
 
   it('a parameter type the simulator does not know is refused with error 8009, connection kept', async () => {
-    const err = await pool.request().input('x', sql.Money, 12.5).query('ECHO').catch((e: unknown) => e);
+    const err = await pool
+      .request()
+      .input('x', sql.Money, 12.5)
+      .query('ECHO')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ number: 8009 });
     expect((err as Error).message).toMatch(/parameter 3 \(@x\): data type 0x6E is not supported/);
     expect((await pool.request().query('SELECT DB_NAME()')).recordset).toEqual([{ db: 'master' }]);
@@ -132,7 +160,10 @@ describe('SQL batches and sp_executesql', () => {
       throw new Error('engine exploded');
     };
     try {
-      await expect(pool.request().execute('dbo.noop')).rejects.toMatchObject({ number: 50000, message: 'Simulator engine failure: engine exploded' });
+      await expect(pool.request().execute('dbo.noop')).rejects.toMatchObject({
+        number: 50000,
+        message: 'Simulator engine failure: engine exploded',
+      });
     } finally {
       engine.executeRpc = original;
     }

@@ -54,7 +54,9 @@ export function buildResponse(ctx: ResponseContext, result: ExecutionResult): Bu
       case 'resultSet': {
         const { columns, rows } = item.resultSet;
         if (pendingError) closeStatement(DoneStatus.MORE, CurCmd.NONE, 0);
-        columns.forEach((c, i) => assertColumnType(c.type, `result item ${index}, column ${i} ("${c.name}")`));
+        columns.forEach((c, i) =>
+          assertColumnType(c.type, `result item ${index}, column ${i} ("${c.name}")`),
+        );
         t.colMetadata(columns);
         rows.forEach((row, r) => t.row(columns, row, r));
         closeStatement(DoneStatus.MORE | DoneStatus.COUNT, CurCmd.SELECT, rows.length);
@@ -86,7 +88,9 @@ export function buildResponse(ctx: ResponseContext, result: ExecutionResult): Bu
         return;
       }
       default:
-        throw new TdsEncodeError(`result item ${index} has unknown kind ${JSON.stringify((item as { kind?: unknown }).kind)}`);
+        throw new TdsEncodeError(
+          `result item ${index} has unknown kind ${JSON.stringify((item as { kind?: unknown }).kind)}`,
+        );
     }
   });
 

@@ -36,7 +36,26 @@ function rawExchange(bytes: Buffer[], timeoutMs = 3000): Promise<{ closed: boole
 
 function prelogin(encryption: number): Buffer {
   // VERSION (6 bytes) and ENCRYPTION (1 byte), then the terminator
-  const payload = Buffer.from([0x00, 0x00, 0x0b, 0x00, 0x06, 0x01, 0x00, 0x11, 0x00, 0x01, 0xff, 1, 2, 3, 4, 0, 0, encryption]);
+  const payload = Buffer.from([
+    0x00,
+    0x00,
+    0x0b,
+    0x00,
+    0x06,
+    0x01,
+    0x00,
+    0x11,
+    0x00,
+    0x01,
+    0xff,
+    1,
+    2,
+    3,
+    4,
+    0,
+    0,
+    encryption,
+  ]);
   return encodeMessage(PacketType.PRELOGIN, payload, 4096);
 }
 
@@ -59,7 +78,10 @@ describe('malformed input closes only the offending connection', () => {
   });
 
   it('an unencrypted session: PRELOGIN answered with NOT_SUP, then a truncated LOGIN7 closes it', async () => {
-    const { closed, received } = await rawExchange([prelogin(0x02), encodeMessage(PacketType.LOGIN7, Buffer.alloc(20), 4096)]);
+    const { closed, received } = await rawExchange([
+      prelogin(0x02),
+      encodeMessage(PacketType.LOGIN7, Buffer.alloc(20), 4096),
+    ]);
     expect(closed).toBe(true);
     expect(received[0]).toBe(PacketType.TABULAR_RESULT);
     // ENCRYPTION option of the response says NOT_SUP (0x02)
@@ -69,7 +91,10 @@ describe('malformed input closes only the offending connection', () => {
   });
 
   it('a client asking for encryption that then sends garbage instead of a TLS handshake', async () => {
-    const { closed } = await rawExchange([prelogin(0x01), encodeMessage(PacketType.PRELOGIN, Buffer.from('not a tls record at all'), 4096)]);
+    const { closed } = await rawExchange([
+      prelogin(0x01),
+      encodeMessage(PacketType.PRELOGIN, Buffer.from('not a tls record at all'), 4096),
+    ]);
     expect(closed).toBe(true);
   });
 
@@ -79,12 +104,16 @@ describe('malformed input closes only the offending connection', () => {
     const server = await startTdsServer({ engine: new EchoEngine(), logger });
     try {
       await new Promise<void>((resolve) => {
-        const socket = connect(server.port, server.host, () => socket.write(Buffer.from([0x12, 0x01, 0x00, 0x04, 0, 0, 1, 0])));
+        const socket = connect(server.port, server.host, () =>
+          socket.write(Buffer.from([0x12, 0x01, 0x00, 0x04, 0, 0, 1, 0])),
+        );
         socket.on('error', () => undefined);
         socket.on('close', () => resolve());
       });
       const closedLine = lines.find((l) => l.msg === 'TDS connection closed' && l.level === 40);
-      expect(closedLine?.reason).toBe('malformed input: packet header: length 4 is shorter than the 8-byte header (type 0x12)');
+      expect(closedLine?.reason).toBe(
+        'malformed input: packet header: length 4 is shorter than the 8-byte header (type 0x12)',
+      );
     } finally {
       await server.close();
     }
@@ -104,8 +133,12 @@ describe('many connections', () => {
     try {
       const pending = Promise.all(
         pools.map(async (pool, i) => {
-          const r = await pool.request().input('i', sql.Int, i).input('s', sql.NVarChar(sql.MAX), `conn-${i}-`.repeat(1000)).query('ECHO');
-          return r.recordsets[0]![0] as { i: number; s: string };
+          const r = await pool
+            .request()
+            .input('i', sql.Int, i)
+            .input('s', sql.NVarChar(sql.MAX), `conn-${i}-`.repeat(1000))
+            .query('ECHO');
+          return (r.recordsets as sql.IRecordSet<{ i: number; s: string }>[])[0]![0]!;
         }),
       );
       await new Promise((r) => setTimeout(r, 250));
@@ -123,7 +156,10 @@ describe('many connections', () => {
     const pools = await Promise.all(Array.from({ length: 3 }, () => own.pool()));
     await Promise.all(pools.map((p) => p.request().execute('dbo.noop')));
     expect(own.server.connections).toBe(3);
-    const pending = pools[0]!.request().execute('dbo.wait_proc').catch((e: unknown) => e);
+    const pending = pools[0]!
+      .request()
+      .execute('dbo.wait_proc')
+      .catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 50));
     await own.server.close();
     expect(own.server.connections).toBe(0);

@@ -165,7 +165,8 @@ export function decodeGuid(bytes: Buffer): string {
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Buffer.isBuffer(value)) return `Buffer(${value.length})`;
-  if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()})`;
+  if (value instanceof Date)
+    return `Date(${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()})`;
   if (typeof value === 'string') return `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   return `${typeof value} ${String(value)}`;
 }

@@ -30,7 +30,9 @@ export class PreloginTlsCarrier extends Duplex {
     this.socket = socket;
     this.reader = new PacketReader((message) => {
       if (message.type !== PacketType.PRELOGIN) {
-        throw new TdsProtocolError(`TLS handshake: expected a PRELOGIN packet, got type 0x${message.type.toString(16)}`);
+        throw new TdsProtocolError(
+          `TLS handshake: expected a PRELOGIN packet, got type 0x${message.type.toString(16)}`,
+        );
       }
       this.push(message.payload);
     }, 1024 * 1024);

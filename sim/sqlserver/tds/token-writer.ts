@@ -95,7 +95,11 @@ export class TokenWriter {
     return this;
   }
 
-  loginAck(tdsVersion: number, programName: string, version: { major: number; minor: number; build: number }): this {
+  loginAck(
+    tdsVersion: number,
+    programName: string,
+    version: { major: number; minor: number; build: number },
+  ): this {
     this.w.u8(Token.LOGINACK);
     const done = this.w.lengthPrefix16();
     this.w
@@ -136,7 +140,9 @@ export class TokenWriter {
   /** ROW, or NBCROW when the row has NULLs (they are then carried by the bitmap alone). */
   row(columns: Column[], values: SqlValue[], rowIndex: number): this {
     if (values.length !== columns.length) {
-      throw new TdsEncodeError(`row ${rowIndex} has ${values.length} value(s) for ${columns.length} column(s)`);
+      throw new TdsEncodeError(
+        `row ${rowIndex} has ${values.length} value(s) for ${columns.length} column(s)`,
+      );
     }
     const hasNull = values.some((v) => v === null || v === undefined);
     if (hasNull) {
@@ -167,7 +173,11 @@ export class TokenWriter {
   }
 
   returnValue(ordinal: number, name: string, type: ColumnType, value: SqlValue): this {
-    this.w.u8(Token.RETURNVALUE).u16(ordinal).bVarchar(name.startsWith('@') ? name : `@${name}`).u8(0x01);
+    this.w
+      .u8(Token.RETURNVALUE)
+      .u16(ordinal)
+      .bVarchar(name.startsWith('@') ? name : `@${name}`)
+      .u8(0x01);
     this.w.u32(0).u16(0x01 | 0x08);
     try {
       writeTypeInfo(this.w, type);

@@ -76,26 +76,35 @@ function fixed(id: number, length: number, column: ColumnType): WireType {
 export function readTypeInfo(r: ByteReader): WireType {
   const id = r.u8('TYPE_INFO type id');
   switch (id) {
-    case TypeId.INT1: return fixed(id, 1, { type: 'tinyint' });
-    case TypeId.INT2: return fixed(id, 2, { type: 'smallint' });
-    case TypeId.INT4: return fixed(id, 4, { type: 'int' });
-    case TypeId.INT8: return fixed(id, 8, { type: 'bigint' });
-    case TypeId.BIT: return fixed(id, 1, { type: 'bit' });
-    case TypeId.FLT8: return fixed(id, 8, { type: 'float' });
-    case TypeId.DATETIME: return fixed(id, 8, { type: 'datetime' });
+    case TypeId.INT1:
+      return fixed(id, 1, { type: 'tinyint' });
+    case TypeId.INT2:
+      return fixed(id, 2, { type: 'smallint' });
+    case TypeId.INT4:
+      return fixed(id, 4, { type: 'int' });
+    case TypeId.INT8:
+      return fixed(id, 8, { type: 'bigint' });
+    case TypeId.BIT:
+      return fixed(id, 1, { type: 'bit' });
+    case TypeId.FLT8:
+      return fixed(id, 8, { type: 'float' });
+    case TypeId.DATETIME:
+      return fixed(id, 8, { type: 'datetime' });
     case TypeId.INTN: {
       const length = r.u8('INTN length');
       const column = INT_BY_SIZE[length];
       if (!column) r.fail(`INTN length ${length} is not 1, 2, 4 or 8`);
       return fixed(id, length, column);
     }
-    case TypeId.BITN: return fixed(id, r.u8('BITN length'), { type: 'bit' });
+    case TypeId.BITN:
+      return fixed(id, r.u8('BITN length'), { type: 'bit' });
     case TypeId.FLTN: {
       const length = r.u8('FLTN length');
       if (length !== 4 && length !== 8) r.fail(`FLTN length ${length} is not 4 or 8`);
       return fixed(id, length, { type: 'float' });
     }
-    case TypeId.GUID: return fixed(id, r.u8('GUID length'), { type: 'uniqueidentifier' });
+    case TypeId.GUID:
+      return fixed(id, r.u8('GUID length'), { type: 'uniqueidentifier' });
     case TypeId.DATETIMN: {
       const length = r.u8('DATETIMN length');
       if (length !== 4 && length !== 8) r.fail(`DATETIMN length ${length} is not 4 or 8`);
@@ -111,7 +120,8 @@ export function readTypeInfo(r: ByteReader): WireType {
       const length = r.u8('DECIMALN length');
       const precision = r.u8('DECIMALN precision');
       const scale = r.u8('DECIMALN scale');
-      if (precision < 1 || precision > 38 || scale > precision) r.fail(`decimal(${precision}, ${scale}) is not a valid precision/scale`);
+      if (precision < 1 || precision > 38 || scale > precision)
+        r.fail(`decimal(${precision}, ${scale}) is not a valid precision/scale`);
       const type = id === TypeId.DECIMALN ? 'decimal' : 'numeric';
       return { id, length, precision, scale, column: { type, precision, scale } };
     }
@@ -126,12 +136,25 @@ export function readTypeInfo(r: ByteReader): WireType {
     case TypeId.BIGCHAR: {
       const length = r.u16('VARCHAR max length');
       const collation = r.bytes(5, 'collation');
-      return { id, length, precision: 0, scale: 0, collation, column: { type: 'varchar', length: length === MAX_MARKER ? 'max' : length } };
+      return {
+        id,
+        length,
+        precision: 0,
+        scale: 0,
+        collation,
+        column: { type: 'varchar', length: length === MAX_MARKER ? 'max' : length },
+      };
     }
     case TypeId.BIGVARBIN:
     case TypeId.BIGBINARY: {
       const length = r.u16('VARBINARY max length');
-      return { id, length, precision: 0, scale: 0, column: { type: 'varbinary', length: length === MAX_MARKER ? 'max' : length } };
+      return {
+        id,
+        length,
+        precision: 0,
+        scale: 0,
+        column: { type: 'varbinary', length: length === MAX_MARKER ? 'max' : length },
+      };
     }
     default:
       throw new TdsUnsupportedError(
@@ -143,7 +166,10 @@ export function readTypeInfo(r: ByteReader): WireType {
 }
 
 function isPlp(t: WireType): boolean {
-  return t.length === MAX_MARKER && (t.id === TypeId.NVARCHAR || t.id === TypeId.BIGVARCHR || t.id === TypeId.BIGVARBIN);
+  return (
+    t.length === MAX_MARKER &&
+    (t.id === TypeId.NVARCHAR || t.id === TypeId.BIGVARCHR || t.id === TypeId.BIGVARBIN)
+  );
 }
 
 function readPlp(r: ByteReader): Buffer | null {
@@ -170,12 +196,21 @@ function bigintValue(v: bigint): number | bigint {
 export function readValue(r: ByteReader, t: WireType): SqlValue {
   let data: Buffer | null;
   switch (t.id) {
-    case TypeId.INT1: case TypeId.INT2: case TypeId.INT4: case TypeId.INT8:
-    case TypeId.BIT: case TypeId.FLT8: case TypeId.DATETIME:
+    case TypeId.INT1:
+    case TypeId.INT2:
+    case TypeId.INT4:
+    case TypeId.INT8:
+    case TypeId.BIT:
+    case TypeId.FLT8:
+    case TypeId.DATETIME:
       data = r.bytes(t.length, 'fixed-length value');
       break;
-    case TypeId.NVARCHAR: case TypeId.NCHAR: case TypeId.BIGVARCHR: case TypeId.BIGCHAR:
-    case TypeId.BIGVARBIN: case TypeId.BIGBINARY:
+    case TypeId.NVARCHAR:
+    case TypeId.NCHAR:
+    case TypeId.BIGVARCHR:
+    case TypeId.BIGCHAR:
+    case TypeId.BIGVARBIN:
+    case TypeId.BIGBINARY:
       if (isPlp(t)) data = readPlp(r);
       else {
         const n = r.u16('value length');
@@ -190,25 +225,36 @@ export function readValue(r: ByteReader, t: WireType): SqlValue {
   if (data === null) return null;
 
   switch (t.column.type) {
-    case 'tinyint': return data.readUInt8(0);
-    case 'smallint': return data.readInt16LE(0);
-    case 'int': return data.readInt32LE(0);
-    case 'bigint': return bigintValue(data.readBigInt64LE(0));
-    case 'bit': return data[0] !== 0;
-    case 'float': return data.length === 4 ? data.readFloatLE(0) : data.readDoubleLE(0);
-    case 'datetime': return decodeDateTime(data);
-    case 'datetime2': return decodeDateTime2(data, t.scale);
+    case 'tinyint':
+      return data.readUInt8(0);
+    case 'smallint':
+      return data.readInt16LE(0);
+    case 'int':
+      return data.readInt32LE(0);
+    case 'bigint':
+      return bigintValue(data.readBigInt64LE(0));
+    case 'bit':
+      return data[0] !== 0;
+    case 'float':
+      return data.length === 4 ? data.readFloatLE(0) : data.readDoubleLE(0);
+    case 'datetime':
+      return decodeDateTime(data);
+    case 'datetime2':
+      return decodeDateTime2(data, t.scale);
     case 'uniqueidentifier':
       if (data.length !== 16) r.fail(`uniqueidentifier value has ${data.length} bytes, expected 16`);
       return decodeGuid(data);
-    case 'decimal': case 'numeric':
+    case 'decimal':
+    case 'numeric':
       if (data.length < 2) r.fail(`decimal value has ${data.length} byte(s)`);
       return decimalToString(data[0] === 1, data.subarray(1), t.scale);
     case 'nvarchar':
       if (data.length % 2 !== 0) r.fail(`nvarchar value has an odd byte count ${data.length}`);
       return data.toString('utf16le');
-    case 'varchar': return decodeVarchar(data, t.collation);
-    case 'varbinary': return Buffer.from(data);
+    case 'varchar':
+      return decodeVarchar(data, t.collation);
+    case 'varbinary':
+      return Buffer.from(data);
   }
 }
 
@@ -217,25 +263,50 @@ export function readValue(r: ByteReader, t: WireType): SqlValue {
 /** Writes the TYPE_INFO the simulator uses for a column type in COLMETADATA and RETURNVALUE. */
 export function writeTypeInfo(w: ByteWriter, c: ColumnType): void {
   switch (c.type) {
-    case 'tinyint': w.u8(TypeId.INTN).u8(1); return;
-    case 'smallint': w.u8(TypeId.INTN).u8(2); return;
-    case 'int': w.u8(TypeId.INTN).u8(4); return;
-    case 'bigint': w.u8(TypeId.INTN).u8(8); return;
-    case 'bit': w.u8(TypeId.BITN).u8(1); return;
-    case 'float': w.u8(TypeId.FLTN).u8(8); return;
-    case 'datetime': w.u8(TypeId.DATETIMN).u8(8); return;
-    case 'datetime2': w.u8(TypeId.DATETIME2N).u8(scaleOf(c)); return;
-    case 'uniqueidentifier': w.u8(TypeId.GUID).u8(16); return;
-    case 'decimal': case 'numeric':
+    case 'tinyint':
+      w.u8(TypeId.INTN).u8(1);
+      return;
+    case 'smallint':
+      w.u8(TypeId.INTN).u8(2);
+      return;
+    case 'int':
+      w.u8(TypeId.INTN).u8(4);
+      return;
+    case 'bigint':
+      w.u8(TypeId.INTN).u8(8);
+      return;
+    case 'bit':
+      w.u8(TypeId.BITN).u8(1);
+      return;
+    case 'float':
+      w.u8(TypeId.FLTN).u8(8);
+      return;
+    case 'datetime':
+      w.u8(TypeId.DATETIMN).u8(8);
+      return;
+    case 'datetime2':
+      w.u8(TypeId.DATETIME2N).u8(scaleOf(c));
+      return;
+    case 'uniqueidentifier':
+      w.u8(TypeId.GUID).u8(16);
+      return;
+    case 'decimal':
+    case 'numeric':
       checkPrecision(c.precision, c.scale);
       w.u8(c.type === 'decimal' ? TypeId.DECIMALN : TypeId.NUMERICN)
-        .u8(decimalMagnitudeLength(c.precision) + 1).u8(c.precision).u8(c.scale);
+        .u8(decimalMagnitudeLength(c.precision) + 1)
+        .u8(c.precision)
+        .u8(c.scale);
       return;
     case 'nvarchar':
-      w.u8(TypeId.NVARCHAR).u16(c.length === 'max' ? MAX_MARKER : checkLength(c.length, 4000, 'nvarchar') * 2).bytes(SERVER_COLLATION);
+      w.u8(TypeId.NVARCHAR)
+        .u16(c.length === 'max' ? MAX_MARKER : checkLength(c.length, 4000, 'nvarchar') * 2)
+        .bytes(SERVER_COLLATION);
       return;
     case 'varchar':
-      w.u8(TypeId.BIGVARCHR).u16(c.length === 'max' ? MAX_MARKER : checkLength(c.length, 8000, 'varchar')).bytes(SERVER_COLLATION);
+      w.u8(TypeId.BIGVARCHR)
+        .u16(c.length === 'max' ? MAX_MARKER : checkLength(c.length, 8000, 'varchar'))
+        .bytes(SERVER_COLLATION);
       return;
     case 'varbinary':
       w.u8(TypeId.BIGVARBIN).u16(c.length === 'max' ? MAX_MARKER : checkLength(c.length, 8000, 'varbinary'));
@@ -251,12 +322,15 @@ function scaleOf(c: { scale?: number }): number {
 
 function checkPrecision(p: number, s: number): void {
   if (!Number.isInteger(p) || !Number.isInteger(s) || p < 1 || p > 38 || s < 0 || s > p) {
-    throw new TdsEncodeError(`decimal(${p}, ${s}) is not a valid precision/scale (1 <= p <= 38, 0 <= s <= p)`);
+    throw new TdsEncodeError(
+      `decimal(${p}, ${s}) is not a valid precision/scale (1 <= p <= 38, 0 <= s <= p)`,
+    );
   }
 }
 
 function checkLength(n: number, max: number, what: string): number {
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new TdsEncodeError(`${what}(${n}) is not a valid length (1..${max} or 'max')`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new TdsEncodeError(`${what}(${n}) is not a valid length (1..${max} or 'max')`);
   return n;
 }
 
@@ -266,7 +340,8 @@ function fail(c: ColumnType, value: unknown, expected: string): never {
 
 function intValue(c: ColumnType, value: SqlValue, min: number, max: number): number {
   if (typeof value === 'bigint') value = Number(value);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(c, value, `an integer in ${min}..${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    fail(c, value, `an integer in ${min}..${max}`);
   return value;
 }
 
@@ -277,7 +352,8 @@ function writeLengthPrefixed(w: ByteWriter, c: ColumnType, data: Buffer, maxByte
     w.u32(0);
     return;
   }
-  if (data.length > maxBytes) throw new TdsEncodeError(`${c.type} value of ${data.length} bytes exceeds the declared ${maxBytes}`);
+  if (data.length > maxBytes)
+    throw new TdsEncodeError(`${c.type} value of ${data.length} bytes exceeds the declared ${maxBytes}`);
   w.u16(data.length).bytes(data);
 }
 
@@ -285,7 +361,9 @@ function writeLengthPrefixed(w: ByteWriter, c: ColumnType, data: Buffer, maxByte
 export function writeValue(w: ByteWriter, c: ColumnType, value: SqlValue): void {
   if (value === null || value === undefined) {
     switch (c.type) {
-      case 'nvarchar': case 'varchar': case 'varbinary':
+      case 'nvarchar':
+      case 'varchar':
+      case 'varbinary':
         if (c.length === 'max') w.u64(PLP_NULL);
         else w.u16(USHORT_NULL);
         return;
@@ -295,9 +373,15 @@ export function writeValue(w: ByteWriter, c: ColumnType, value: SqlValue): void 
     }
   }
   switch (c.type) {
-    case 'tinyint': w.u8(1).u8(intValue(c, value, 0, 255)); return;
-    case 'smallint': w.u8(2).u16(intValue(c, value, -32768, 32767) & 0xffff); return;
-    case 'int': w.u8(4).i32(intValue(c, value, -2147483648, 2147483647)); return;
+    case 'tinyint':
+      w.u8(1).u8(intValue(c, value, 0, 255));
+      return;
+    case 'smallint':
+      w.u8(2).u16(intValue(c, value, -32768, 32767) & 0xffff);
+      return;
+    case 'int':
+      w.u8(4).i32(intValue(c, value, -2147483648, 2147483647));
+      return;
     case 'bigint': {
       let v: bigint;
       if (typeof value === 'bigint') v = value;
@@ -330,11 +414,15 @@ export function writeValue(w: ByteWriter, c: ColumnType, value: SqlValue): void 
       if (!isGuid(value)) fail(c, value, 'a GUID string like 6F9619FF-8B86-D011-B42D-00C04FC964FF');
       w.u8(16).bytes(encodeGuid(value));
       return;
-    case 'decimal': case 'numeric': {
+    case 'decimal':
+    case 'numeric': {
       const parsed = parseDecimal(value, c.precision, c.scale);
-      if (typeof parsed === 'string') throw new TdsEncodeError(`${c.type}(${c.precision}, ${c.scale}) value: ${parsed}`);
+      if (typeof parsed === 'string')
+        throw new TdsEncodeError(`${c.type}(${c.precision}, ${c.scale}) value: ${parsed}`);
       const n = decimalMagnitudeLength(c.precision);
-      w.u8(n + 1).u8(parsed.positive ? 1 : 0).bytes(magnitudeBytes(parsed.magnitude, n));
+      w.u8(n + 1)
+        .u8(parsed.positive ? 1 : 0)
+        .bytes(magnitudeBytes(parsed.magnitude, n));
       return;
     }
     case 'nvarchar':
@@ -354,9 +442,26 @@ export function writeValue(w: ByteWriter, c: ColumnType, value: SqlValue): void 
 
 /** Guards against a ColumnType the engine made up (e.g. from untyped JSON). */
 export function assertColumnType(c: unknown, where: string): asserts c is ColumnType {
-  const known = ['int', 'bigint', 'smallint', 'tinyint', 'bit', 'nvarchar', 'varchar', 'datetime2', 'datetime', 'decimal', 'numeric', 'uniqueidentifier', 'varbinary', 'float'];
+  const known = [
+    'int',
+    'bigint',
+    'smallint',
+    'tinyint',
+    'bit',
+    'nvarchar',
+    'varchar',
+    'datetime2',
+    'datetime',
+    'decimal',
+    'numeric',
+    'uniqueidentifier',
+    'varbinary',
+    'float',
+  ];
   const type = (c as { type?: unknown } | null)?.type;
   if (typeof type !== 'string' || !known.includes(type)) {
-    throw new TdsEncodeError(`${where}: unknown column type ${JSON.stringify(type)} (allowed: ${known.join(', ')})`);
+    throw new TdsEncodeError(
+      `${where}: unknown column type ${JSON.stringify(type)} (allowed: ${known.join(', ')})`,
+    );
   }
 }

@@ -20,7 +20,9 @@ interface Received {
 }
 
 /** Sends `inputs` through sp_executesql to the echo engine; returns the echoed row and what the engine received. */
-async function echo(inputs: Array<[string, sql.ISqlType | (() => sql.ISqlType), unknown]>): Promise<{ row: Record<string, unknown>; received: Map<string, Received> }> {
+async function echo(
+  inputs: Array<[string, sql.ISqlType | (() => sql.ISqlType), unknown]>,
+): Promise<{ row: Record<string, unknown>; received: Map<string, Received> }> {
   const request = pool.request();
   for (const [name, type, value] of inputs) request.input(name, type, value);
   const result = await request.query('ECHO');
@@ -40,9 +42,21 @@ describe('parameter types: mssql -> TDS -> engine (decoded per engine-api.ts) ->
       ['bit', sql.Bit, true],
       ['f', sql.Float, 1.5e300],
     ]);
-    expect(row).toEqual({ i: -2147483648, b: '9007199254740993', small: '42', s: -32768, t: 255, bit: true, f: 1.5e300 });
+    expect(row).toEqual({
+      i: -2147483648,
+      b: '9007199254740993',
+      small: '42',
+      s: -32768,
+      t: 255,
+      bit: true,
+      f: 1.5e300,
+    });
     expect(received.get('@i')).toMatchObject({ type: '{"type":"int"}', text: '-2147483648', js: 'number' });
-    expect(received.get('@b')).toMatchObject({ type: '{"type":"bigint"}', text: '9007199254740993', js: 'bigint' });
+    expect(received.get('@b')).toMatchObject({
+      type: '{"type":"bigint"}',
+      text: '9007199254740993',
+      js: 'bigint',
+    });
     expect(received.get('@small')).toMatchObject({ text: '42', js: 'number' });
     expect(received.get('@s')).toMatchObject({ type: '{"type":"smallint"}', js: 'number' });
     expect(received.get('@t')).toMatchObject({ type: '{"type":"tinyint"}', text: '255' });
@@ -67,7 +81,7 @@ describe('parameter types: mssql -> TDS -> engine (decoded per engine-api.ts) ->
   });
 
   it('decimal and numeric arrive as exact decimal text', async () => {
-    const lsn = 12345678901234567890123; // tedious sends Math.round of this double, exactly
+    const lsn = Number('12345678901234567890123'); // tedious sends Math.round of this double, exactly
     const { row, received } = await echo([
       ['lsn', sql.Numeric(25, 0), lsn],
       ['d', sql.Decimal(18, 4), -1234.5678],
@@ -78,7 +92,10 @@ describe('parameter types: mssql -> TDS -> engine (decoded per engine-api.ts) ->
       text: BigInt(Math.round(lsn)).toString(),
       js: 'string',
     });
-    expect(received.get('@d')).toMatchObject({ type: '{"type":"decimal","precision":18,"scale":4}', text: '-1234.5678' });
+    expect(received.get('@d')).toMatchObject({
+      type: '{"type":"decimal","precision":18,"scale":4}',
+      text: '-1234.5678',
+    });
     expect(received.get('@z')!.text).toBe('0.00');
     expect(row.d).toBe(-1234.5678);
     expect(row.lsn).toBe(lsn);
@@ -97,21 +114,52 @@ describe('parameter types: mssql -> TDS -> engine (decoded per engine-api.ts) ->
       ['bin', sql.VarBinary(16), bytes],
       ['blob', sql.VarBinary(sql.MAX), blob],
     ]);
-    expect(received.get('@dt2')).toMatchObject({ type: '{"type":"datetime2","scale":7}', text: when.toISOString(), js: 'Date' });
+    expect(received.get('@dt2')).toMatchObject({
+      type: '{"type":"datetime2","scale":7}',
+      text: when.toISOString(),
+      js: 'Date',
+    });
     // tedious drops the fraction it cannot send at scale 0; the engine gets exactly what was on the wire
-    expect(received.get('@dt2s0')).toMatchObject({ type: '{"type":"datetime2","scale":0}', text: '2024-02-29T23:59:59.000Z' });
+    expect(received.get('@dt2s0')).toMatchObject({
+      type: '{"type":"datetime2","scale":0}',
+      text: '2024-02-29T23:59:59.000Z',
+    });
     expect(received.get('@dt')).toMatchObject({ type: '{"type":"datetime"}', text: old.toISOString() });
-    expect(received.get('@g')).toMatchObject({ type: '{"type":"uniqueidentifier"}', text: '6F9619FF-8B86-D011-B42D-00C04FC964FF' });
-    expect(received.get('@bin')).toMatchObject({ type: '{"type":"varbinary","length":16}', text: '00ff10abcdef', js: 'Buffer' });
+    expect(received.get('@g')).toMatchObject({
+      type: '{"type":"uniqueidentifier"}',
+      text: '6F9619FF-8B86-D011-B42D-00C04FC964FF',
+    });
+    expect(received.get('@bin')).toMatchObject({
+      type: '{"type":"varbinary","length":16}',
+      text: '00ff10abcdef',
+      js: 'Buffer',
+    });
     expect(received.get('@blob')!.text).toBe(blob.toString('hex'));
-    expect(row).toEqual({ dt2: when, dt2s0: new Date('2024-02-29T23:59:59Z'), dt: old, g: '6F9619FF-8B86-D011-B42D-00C04FC964FF', bin: bytes, blob });
+    expect(row).toEqual({
+      dt2: when,
+      dt2s0: new Date('2024-02-29T23:59:59Z'),
+      dt: old,
+      g: '6F9619FF-8B86-D011-B42D-00C04FC964FF',
+      bin: bytes,
+      blob,
+    });
   });
 
   it('NULL of every type', async () => {
     const types: Array<[string, sql.ISqlType | (() => sql.ISqlType)]> = [
-      ['i', sql.Int], ['b', sql.BigInt], ['bit', sql.Bit], ['n', sql.NVarChar(10)], ['nmax', sql.NVarChar(sql.MAX)],
-      ['v', sql.VarChar(10)], ['dt2', sql.DateTime2(3)], ['dt', sql.DateTime], ['d', sql.Decimal(10, 2)],
-      ['g', sql.UniqueIdentifier], ['bin', sql.VarBinary(10)], ['bmax', sql.VarBinary(sql.MAX)], ['f', sql.Float],
+      ['i', sql.Int],
+      ['b', sql.BigInt],
+      ['bit', sql.Bit],
+      ['n', sql.NVarChar(10)],
+      ['nmax', sql.NVarChar(sql.MAX)],
+      ['v', sql.VarChar(10)],
+      ['dt2', sql.DateTime2(3)],
+      ['dt', sql.DateTime],
+      ['d', sql.Decimal(10, 2)],
+      ['g', sql.UniqueIdentifier],
+      ['bin', sql.VarBinary(10)],
+      ['bmax', sql.VarBinary(sql.MAX)],
+      ['f', sql.Float],
     ];
     const { row, received } = await echo(types.map(([n, t]) => [n, t, null]));
     expect(Object.values(row).every((v) => v === null)).toBe(true);
@@ -136,8 +184,8 @@ describe('result columns of every ColumnType', () => {
       c_varchar_max: 'v'.repeat(9000),
       c_datetime2: ALL_TYPES_ROW[9],
       c_datetime: ALL_TYPES_ROW[10],
-      c_decimal: -12345678901234.5678,
-      c_lsn: 12345678901234567890123,
+      c_decimal: Number('-12345678901234.5678'), // tedious hands decimals over as JS numbers
+      c_lsn: Number('12345678901234567890123'),
       c_guid: '6F9619FF-8B86-D011-B42D-00C04FC964FF',
       c_varbinary: Buffer.from('00ff10ab', 'hex'),
       c_varbinary_max: Buffer.alloc(70_000, 0xab),
@@ -145,12 +193,30 @@ describe('result columns of every ColumnType', () => {
     });
     expect(Object.values(empty!).every((v) => v === null)).toBe(true);
     const columns = result.recordset.columns;
-    const typeNames = Object.fromEntries(ALL_TYPES_COLUMNS.map((c) => [c.name, (columns[c.name]!.type as unknown as { declaration: string }).declaration]));
+    const typeNames = Object.fromEntries(
+      ALL_TYPES_COLUMNS.map((c) => [
+        c.name,
+        (columns[c.name]!.type as unknown as { declaration: string }).declaration,
+      ]),
+    );
     expect(typeNames).toEqual({
-      c_int: 'int', c_bigint: 'bigint', c_smallint: 'smallint', c_tinyint: 'tinyint', c_bit: 'bit',
-      c_nvarchar: 'nvarchar', c_nvarchar_max: 'nvarchar', c_varchar: 'varchar', c_varchar_max: 'varchar',
-      c_datetime2: 'datetime2', c_datetime: 'datetime', c_decimal: 'decimal', c_lsn: 'numeric',
-      c_guid: 'uniqueidentifier', c_varbinary: 'varbinary', c_varbinary_max: 'varbinary', c_float: 'float',
+      c_int: 'int',
+      c_bigint: 'bigint',
+      c_smallint: 'smallint',
+      c_tinyint: 'tinyint',
+      c_bit: 'bit',
+      c_nvarchar: 'nvarchar',
+      c_nvarchar_max: 'nvarchar',
+      c_varchar: 'varchar',
+      c_varchar_max: 'varchar',
+      c_datetime2: 'datetime2',
+      c_datetime: 'datetime',
+      c_decimal: 'decimal',
+      c_lsn: 'numeric',
+      c_guid: 'uniqueidentifier',
+      c_varbinary: 'varbinary',
+      c_varbinary_max: 'varbinary',
+      c_float: 'float',
     });
     expect(columns.c_nvarchar!.length).toBe(100); // bytes, as SQL Server declares nvarchar(50)
     expect(columns.c_nvarchar_max!.length).toBe(65535);
@@ -165,12 +231,24 @@ describe('result columns of every ColumnType', () => {
     const original = engine.executeBatch.bind(engine);
     engine.executeBatch = async (session, sqlText, signal) =>
       sqlText === 'BAD VALUE'
-        ? { items: [{ kind: 'resultSet', resultSet: { columns: [{ name: 'n', type: { type: 'int' } }], rows: [['not a number']] } }] }
+        ? {
+            items: [
+              {
+                kind: 'resultSet',
+                resultSet: { columns: [{ name: 'n', type: { type: 'int' } }], rows: [['not a number']] },
+              },
+            ],
+          }
         : original(session, sqlText, signal);
     try {
-      const err = await pool.request().batch('BAD VALUE').catch((e: unknown) => e);
+      const err = await pool
+        .request()
+        .batch('BAD VALUE')
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(sql.RequestError);
-      expect((err as sql.RequestError).message).toMatch(/row 0, column "n": int value must be an integer .*got string "not a number"/);
+      expect((err as sql.RequestError).message).toMatch(
+        /row 0, column "n": int value must be an integer .*got string "not a number"/,
+      );
       expect((await pool.request().query('SELECT DB_NAME()')).recordset).toEqual([{ db: 'master' }]);
     } finally {
       engine.executeBatch = original;

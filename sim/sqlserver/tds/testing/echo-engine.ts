@@ -42,12 +42,20 @@ export class EchoEngine implements SqlEngine {
 
   login(user: string, password: string, database: string | undefined): LoginResult {
     if (this.logins.get(user) !== password) {
-      return { ok: false, error: { number: 18456, state: 1, severity: 14, message: `Login failed for user '${user}'.` } };
+      return {
+        ok: false,
+        error: { number: 18456, state: 1, severity: 14, message: `Login failed for user '${user}'.` },
+      };
     }
     if (database !== undefined && !this.databases.has(database)) {
       return {
         ok: false,
-        error: { number: 4060, state: 1, severity: 11, message: `Cannot open database "${database}" requested by the login. The login failed.` },
+        error: {
+          number: 4060,
+          state: 1,
+          severity: 11,
+          message: `Cannot open database "${database}" requested by the login. The login failed.`,
+        },
       };
     }
     return { ok: true, database: database ?? 'master' };
@@ -59,7 +67,12 @@ export class EchoEngine implements SqlEngine {
     return { items: await this.statement(session, sql.trim(), signal) };
   }
 
-  async executeRpc(session: SessionInfo, procedure: string, params: RpcParameter[], signal: AbortSignal): Promise<ExecutionResult> {
+  async executeRpc(
+    session: SessionInfo,
+    procedure: string,
+    params: RpcParameter[],
+    signal: AbortSignal,
+  ): Promise<ExecutionResult> {
     this.calls.push(`rpc:${procedure}`);
     this.sessions.add(session.id);
     const name = procedure.replace(/[[\]]/g, '').split('.').pop()!.toLowerCase();
@@ -80,15 +93,38 @@ export class EchoEngine implements SqlEngine {
       case 'fail_proc':
         return {
           items: [
-            { kind: 'message', message: { number: 50001, state: 2, severity: 16, message: 'The procedure failed on purpose.', procName: 'fail_proc', lineNumber: 12 } },
+            {
+              kind: 'message',
+              message: {
+                number: 50001,
+                state: 2,
+                severity: 16,
+                message: 'The procedure failed on purpose.',
+                procName: 'fail_proc',
+                lineNumber: 12,
+              },
+            },
             { kind: 'returnStatus', value: -6 },
           ],
         };
       case 'info_proc':
         return {
           items: [
-            { kind: 'message', message: { number: 50100, state: 1, severity: 10, message: 'Processed 10 pages.', procName: 'info_proc', lineNumber: 3 } },
-            { kind: 'resultSet', resultSet: { columns: [{ name: 'ok', type: { type: 'bit' } }], rows: [[true]] } },
+            {
+              kind: 'message',
+              message: {
+                number: 50100,
+                state: 1,
+                severity: 10,
+                message: 'Processed 10 pages.',
+                procName: 'info_proc',
+                lineNumber: 3,
+              },
+            },
+            {
+              kind: 'resultSet',
+              resultSet: { columns: [{ name: 'ok', type: { type: 'bit' } }], rows: [[true]] },
+            },
             { kind: 'message', message: { number: 0, state: 1, severity: 0, message: 'All done.' } },
             { kind: 'returnStatus', value: 0 },
           ],
@@ -111,7 +147,8 @@ export class EchoEngine implements SqlEngine {
     let m: RegExpExecArray | null;
     if ((m = /^use\s+\[?(\w+)\]?\s*;?$/i.exec(sql))) {
       const db = m[1]!;
-      if (!this.databases.has(db)) return [error(911, `Database '${db}' does not exist. Make sure that the name is entered correctly.`)];
+      if (!this.databases.has(db))
+        return [error(911, `Database '${db}' does not exist. Make sure that the name is entered correctly.`)];
       session.database = db;
       return [];
     }
@@ -128,9 +165,21 @@ export class EchoEngine implements SqlEngine {
         resultSet([{ name: 's', type: { type: 'varchar', length: 10 } }], [['three']]),
       ];
     }
-    if ((m = /^print\s+'(.*)'\s*;?$/is.exec(sql))) return [{ kind: 'message', message: { number: 0, state: 1, severity: 0, message: m[1]! } }];
+    if ((m = /^print\s+'(.*)'\s*;?$/is.exec(sql)))
+      return [{ kind: 'message', message: { number: 0, state: 1, severity: 0, message: m[1]! } }];
     if ((m = /^raiserror\s*\(\s*'(.*)'\s*,\s*(\d+)\s*,\s*(\d+)\s*\)\s*;?$/is.exec(sql))) {
-      return [{ kind: 'message', message: { number: 50000, severity: Number(m[2]), state: Number(m[3]), message: m[1]!, lineNumber: 1 } }];
+      return [
+        {
+          kind: 'message',
+          message: {
+            number: 50000,
+            severity: Number(m[2]),
+            state: Number(m[3]),
+            message: m[1]!,
+            lineNumber: 1,
+          },
+        },
+      ];
     }
     if (/^update\b/i.test(sql)) return [{ kind: 'rowCount', count: 3 }];
     if (/^waitfor\s+delay\b/i.test(sql)) {
@@ -157,8 +206,16 @@ function resultSet(columns: Column[], rows: SqlValue[][]): ExecutionItem {
  *    dates in ISO form, binary in hex) so tests can check what the engine received.
  */
 export function echo(params: RpcParameter[]): ExecutionItem[] {
-  const columns: Column[] = params.map((p, i) => ({ name: p.name.replace(/^@/, '') || `p${i + 1}`, type: p.type }));
-  const described: SqlValue[][] = params.map((p) => [p.name, JSON.stringify(p.type), textOf(p.value), typeof p.value === 'object' && p.value !== null ? p.value.constructor.name : typeof p.value]);
+  const columns: Column[] = params.map((p, i) => ({
+    name: p.name.replace(/^@/, '') || `p${i + 1}`,
+    type: p.type,
+  }));
+  const described: SqlValue[][] = params.map((p) => [
+    p.name,
+    JSON.stringify(p.type),
+    textOf(p.value),
+    typeof p.value === 'object' && p.value !== null ? p.value.constructor.name : typeof p.value,
+  ]);
   return [
     resultSet(columns, [params.map((p) => p.value)]),
     resultSet(
