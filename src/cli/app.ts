@@ -33,7 +33,8 @@ export function catalogPath(args: GlobalArgs, io: CliIo): string {
 
 export function makeLogger(args: GlobalArgs, io: CliIo): Logger {
   return createLogger({
-    level: args.logLevel ?? io.env.HOLDFAST_LOG_LEVEL ?? 'warn',
+    // Humans at a terminal read the rendered output; machines (cron, containers) collect JSON logs.
+    level: args.logLevel ?? io.env.HOLDFAST_LOG_LEVEL ?? (io.stderr.isTTY ? 'silent' : 'warn'),
     destination: { write: (s: string) => io.stderr.write(s) },
   });
 }

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import type { Manifest } from '../core/job.ts';
+import type { Manifest, SourceLocation } from '../core/job.ts';
 import type { KindDefinition } from '../plugin/contract.ts';
 import { API_VERSION, envelopeSchema } from './envelope.ts';
 import { allowedText, foundAt } from './zod-issues.ts';
@@ -16,8 +16,8 @@ interface SourceDoc {
 }
 
 export interface LoadedManifest extends Manifest {
-  /** Directory of the file it came from (relative paths and file: secrets resolve against it). */
-  baseDir: string;
+  /** Line and column of a YAML path inside this manifest (for cross-manifest problems). */
+  locate(path: readonly (string | number)[], atKey?: boolean): SourceLocation;
 }
 
 export interface LoadResult {
@@ -145,6 +145,7 @@ function validateDocument(src: SourceDoc, kinds: ReadonlyMap<string, KindDefinit
     spec,
     source: { file: src.file, line: where.line, column: where.column },
     baseDir: path.dirname(path.resolve(src.file)),
+    locate: (at, atKey) => locate(src, at, atKey),
   };
 }
 

@@ -16,7 +16,10 @@ export async function validateConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
-  const at = (m: LoadedManifest) => ({ file: m.source.file, line: m.source.line, column: m.source.column, manifest: `${m.kind}/${m.metadata.name}` });
+  const at = (m: LoadedManifest, where: (string | number)[] = []) => {
+    const pos = m.locate(where);
+    return { file: pos.file, line: pos.line, column: pos.column, manifest: `${m.kind}/${m.metadata.name}` };
+  };
 
   const seen = new Map<string, LoadedManifest>();
   for (const m of manifests) {
@@ -25,9 +28,9 @@ export async function validateConfig(
     const first = seen.get(key);
     if (first) {
       problems.push({
-        ...at(m),
+        ...at(m, ['metadata', 'name']),
         path: 'metadata.name',
-        message: `duplicate name "${m.metadata.name}" (${scope === 'job' ? 'job names are unique among all jobs' : `already used by another ${m.kind}`}; first defined at ${first.source.file}:${first.source.line})`,
+        message: `duplicate name "${m.metadata.name}" (${scope === 'job' ? 'job names are unique among all jobs' : `already used by another ${m.kind}`}; first defined at ${path.relative(process.cwd(), first.source.file) || first.source.file}:${first.source.line})`,
         found: JSON.stringify(m.metadata.name),
         allowed: 'a name not used by another manifest of the same kind',
       });
@@ -36,7 +39,7 @@ export async function validateConfig(
     }
   }
 
-  const names = (kind: string) => manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name);
+  const names = (kind: string) => [...new Set(manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name))];
   const kinds = registry.kinds();
   for (const m of manifests) {
     const definition = kinds.get(m.kind);
@@ -44,7 +47,7 @@ export async function validateConfig(
       const available = names(ref.kind);
       if (!available.includes(ref.name)) {
         problems.push({
-          ...at(m),
+          ...at(m, ['spec', ...ref.path]),
           path: formatPath(['spec', ...ref.path]),
           message: `refers to ${ref.kind} "${ref.name}", which no job file defines`,
           found: JSON.stringify(ref.name),
@@ -53,7 +56,7 @@ export async function validateConfig(
       }
     }
     for (const { path: refPath, ref } of findSecretRefs(m.spec)) {
-      const where = { ...at(m), path: formatPath(['spec', ...refPath, 'secretRef']) };
+      const where = { ...at(m, ['spec', ...refPath, 'secretRef']), path: formatPath(['spec', ...refPath, 'secretRef']) };
       const parsed = parseSecretRef(ref.secretRef);
       if ('problem' in parsed) {
         problems.push({ ...where, message: `invalid secret reference: ${parsed.problem}`, found: JSON.stringify(ref.secretRef), allowed: SECRET_REF_FORMS });

@@ -106,11 +106,14 @@ export function allowedText(schema: z.ZodType, path: readonly (string | number)[
     case 'too_big':
       return `${issue.origin === 'string' ? 'a length of ' : ''}${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}${issue.origin === 'array' ? ' item(s)' : ''}`;
     case 'invalid_union': {
-      const s = schemaAt(schema, path, root);
+      // A bad discriminator value is reported at the discriminator's own path; list the values it may take.
+      const parent = path.length > 0 ? schemaAt(schema, path.slice(0, -1), root) : undefined;
+      const pd = parent ? def(parent) : undefined;
+      const s = pd?.type === 'union' && pd.discriminator === path[path.length - 1] ? parent : schemaAt(schema, path, root);
       const d = s ? def(s) : undefined;
       if (d?.type === 'union' && d.discriminator && d.options) {
         const tags = d.options.flatMap((o) => literalValues(def(unwrap(o)).shape?.[d.discriminator!] ?? o));
-        return `${d.discriminator}: ${tags.map((t) => JSON.stringify(t)).join(' | ')}`;
+        return tags.map((t) => JSON.stringify(t)).join(' | ');
       }
       return undefined;
     }

@@ -95,7 +95,8 @@ export function describeError(err: unknown): string {
       const code = (current as { code?: unknown }).code;
       const num = (current as { number?: unknown }).number;
       const tag = num !== undefined ? ` (Msg ${String(num)})` : code !== undefined && typeof code !== 'object' ? ` (${String(code)})` : '';
-      parts.push(`${current.message}${tag}`);
+      // A wrapper's message usually repeats its cause's; say each thing once.
+      if (!parts.some((p) => p.includes(current instanceof Error ? current.message : ''))) parts.push(`${current.message}${tag}`);
       current = current.cause;
     } else {
       parts.push(String(current));

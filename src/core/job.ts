@@ -12,6 +12,8 @@ export interface Manifest<Spec = unknown> {
   metadata: { name: string; labels: Record<string, string> };
   spec: Spec;
   source: SourceLocation;
+  /** Directory of the job file: relative paths and file: secrets in the spec resolve against it. */
+  baseDir: string;
 }
 
 /** A manifest whose kind is handled by a plugin (a backup job). */
