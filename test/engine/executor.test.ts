@@ -43,6 +43,7 @@ function scriptedPlugin(script: Record<string, (attempt: number) => Promise<Step
 
 const job: LoadedManifest = {
   apiVersion: 'holdfast/v1', kind: 'Scripted', metadata: { name: 'j', labels: {} }, spec: {}, source: { file: 'x.yaml', line: 1, column: 1 }, baseDir: '/',
+  locate: () => ({ file: 'x.yaml', line: 1, column: 1 }),
 };
 
 function step(id: string, over: Partial<PlanStep> = {}): PlanStep {
