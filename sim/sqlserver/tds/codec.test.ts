@@ -9,7 +9,8 @@ import { parseLogin7, unscramblePassword } from './login7.ts';
 import { encodeMessage, PacketReader, PacketType, type TdsMessage } from './packet-framing.ts';
 import { TdsEncodeError, TdsProtocolError } from './protocol-error.ts';
 import { decodeGuid, encodeGuid, parseDecimal } from './scalar-codec.ts';
-import { readTypeInfo, readValue, writeTypeInfo, writeValue } from './type-codec.ts';
+import { readTypeInfo, readValue } from './type-reader.ts';
+import { writeTypeInfo, writeValue } from './type-writer.ts';
 
 /** Encodes TYPE_INFO + value the way the server sends them, then decodes them the way it reads parameters. */
 function roundTrip(type: ColumnType, value: SqlValue): { type: ColumnType; value: SqlValue } {

@@ -1,7 +1,7 @@
 import type { ColumnType, RpcParameter } from '../engine-api.ts';
 import { ByteReader } from './byte-reader.ts';
 import { TdsUnsupportedError } from './protocol-error.ts';
-import { readTypeInfo, readValue } from './type-codec.ts';
+import { readTypeInfo, readValue } from './type-reader.ts';
 
 /** Names of the well-known procedures an RPC may call by id (MS-TDS 2.2.6.6). */
 export const PROCEDURE_BY_ID: Readonly<Record<number, string>> = {

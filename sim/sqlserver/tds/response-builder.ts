@@ -2,7 +2,7 @@ import type { ExecutionItem, ExecutionResult, SqlMessage } from '../engine-api.t
 import { TdsEncodeError } from './protocol-error.ts';
 import type { DecodedParameter } from './request-decoder.ts';
 import { CurCmd, DoneStatus, EnvChangeType, Token, TokenWriter } from './token-writer.ts';
-import { assertColumnType } from './type-codec.ts';
+import { assertColumnType } from './type-writer.ts';
 
 export interface ResponseContext {
   kind: 'batch' | 'rpc';

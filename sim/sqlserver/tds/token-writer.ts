@@ -2,7 +2,7 @@ import type { Column, ColumnType, SqlMessage, SqlValue } from '../engine-api.ts'
 import { ByteWriter } from './byte-writer.ts';
 import { SERVER_COLLATION } from './charset.ts';
 import { TdsEncodeError } from './protocol-error.ts';
-import { writeTypeInfo, writeValue } from './type-codec.ts';
+import { writeTypeInfo, writeValue } from './type-writer.ts';
 
 /** Token ids (MS-TDS 2.2.7). */
 export const Token = {
