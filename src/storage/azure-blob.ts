@@ -210,6 +210,13 @@ class AzureWrite implements StorageWrite {
         if (this.#options.ifNotExists && (code === 'BlobAlreadyExists' || code === 'ConditionNotMet' || azureStatus(err) === 409 || azureStatus(err) === 412)) {
           throw this.#target.existsError(this.#key);
         }
+        if (code === 'InvalidBlockList') {
+          throw new HoldfastError(
+            ErrorCode.StorageFailed,
+            `storage ${this.#target.name}: cannot commit ${this.#key}: another write of this key committed first and Azure discarded this write's blocks; write it again (400 InvalidBlockList)`,
+            { target: this.#target.name, details: { key: this.#key, errorCode: code } },
+          );
+        }
         throw this.#target.mapError(err, 'commit', this.#key);
       }
       this.#result = storedObject(this.#key, staged.bytes, lastModified, metadata);

@@ -164,7 +164,16 @@ export class LocalDirectoryTarget implements StorageTarget {
         await rename(tempPath, finalPath);
       }
     } catch (err) {
-      if (fsCode(err) === 'EEXIST') throw this.#exists(key);
+      await unlinkIfExists(sidecarFinal).catch(() => undefined);
+      const inTheWay = await lstat(finalPath).then((s) => s.isDirectory(), () => false);
+      if (fsCode(err) === 'EEXIST' && !inTheWay) throw this.#exists(key);
+      if (inTheWay) {
+        throw new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: cannot write ${finalPath}: a directory of other keys is in the way (${fsCode(err)})`, {
+          target: this.name,
+          details: { path: finalPath, errno: fsCode(err) },
+          cause: err,
+        });
+      }
       throw mapFsError(err, this.name, 'rename into place', finalPath);
     }
     await syncDirectory(path.dirname(finalPath));
@@ -244,6 +253,14 @@ export class LocalDirectoryTarget implements StorageTarget {
     try {
       await mkdir(dir, { recursive: true });
     } catch (err) {
+      const code = fsCode(err);
+      if (code === 'EEXIST' || code === 'ENOTDIR') {
+        throw new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: cannot create directory ${dir}: a file is in the way (a key cannot be both an object and a directory of other keys) (${code})`, {
+          target: this.name,
+          details: { path: dir, errno: code },
+          cause: err,
+        });
+      }
       throw mapFsError(err, this.name, 'create directory', dir);
     }
   }
