@@ -40,7 +40,13 @@ export function serverCertificate(): Promise<ServerCertificate> {
     return {
       cert: pems.cert,
       key: pems.private,
-      secureContext: createSecureContext({ cert: pems.cert, key: pems.private, minVersion: 'TLSv1.2' }),
+      // TDS 7.x wraps the handshake in PRELOGIN packets; SQL Server offers TLS 1.3 only with TDS 8 (strict).
+      secureContext: createSecureContext({
+        cert: pems.cert,
+        key: pems.private,
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+      }),
     };
   })();
   cached.catch(() => {
