@@ -14,7 +14,7 @@ import { requireValidKey, requireValidPrefix } from './require-valid-key.ts';
 export interface AzureBlobTargetOptions {
   /** Virtual directory every key is placed under (a trailing / is ignored). */
   prefix?: string;
-  /** Base block size (default 8 MiB; it doubles every 10,000 blocks, so objects up to ~2.4 TiB fit). */
+  /** Base block size (default 8 MiB; it doubles every 10,000 blocks, so objects up to ~2.3 TiB fit). */
   blockSize?: number;
   /** Bytes uploaded at once per write (default 32 MiB: four 8 MiB blocks). */
   maxInFlightBytes?: number;

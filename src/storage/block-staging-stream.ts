@@ -26,7 +26,7 @@ export interface StagedBlocks {
 
 /**
  * Size of block `index`: `base` for the first 10,000 blocks, then doubling every 10,000. With 8 MiB that is
- * 80 GiB at 10,000 blocks and about 2.4 TiB at the 50,000-block limit, while small and medium objects keep
+ * about 78 GiB at 10,000 blocks and about 2.3 TiB at the 50,000-block limit, while small and medium objects keep
  * small blocks and memory stays near `maxInFlightBytes` + one block.
  */
 export function blockSizeAt(base: number, index: number): number {
