@@ -148,7 +148,7 @@ describe('PRELOGIN + TLS + LOGIN7 through mssql', () => {
   });
 });
 
-export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
   const start = Date.now();
   while (!condition()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');

@@ -1,6 +1,5 @@
 import type {
   Column,
-  ColumnType,
   ExecutionItem,
   ExecutionResult,
   LoginResult,
@@ -301,5 +300,3 @@ function waitForAbort(signal: AbortSignal, onAbort: () => void): Promise<never> 
     else signal.addEventListener('abort', fail, { once: true });
   });
 }
-
-export type { ColumnType };
