@@ -2,8 +2,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
 import type { RunResult } from '../../core/result.ts';
-import { createPlan } from '../../engine/planner.ts';
-import { executePlan } from '../../engine/executor.ts';
+import { runJobs } from '../../engine/run-jobs.ts';
 import { EngineEventBus } from '../../engine/events.ts';
 import { JobLock } from '../../engine/job-lock.ts';
 import { renderPlan } from '../../engine/render-plan.ts';
@@ -72,11 +71,11 @@ export function runCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: 
             const lock = JobLock.acquire(path.join(path.dirname(catalogPath(args, io)), 'locks'), jobs.map((j) => j.metadata.name));
             const services = makeServices(args, io, deps, config, false, controller.signal);
             try {
-              const options = { dryRun: false, forceType: args.type };
-              const plan = await createPlan({ command: 'run', manifests: config.manifests, jobs, registry, services, options });
               const events = new EngineEventBus();
               attachProgress(events, io);
-              const result = await executePlan({ plan, manifests: config.manifests, registry, services, options, events, concurrency: args.concurrency });
+              const { plan, result } = await runJobs({
+                command: 'run', manifests: config.manifests, jobs, registry, services, options: { dryRun: false, forceType: args.type }, events, concurrency: args.concurrency,
+              });
               for (const p of plan.problems) io.stderr.write(`problem: ${p.message}\n`);
               io.stdout.write(args.json ? `${JSON.stringify({ plan, result }, null, 2)}\n` : renderRunResult(result, io));
               return exitCodeForRun(result);
