@@ -74,7 +74,10 @@ export interface RestoreTarget {
   database: string;
   /** The requested point in time (UTC), or null for the latest. */
   stop_at: string | null;
-  /** The LSN the restored database reaches (last_lsn of the last backup applied). */
+  /**
+   * last_lsn of the last backup applied. Latest: the point the database reaches. Point in time: the
+   * database stops at stop_at, inside that backup.
+   */
   reaches_lsn: string;
   /** When that backup finished. */
   reaches_time: string;

@@ -189,7 +189,7 @@ function stageOneLogs(c: Candidates, base: IndexedSet, points: IndexedSet[], log
 }
 
 function baseWhy(c: Candidates, base: IndexedSet, fgs: string[], piecemeal: boolean, simple: boolean): string {
-  const what = `${describeSet(base)} is the newest base on the chain that reaches the target`;
+  const what = `${describeSet(base)} is the newest usable base whose chain reaches the target`;
   if (!piecemeal) return `${what}; it restores every filegroup`;
   const list = fgs.join(', ');
   if (simple) return `${what}; first step of a piecemeal restore (PARTIAL): ${list} (under SIMPLE, PRIMARY and every read-write filegroup come from one backup)`;

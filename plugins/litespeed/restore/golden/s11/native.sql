@@ -1,0 +1,18 @@
+-- holdfast restore script (native T-SQL): restore DW to the latest point (LSN 36000000000002500001)
+-- Generated from backup history; review before running. The script stops at the first failed step.
+-- WARNING: backups 701 were written through a virtual device (LiteSpeed); native RESTORE cannot read LiteSpeed files.
+SET NOCOUNT ON;
+
+-- Step 1, stage 1: restore database from backup set 701, WITH RECOVERY
+-- Why: full backup 701 (finished 2026-03-01T01:30:00Z, LSN 36000000000002000001..36000000000002500001) is the newest usable base whose chain reaches the target; it restores every filegroup; WITH RECOVERY: last step of stage 1
+RESTORE DATABASE [DW]
+FROM DISK = N'Y:\SQL_BACKUPS\DW_FULL_20260301_1of4.bak',
+     DISK = N'Y:\SQL_BACKUPS\DW_FULL_20260301_2of4.bak',
+     DISK = N'Y:\SQL_BACKUPS\DW_FULL_20260301_3of4.bak',
+     DISK = N'Y:\SQL_BACKUPS\DW_FULL_20260301_4of4.bak'
+WITH FILE = 2, RECOVERY;
+IF @@ERROR <> 0
+BEGIN
+    RAISERROR(N'holdfast: restore step %d failed; later steps were not run', 16, 1, 1);
+    RETURN;
+END
