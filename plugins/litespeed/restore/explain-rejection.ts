@@ -27,7 +27,7 @@ export function explainMiss(c: Candidates, base: IndexedSet, reached: IndexedSet
     const b = guid === null ? undefined : c.index.byUuid.get(guid);
     let why: string;
     if (guid === null || t.diffBase === null) why = 'it has no single differential base (multi-based differentials are not supported)';
-    else if (!b) why = `its base (backup_set_uuid ${guid}, checkpoint_lsn ${t.raw.differential_base_lsn}) is not in the history`;
+    else if (!b) why = `its base (backup_set_uuid ${guid}, checkpoint_lsn ${t.raw.differential_base_lsn}) is not in the history, and it cannot be applied on any other base (Msg 3136)`;
     else if (b.raw.is_copy_only) why = `its base is copy-only ${describeSet(b)}, and a copy-only backup is never a differential base (Msg 3136)`;
     else if (b.checkpoint !== t.diffBase) why = `its differential_base_lsn ${t.raw.differential_base_lsn} is not the checkpoint_lsn ${b.raw.checkpoint_lsn} of backup ${b.id}`;
     else if (b !== base) {
