@@ -129,7 +129,8 @@ describe('malformed input closes only the offending connection', () => {
 describe('many connections', () => {
   it('serves 20 parallel connections, each with its own session', async () => {
     const pools = await Promise.all(Array.from({ length: 20 }, () => h.pool()));
-    h.server.faults.delay(400); // keep all 20 calls in flight at once
+    const callsBefore = h.engine.calls.length;
+    h.server.faults.delay(2000); // keep all 20 calls in flight at once
     try {
       const pending = Promise.all(
         pools.map(async (pool, i) => {
@@ -141,7 +142,7 @@ describe('many connections', () => {
           return (r.recordsets as sql.IRecordSet<{ i: number; s: string }>[])[0]![0]!;
         }),
       );
-      await new Promise((r) => setTimeout(r, 250));
+      await waitFor(() => h.server.connections === 20 && h.engine.calls.length >= callsBefore + 20, 1900);
       expect(h.server.connections).toBe(20);
       const results = await pending;
       results.forEach((row, i) => expect(row).toEqual({ i, s: `conn-${i}-`.repeat(1000) }));
@@ -170,3 +171,11 @@ describe('many connections', () => {
     await own.stop();
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
