@@ -88,7 +88,12 @@ function describeIssue(issue: z.core.$ZodIssue): HistoryProblem {
       return { path, message: `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`, found: issue.keys.join(', '), allowed: 'only the fields listed in docs/history-file.md' };
     case 'too_small':
     case 'too_big':
-      return { path, message: issue.message, found, allowed: issue.message.replace(/^Too (small|big): expected /, '') };
+      return {
+        path,
+        message: Array.isArray(issue.input) ? `too ${issue.code === 'too_small' ? 'few' : 'many'} items` : 'out of range',
+        found,
+        allowed: issue.message.replace(/^Too (small|big): expected /, ''),
+      };
     default:
       return {
         path,
