@@ -60,7 +60,7 @@ export function planRestore(history: BackupHistory, request: RestoreRequest, opt
       stop_at: request.stopAt ? request.stopAt.toISOString() : null,
       reaches_lsn: reached.raw.last_lsn,
       reaches_time: reached.raw.backup_finish_date,
-      recovery_fork_guid: c.fork.target,
+      recovery_fork_guid: reached.forkLast,
       filegroups_online: chain.stages.flatMap((s) => s.online),
       filegroups_offline: chain.offline,
     },

@@ -81,7 +81,7 @@ export interface RestoreTarget {
   reaches_lsn: string;
   /** When that backup finished. */
   reaches_time: string;
-  /** Recovery fork the chain ends on. */
+  /** Recovery fork of the last backup applied (an ancestor of the latest fork for a point before a fork). */
   recovery_fork_guid: string;
   filegroups_online: string[];
   /** Filegroups that stay offline, each with the reason. */
