@@ -1,4 +1,4 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { ErrorCode, HoldfastError } from '../core/errors.ts';
 import type { SecretRef } from '../core/job.ts';
@@ -35,7 +35,7 @@ export async function createAzureBlobClient(
   const pipeline = options.pipeline ?? {};
   switch (auth.type) {
     case 'entra': {
-      const credential = options.tokenCredential ?? new DefaultAzureCredential();
+      const credential = options.tokenCredential ?? new (await import('@azure/identity')).DefaultAzureCredential();
       return { container: new BlobServiceClient(accountUrl, credential, pipeline).getContainerClient(spec.container), accountUrl, secrets: [] };
     }
     case 'shared-key': {

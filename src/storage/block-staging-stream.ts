@@ -52,6 +52,8 @@ export class BlockStagingStream extends Writable {
   readonly #hash: Hash = createHash('sha256');
   readonly #blockIds: string[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  /** Block buffers whose upload finished, ready to be filled again (so blocks make no garbage). */
+  #pool: Buffer[] = [];
   #chunks: Buffer[] = [];
   #buffered = 0;
   #bytes = 0;
@@ -95,6 +97,7 @@ export class BlockStagingStream extends Writable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#chunks = [];
+    this.#pool = [];
     this.#buffered = 0;
     // Wait for uploads in progress, so that after abort() nothing of this write is still being sent.
     Promise.allSettled(this.#inFlight).then(() => callback(error));
@@ -111,7 +114,7 @@ export class BlockStagingStream extends Writable {
       if (this.#blockIds.length >= MAX_BLOCKS) {
         throw new Error(`object too large: more than ${maxObjectBytes(this.#options.blockSize)} bytes (${MAX_BLOCKS} blocks) with a ${this.#options.blockSize}-byte base block size`);
       }
-      this.#launch(this.#take(size));
+      this.#launch(this.#take(size), size);
     }
   }
 
@@ -122,7 +125,8 @@ export class BlockStagingStream extends Writable {
     if (this.#failure) throw this.#failure;
   }
 
-  #launch(body: Buffer): void {
+  #launch(block: Buffer, size: number): void {
+    const body = block.subarray(0, size);
     const index = this.#blockIds.length;
     const id = Buffer.from(`${this.#writeId}-${String(index).padStart(6, '0')}`).toString('base64');
     this.#blockIds.push(id);
@@ -135,28 +139,33 @@ export class BlockStagingStream extends Writable {
       .finally(() => {
         this.#inFlight.delete(upload);
         this.#inFlightBytes -= body.length;
+        if (block.length === this.#currentBlockSize() && this.#pool.length < this.#options.maxInFlightBytes / block.length + 1) this.#pool.push(block);
       });
     this.#inFlight.add(upload);
     this.#notePeak();
   }
 
+  /** Copies the next `size` buffered bytes into a block buffer (from the pool when one is free). */
   #take(size: number): Buffer {
-    const parts: Buffer[] = [];
-    let need = size;
-    while (need > 0) {
+    const blockSize = this.#currentBlockSize();
+    let block: Buffer;
+    if (size < blockSize) {
+      block = Buffer.allocUnsafe(size); // the last block: exactly its size, never pooled
+    } else {
+      const pooled = this.#pool.pop();
+      block = pooled && pooled.length === blockSize ? pooled : Buffer.allocUnsafe(blockSize);
+    }
+    let filled = 0;
+    while (filled < size) {
       const chunk = this.#chunks[0]!;
-      if (chunk.length <= need) {
-        parts.push(chunk);
-        this.#chunks.shift();
-        need -= chunk.length;
-      } else {
-        parts.push(chunk.subarray(0, need));
-        this.#chunks[0] = chunk.subarray(need);
-        need = 0;
-      }
+      const n = Math.min(chunk.length, size - filled);
+      chunk.copy(block, filled, 0, n);
+      filled += n;
+      if (n === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(n);
     }
     this.#buffered -= size;
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+    return block;
   }
 
   #notePeak(): void {
