@@ -93,7 +93,18 @@ async function sourceOnly(mib: number, chunkKiB: number): Promise<RunResult> {
   );
   const writeSeconds = (performance.now() - started) / 1000;
   const peak = peakRssMiB(baseline);
-  return { target: 'source', bytes: mib * MiB, writeSeconds, readSeconds: 0, chunkKiB, gcEvery: Number(values['gc-every']), baselineRssMiB: baseline / MiB, writePeakRssMiB: peak, peakRssMiB: peak, sha256: hash.digest('hex') };
+  return {
+    target: 'source',
+    bytes: mib * MiB,
+    writeSeconds,
+    readSeconds: 0,
+    chunkKiB,
+    gcEvery: Number(values['gc-every']),
+    baselineRssMiB: baseline / MiB,
+    writePeakRssMiB: peak,
+    peakRssMiB: peak,
+    sha256: hash.digest('hex'),
+  };
 }
 
 async function worker(): Promise<void> {
@@ -105,10 +116,19 @@ async function worker(): Promise<void> {
   const resolveSecret = async () => new Secret(values['connection-string'] ?? '', 'bench:connection-string');
   const target: StorageTarget =
     values.worker === 'local'
-      ? await createStorageTarget('bench-local', { type: 'local', path: values.dir! }, { baseDir: '/', resolveSecret })
+      ? await createStorageTarget(
+          'bench-local',
+          { type: 'local', path: values.dir! },
+          { baseDir: '/', resolveSecret },
+        )
       : await createStorageTarget(
           'bench-blob',
-          { type: 'azure-blob', account: values.account!, container: 'bench', auth: { type: 'connection-string', connectionString: { secretRef: 'bench:cs' } } },
+          {
+            type: 'azure-blob',
+            account: values.account!,
+            container: 'bench',
+            auth: { type: 'connection-string', connectionString: { secretRef: 'bench:cs' } },
+          },
           { baseDir: '/', resolveSecret },
         );
   const baseline = process.memoryUsage().rss;
@@ -125,7 +145,8 @@ async function worker(): Promise<void> {
   for await (const chunk of await target.read('bench/object.bin')) readBytes += (chunk as Buffer).length;
   const readSeconds = (performance.now() - readStarted) / 1000;
   clearInterval(sampler);
-  if (readBytes !== obj.bytes || obj.bytes !== mib * MiB) throw new Error(`size mismatch: wrote ${obj.bytes}, read ${readBytes}`);
+  if (readBytes !== obj.bytes || obj.bytes !== mib * MiB)
+    throw new Error(`size mismatch: wrote ${obj.bytes}, read ${readBytes}`);
   await target.delete('bench/object.bin');
   const result: RunResult = {
     target: values.worker!,
@@ -144,10 +165,24 @@ async function worker(): Promise<void> {
 
 function runWorker(args: string[]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(values['gc-every'] !== '0' ? ['--expose-gc'] : []), import.meta.filename, ...args, '--gc-every', values['gc-every']!], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(values['gc-every'] !== '0' ? ['--expose-gc'] : []),
+        import.meta.filename,
+        ...args,
+        '--gc-every',
+        values['gc-every']!,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as RunResult) : reject(new Error(`worker ${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as RunResult)
+        : reject(new Error(`worker ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -165,28 +200,62 @@ async function main(): Promise<void> {
     await BlobServiceClient.fromConnectionString(azurite.connectionString).createContainer('bench');
     for (let run = 0; run < runs; run++) {
       results.push(await runWorker(['--worker', 'source', '--mib', mib, '--chunk-kib', chunk]));
-      results.push(await runWorker(['--worker', 'local', '--dir', path.join(dir, 'local'), '--mib', mib, '--chunk-kib', chunk]));
-      results.push(await runWorker(['--worker', 'azure', '--account', azurite.blobEndpoint, '--connection-string', azurite.connectionString, '--mib', mib, '--chunk-kib', chunk]));
+      results.push(
+        await runWorker([
+          '--worker',
+          'local',
+          '--dir',
+          path.join(dir, 'local'),
+          '--mib',
+          mib,
+          '--chunk-kib',
+          chunk,
+        ]),
+      );
+      results.push(
+        await runWorker([
+          '--worker',
+          'azure',
+          '--account',
+          azurite.blobEndpoint,
+          '--connection-string',
+          azurite.connectionString,
+          '--mib',
+          mib,
+          '--chunk-kib',
+          chunk,
+        ]),
+      );
     }
   } finally {
     await azurite.stop();
     await rm(dir, { recursive: true, force: true });
   }
   const cpu = os.cpus();
-  console.log(`Machine: ${cpu[0]?.model ?? 'unknown CPU'} x${cpu.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, temp dir ${os.tmpdir()}`);
+  console.log(
+    `Machine: ${cpu[0]?.model ?? 'unknown CPU'} x${cpu.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, temp dir ${os.tmpdir()}`,
+  );
   console.log('');
-  console.log('| target | size | chunk | write s | write MiB/s | read MiB/s | RSS before MiB | peak RSS, write MiB | peak RSS, write + read MiB |');
+  console.log(
+    '| target | size | chunk | write s | write MiB/s | read MiB/s | RSS before MiB | peak RSS, write MiB | peak RSS, write + read MiB |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const size = r.bytes / MiB;
-    const label = { source: 'source only (sha256, no target)', local: 'local directory', azure: 'Azure Blob (Azurite)' }[r.target];
+    const label = {
+      source: 'source only (sha256, no target)',
+      local: 'local directory',
+      azure: 'Azure Blob (Azurite)',
+    }[r.target];
     console.log(
       `| ${label} | ${size} MiB | ${r.chunkKiB} KiB${r.gcEvery ? `, GC every ${r.gcEvery}` : ''} | ${r.writeSeconds.toFixed(2)} | ${(size / r.writeSeconds).toFixed(0)} | ${r.readSeconds === 0 ? '–' : (size / r.readSeconds).toFixed(0)} | ${r.baselineRssMiB.toFixed(0)} | ${r.writePeakRssMiB.toFixed(0)} | ${r.peakRssMiB.toFixed(0)} |`,
     );
   }
   const worst = Math.max(...results.map((r) => r.writePeakRssMiB));
   console.log('');
-  console.log(`Highest peak RSS during a write: ${worst.toFixed(0)} MiB (bound: 150 MiB) — ${worst < 150 ? 'within' : 'OVER'} the bound.`);
+  console.log(
+    `Highest peak RSS during a write: ${worst.toFixed(0)} MiB (bound: 150 MiB) — ${worst < 150 ? 'within' : 'OVER'} the bound.`,
+  );
 }
 
 if (values.worker) await worker();

@@ -1,5 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
-import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import {
+  BlobServiceClient,
+  StorageSharedKeyCredential,
+  type ContainerClient,
+  type StoragePipelineOptions,
+} from '@azure/storage-blob';
 import { ErrorCode, HoldfastError } from '../core/errors.ts';
 import type { SecretRef } from '../core/job.ts';
 import { redact, type Secret } from '../core/secret.ts';
@@ -35,8 +40,13 @@ export async function createAzureBlobClient(
   const pipeline = options.pipeline ?? {};
   switch (auth.type) {
     case 'entra': {
-      const credential = options.tokenCredential ?? new (await import('@azure/identity')).DefaultAzureCredential();
-      return { container: new BlobServiceClient(accountUrl, credential, pipeline).getContainerClient(spec.container), accountUrl, secrets: [] };
+      const credential =
+        options.tokenCredential ?? new (await import('@azure/identity')).DefaultAzureCredential();
+      return {
+        container: new BlobServiceClient(accountUrl, credential, pipeline).getContainerClient(spec.container),
+        accountUrl,
+        secrets: [],
+      };
     }
     case 'shared-key': {
       const key = await resolveSecret(auth.key);
@@ -46,13 +56,24 @@ export async function createAzureBlobClient(
       } catch {
         throw configError(target, `the shared key from ${key.ref} is not valid base64`);
       }
-      return { container: new BlobServiceClient(accountUrl, credential, pipeline).getContainerClient(spec.container), accountUrl, secrets: [key] };
+      return {
+        container: new BlobServiceClient(accountUrl, credential, pipeline).getContainerClient(spec.container),
+        accountUrl,
+        secrets: [key],
+      };
     }
     case 'sas': {
       const token = await resolveSecret(auth.token);
       const sas = token.reveal().replace(/^\?/, '');
-      if (!/(^|&)sig=/.test(sas)) throw configError(target, `the SAS token from ${token.ref} has no sig= parameter`);
-      return { container: new BlobServiceClient(`${accountUrl}?${sas}`, undefined, pipeline).getContainerClient(spec.container), accountUrl, secrets: [token] };
+      if (!/(^|&)sig=/.test(sas))
+        throw configError(target, `the SAS token from ${token.ref} has no sig= parameter`);
+      return {
+        container: new BlobServiceClient(`${accountUrl}?${sas}`, undefined, pipeline).getContainerClient(
+          spec.container,
+        ),
+        accountUrl,
+        secrets: [token],
+      };
     }
     case 'connection-string': {
       const cs = await resolveSecret(auth.connectionString);
@@ -60,11 +81,17 @@ export async function createAzureBlobClient(
       try {
         service = BlobServiceClient.fromConnectionString(cs.reveal(), pipeline);
       } catch (err) {
-        throw configError(target, `the connection string from ${cs.ref} is not valid: ${err instanceof Error ? redact(err.message.split('\n')[0] ?? '', [cs]) : 'unreadable'}`);
+        throw configError(
+          target,
+          `the connection string from ${cs.ref} is not valid: ${err instanceof Error ? redact(err.message.split('\n')[0] ?? '', [cs]) : 'unreadable'}`,
+        );
       }
       const endpoint = stripQuery(service.url);
       if (endpoint !== accountUrl) {
-        throw configError(target, `the connection string from ${cs.ref} points at ${endpoint}, but the spec's account is ${accountUrl}`);
+        throw configError(
+          target,
+          `the connection string from ${cs.ref} points at ${endpoint}, but the spec's account is ${accountUrl}`,
+        );
       }
       return { container: service.getContainerClient(spec.container), accountUrl, secrets: [cs] };
     }

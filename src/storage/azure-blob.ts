@@ -96,7 +96,9 @@ export class AzureBlobTarget implements StorageTarget {
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
     requireValidPrefix(this.name, prefix);
-    const pages = this.#client.container.listBlobsFlat({ prefix: this.#prefix + prefix, includeMetadata: true }).byPage({ maxPageSize: 1000 });
+    const pages = this.#client.container
+      .listBlobsFlat({ prefix: this.#prefix + prefix, includeMetadata: true })
+      .byPage({ maxPageSize: 1000 });
     for (;;) {
       let page;
       try {
@@ -106,7 +108,12 @@ export class AzureBlobTarget implements StorageTarget {
       }
       if (page.done) return;
       for (const item of page.value.segment.blobItems) {
-        yield storedObject(item.name.slice(this.#prefix.length), item.properties.contentLength ?? 0, item.properties.lastModified, item.metadata);
+        yield storedObject(
+          item.name.slice(this.#prefix.length),
+          item.properties.contentLength ?? 0,
+          item.properties.lastModified,
+          item.metadata,
+        );
       }
     }
   }
@@ -126,7 +133,9 @@ export class AzureBlobTarget implements StorageTarget {
    */
   async check(): Promise<void> {
     const container = this.#client.container;
-    const probe = container.getBlockBlobClient(`${this.#prefix}.holdfast-check-${randomBytes(6).toString('hex')}`);
+    const probe = container.getBlockBlobClient(
+      `${this.#prefix}.holdfast-check-${randomBytes(6).toString('hex')}`,
+    );
     let action = 'list';
     try {
       await container.listBlobsFlat({ prefix: this.#prefix }).byPage({ maxPageSize: 1 }).next();
@@ -155,13 +164,21 @@ export class AzureBlobTarget implements StorageTarget {
     requireValidKey(this.name, key);
     const name = this.#prefix + key;
     if (name.length > 1024) {
-      throw new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: invalid key ${JSON.stringify(key)}: with the prefix it is longer than 1024 characters`, { target: this.name });
+      throw new HoldfastError(
+        ErrorCode.StorageFailed,
+        `storage ${this.name}: invalid key ${JSON.stringify(key)}: with the prefix it is longer than 1024 characters`,
+        { target: this.name },
+      );
     }
     return name;
   }
 
   #exists(key: string): HoldfastError {
-    return new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: ${key} already exists (ifNotExists)`, { target: this.name, details: { key, reason: 'exists' } });
+    return new HoldfastError(
+      ErrorCode.StorageFailed,
+      `storage ${this.name}: ${key} already exists (ifNotExists)`,
+      { target: this.name, details: { key, reason: 'exists' } },
+    );
   }
 
   /** Called by AzureWrite when a conditional commit finds the blob already there. */
@@ -179,7 +196,13 @@ class AzureWrite implements StorageWrite {
   #state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   #result?: StoredObject;
 
-  constructor(target: AzureBlobTarget, key: string, blob: BlockBlobClient, stream: BlockStagingStream, options: WriteOptions) {
+  constructor(
+    target: AzureBlobTarget,
+    key: string,
+    blob: BlockBlobClient,
+    stream: BlockStagingStream,
+    options: WriteOptions,
+  ) {
     this.#target = target;
     this.#key = key;
     this.#blob = blob;
@@ -189,8 +212,12 @@ class AzureWrite implements StorageWrite {
 
   async commit(): Promise<StoredObject> {
     if (this.#state === 'committed' && this.#result) return this.#result;
-    if (this.#state !== 'open') throw this.#error(`commit() after ${this.#state === 'aborted' ? 'abort()' : 'a commit that is still running'}`);
-    if (!this.stream.writableEnded && !this.stream.destroyed) throw this.#error('commit() before the stream was ended');
+    if (this.#state !== 'open')
+      throw this.#error(
+        `commit() after ${this.#state === 'aborted' ? 'abort()' : 'a commit that is still running'}`,
+      );
+    if (!this.stream.writableEnded && !this.stream.destroyed)
+      throw this.#error('commit() before the stream was ended');
     this.#state = 'committing';
     try {
       await finished(this.stream);
@@ -201,13 +228,21 @@ class AzureWrite implements StorageWrite {
       try {
         const response = await this.#blob.commitBlockList(staged.blockIds, {
           metadata,
-          ...(this.#options.contentType ? { blobHTTPHeaders: { blobContentType: this.#options.contentType } } : {}),
+          ...(this.#options.contentType
+            ? { blobHTTPHeaders: { blobContentType: this.#options.contentType } }
+            : {}),
           ...(this.#options.ifNotExists ? { conditions: { ifNoneMatch: '*' } } : {}),
         });
         lastModified = response.lastModified;
       } catch (err) {
         const code = azureErrorCode(err);
-        if (this.#options.ifNotExists && (code === 'BlobAlreadyExists' || code === 'ConditionNotMet' || azureStatus(err) === 409 || azureStatus(err) === 412)) {
+        if (
+          this.#options.ifNotExists &&
+          (code === 'BlobAlreadyExists' ||
+            code === 'ConditionNotMet' ||
+            azureStatus(err) === 409 ||
+            azureStatus(err) === 412)
+        ) {
           throw this.#target.existsError(this.#key);
         }
         if (code === 'InvalidBlockList') {
@@ -236,14 +271,23 @@ class AzureWrite implements StorageWrite {
   }
 
   #error(reason: string): HoldfastError {
-    return new HoldfastError(ErrorCode.StorageFailed, `storage ${this.#target.name}: cannot commit ${this.#key}: ${reason}`, {
-      target: this.#target.name,
-      details: { key: this.#key },
-    });
+    return new HoldfastError(
+      ErrorCode.StorageFailed,
+      `storage ${this.#target.name}: cannot commit ${this.#key}: ${reason}`,
+      {
+        target: this.#target.name,
+        details: { key: this.#key },
+      },
+    );
   }
 }
 
-function storedObject(key: string, bytes: number, modifiedAt: Date | undefined, raw: Record<string, string> | undefined): StoredObject {
+function storedObject(
+  key: string,
+  bytes: number,
+  modifiedAt: Date | undefined,
+  raw: Record<string, string> | undefined,
+): StoredObject {
   const obj: StoredObject = { key, bytes };
   if (modifiedAt) obj.modifiedAt = modifiedAt;
   const metadata: Record<string, string> = {};

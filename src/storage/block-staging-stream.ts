@@ -36,7 +36,8 @@ export function blockSizeAt(base: number, index: number): number {
 /** Largest object a stream with this base block size can hold. */
 export function maxObjectBytes(base: number): number {
   let total = 0;
-  for (let step = 0; step * BLOCKS_PER_SIZE_STEP < MAX_BLOCKS; step++) total += blockSizeAt(base, step * BLOCKS_PER_SIZE_STEP) * BLOCKS_PER_SIZE_STEP;
+  for (let step = 0; step * BLOCKS_PER_SIZE_STEP < MAX_BLOCKS; step++)
+    total += blockSizeAt(base, step * BLOCKS_PER_SIZE_STEP) * BLOCKS_PER_SIZE_STEP;
   return total;
 }
 
@@ -63,7 +64,8 @@ export class BlockStagingStream extends Writable {
 
   constructor(options: BlockStagingOptions) {
     super({ highWaterMark: 256 * 1024 });
-    if (!(options.blockSize > 0) || !(options.maxInFlightBytes > 0)) throw new RangeError('blockSize and maxInFlightBytes must be positive');
+    if (!(options.blockSize > 0) || !(options.maxInFlightBytes > 0))
+      throw new RangeError('blockSize and maxInFlightBytes must be positive');
     this.#options = options;
   }
 
@@ -112,7 +114,9 @@ export class BlockStagingStream extends Writable {
       const size = Math.min(this.#buffered, this.#currentBlockSize());
       await this.#waitForRoom(size);
       if (this.#blockIds.length >= MAX_BLOCKS) {
-        throw new Error(`object too large: more than ${maxObjectBytes(this.#options.blockSize)} bytes (${MAX_BLOCKS} blocks) with a ${this.#options.blockSize}-byte base block size`);
+        throw new Error(
+          `object too large: more than ${maxObjectBytes(this.#options.blockSize)} bytes (${MAX_BLOCKS} blocks) with a ${this.#options.blockSize}-byte base block size`,
+        );
       }
       this.#launch(this.#take(size), size);
     }
@@ -139,7 +143,11 @@ export class BlockStagingStream extends Writable {
       .finally(() => {
         this.#inFlight.delete(upload);
         this.#inFlightBytes -= body.length;
-        if (block.length === this.#currentBlockSize() && this.#pool.length < this.#options.maxInFlightBytes / block.length + 1) this.#pool.push(block);
+        if (
+          block.length === this.#currentBlockSize() &&
+          this.#pool.length < this.#options.maxInFlightBytes / block.length + 1
+        )
+          this.#pool.push(block);
       });
     this.#inFlight.add(upload);
     this.#notePeak();

@@ -27,6 +27,9 @@ export interface StorageTarget {
   /**
    * Starts a streaming write. Bytes written to `stream` are hashed (sha256) and counted as they pass.
    * Nothing is visible until `commit()`. Not retryable as a whole: on failure call `abort()` and start again.
+   * Two writes of the same key at once never mix their bytes, but which one ends up there differs: on a
+   * local directory the later commit replaces the earlier; on Azure Blob the first commit wins and the later
+   * one fails (Azure discards a blob's other uncommitted blocks when a block list is committed).
    */
   openWrite(key: string, options?: WriteOptions): Promise<StorageWrite>;
 
@@ -54,7 +57,11 @@ export interface StorageTarget {
 
 export interface WriteOptions {
   contentType?: string;
-  /** Small string metadata stored with the object (blob metadata, a sidecar for local). */
+  /**
+   * Small string metadata stored with the object (blob metadata, a sidecar for local). Every target applies
+   * Azure's rules: keys are identifiers (`[A-Za-z_][A-Za-z0-9_]*`) and come back lower-cased; values are
+   * printable ASCII without leading or trailing spaces; 8 KiB in all; keys starting `holdfast_` are reserved.
+   */
   metadata?: Record<string, string>;
   /** Fail if the key already exists (default false: replace on commit). */
   ifNotExists?: boolean;

@@ -20,14 +20,24 @@ export interface CreateStorageTargetOptions {
  * Creates the storage target a validated Storage manifest's spec describes. Resolves its secrets now.
  * The Azure SDK is loaded only when an Azure Blob target is created (it costs about 35 MB of memory).
  */
-export async function createStorageTarget(name: string, spec: StorageSpec, options: CreateStorageTargetOptions): Promise<StorageTarget> {
+export async function createStorageTarget(
+  name: string,
+  spec: StorageSpec,
+  options: CreateStorageTargetOptions,
+): Promise<StorageTarget> {
   switch (spec.type) {
     case 'local':
       return new LocalDirectoryTarget(name, path.resolve(options.baseDir, spec.path));
     case 'azure-blob': {
-      const [{ AzureBlobTarget }, { createAzureBlobClient }] = await Promise.all([import('./azure-blob.ts'), import('./azure-blob-client.ts')]);
+      const [{ AzureBlobTarget }, { createAzureBlobClient }] = await Promise.all([
+        import('./azure-blob.ts'),
+        import('./azure-blob-client.ts'),
+      ]);
       const { pipeline, tokenCredential, ...tuning } = options.azure ?? {};
-      const client = await createAzureBlobClient(name, spec, options.resolveSecret, { pipeline, tokenCredential });
+      const client = await createAzureBlobClient(name, spec, options.resolveSecret, {
+        pipeline,
+        tokenCredential,
+      });
       return new AzureBlobTarget(name, client, { ...tuning, prefix: spec.prefix });
     }
   }

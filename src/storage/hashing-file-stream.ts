@@ -64,7 +64,12 @@ export class HashingFileStream extends Writable {
       const st = await this.#file.stat({ bigint: true });
       this.#closed = true;
       await this.#file.close();
-      this.#written = { bytes: this.#bytes, sha256: this.#hash.digest('hex'), ino: st.ino, mtimeNs: st.mtimeNs };
+      this.#written = {
+        bytes: this.#bytes,
+        sha256: this.#hash.digest('hex'),
+        ino: st.ino,
+        mtimeNs: st.mtimeNs,
+      };
     })().then(() => callback(), callback);
   }
 
@@ -76,7 +81,10 @@ export class HashingFileStream extends Writable {
         await this.#file.close().catch(() => undefined);
       }
       if (failed) await unlink(this.#path).catch(() => undefined);
-    })().then(() => callback(error), () => callback(error));
+    })().then(
+      () => callback(error),
+      () => callback(error),
+    );
   }
 }
 

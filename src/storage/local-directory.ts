@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import {
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rmdir,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -43,7 +54,8 @@ export class LocalDirectoryTarget implements StorageTarget {
   readonly root: string;
 
   constructor(name: string, root: string) {
-    if (!path.isAbsolute(root)) throw new HoldfastError(ErrorCode.Internal, `storage ${name}: root ${root} is not absolute`);
+    if (!path.isAbsolute(root))
+      throw new HoldfastError(ErrorCode.Internal, `storage ${name}: root ${root} is not absolute`);
     this.name = name;
     this.root = path.resolve(root);
   }
@@ -59,10 +71,16 @@ export class LocalDirectoryTarget implements StorageTarget {
     const dir = path.dirname(finalPath);
     for (let attempt = 1; ; attempt++) {
       await this.#ensureDirectory(dir);
-      const tempPath = path.join(dir, `.${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`);
+      const tempPath = path.join(
+        dir,
+        `.${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`,
+      );
       try {
         const file = await open(tempPath, 'wx');
-        return new LocalWrite(this, key, finalPath, tempPath, new HashingFileStream(file, tempPath), { ...options, metadata });
+        return new LocalWrite(this, key, finalPath, tempPath, new HashingFileStream(file, tempPath), {
+          ...options,
+          metadata,
+        });
       } catch (err) {
         // A concurrent delete may prune the directory between mkdir and open: make it again, once.
         if (fsCode(err) === 'ENOENT' && attempt === 1) continue;
@@ -103,10 +121,15 @@ export class LocalDirectoryTarget implements StorageTarget {
     const filePath = this.#pathOf(key);
     await unlinkIfExists(filePath).catch((err: unknown) => {
       // unlink of a directory: there is no object with this key.
-      if (fsCode(err) !== 'EISDIR' && fsCode(err) !== 'EPERM') throw mapFsError(err, this.name, 'delete', filePath);
+      if (fsCode(err) !== 'EISDIR' && fsCode(err) !== 'EPERM')
+        throw mapFsError(err, this.name, 'delete', filePath);
     });
     await unlinkIfExists(sidecarPath(filePath)).catch(() => undefined);
-    for (let dir = path.dirname(filePath); dir !== this.root && dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+    for (
+      let dir = path.dirname(filePath);
+      dir !== this.root && dir.startsWith(this.root + path.sep);
+      dir = path.dirname(dir)
+    ) {
       try {
         await rmdir(dir);
       } catch (err) {
@@ -136,7 +159,13 @@ export class LocalDirectoryTarget implements StorageTarget {
   }
 
   /** Called by LocalWrite: makes the written temp file the object. */
-  async commitFile(key: string, finalPath: string, tempPath: string, written: WrittenFile, options: WriteOptions): Promise<StoredObject> {
+  async commitFile(
+    key: string,
+    finalPath: string,
+    tempPath: string,
+    written: WrittenFile,
+    options: WriteOptions,
+  ): Promise<StoredObject> {
     const sidecar: Sidecar = {
       bytes: written.bytes,
       sha256: written.sha256,
@@ -165,14 +194,21 @@ export class LocalDirectoryTarget implements StorageTarget {
       }
     } catch (err) {
       await unlinkIfExists(sidecarFinal).catch(() => undefined);
-      const inTheWay = await lstat(finalPath).then((s) => s.isDirectory(), () => false);
+      const inTheWay = await lstat(finalPath).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
       if (fsCode(err) === 'EEXIST' && !inTheWay) throw this.#exists(key);
       if (inTheWay) {
-        throw new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: cannot write ${finalPath}: a directory of other keys is in the way (${fsCode(err)})`, {
-          target: this.name,
-          details: { path: finalPath, errno: fsCode(err) },
-          cause: err,
-        });
+        throw new HoldfastError(
+          ErrorCode.StorageFailed,
+          `storage ${this.name}: cannot write ${finalPath}: a directory of other keys is in the way (${fsCode(err)})`,
+          {
+            target: this.name,
+            details: { path: finalPath, errno: fsCode(err) },
+            cause: err,
+          },
+        );
       }
       throw mapFsError(err, this.name, 'rename into place', finalPath);
     }
@@ -185,10 +221,14 @@ export class LocalDirectoryTarget implements StorageTarget {
     requireValidKey(this.name, key);
     const base = key.slice(key.lastIndexOf('/') + 1);
     if (INTERNAL_NAME.test(base)) {
-      throw new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: invalid key ${JSON.stringify(key)}: names like .x.partial and .x.meta.json are reserved for temp files and metadata`, {
-        target: this.name,
-        details: { key },
-      });
+      throw new HoldfastError(
+        ErrorCode.StorageFailed,
+        `storage ${this.name}: invalid key ${JSON.stringify(key)}: names like .x.partial and .x.meta.json are reserved for temp files and metadata`,
+        {
+          target: this.name,
+          details: { key },
+        },
+      );
     }
     return path.join(this.root, ...key.split('/'));
   }
@@ -204,7 +244,12 @@ export class LocalDirectoryTarget implements StorageTarget {
     if (!st.isFile()) return undefined;
     const obj: StoredObject = { key, bytes: Number(st.size), modifiedAt: new Date(Number(st.mtimeMs)) };
     const sidecar = await readSidecar(sidecarPath(filePath));
-    if (sidecar && sidecar.ino === st.ino.toString() && sidecar.mtimeNs === st.mtimeNs.toString() && sidecar.bytes === obj.bytes) {
+    if (
+      sidecar &&
+      sidecar.ino === st.ino.toString() &&
+      sidecar.mtimeNs === st.mtimeNs.toString() &&
+      sidecar.bytes === obj.bytes
+    ) {
       obj.sha256 = sidecar.sha256;
       if (sidecar.metadata && Object.keys(sidecar.metadata).length > 0) obj.metadata = sidecar.metadata;
     }
@@ -241,11 +286,15 @@ export class LocalDirectoryTarget implements StorageTarget {
     } catch (err) {
       const code = fsCode(err);
       if (code === 'ENOENT') {
-        throw new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: cannot create ${this.root}: its parent directory ${path.dirname(this.root)} does not exist`, {
-          target: this.name,
-          details: { path: this.root, errno: code },
-          cause: err,
-        });
+        throw new HoldfastError(
+          ErrorCode.StorageFailed,
+          `storage ${this.name}: cannot create ${this.root}: its parent directory ${path.dirname(this.root)} does not exist`,
+          {
+            target: this.name,
+            details: { path: this.root, errno: code },
+            cause: err,
+          },
+        );
       }
       if (code !== 'EEXIST') throw mapFsError(err, this.name, 'create directory', this.root);
     }
@@ -255,25 +304,36 @@ export class LocalDirectoryTarget implements StorageTarget {
     } catch (err) {
       const code = fsCode(err);
       if (code === 'EEXIST' || code === 'ENOTDIR') {
-        throw new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: cannot create directory ${dir}: a file is in the way (a key cannot be both an object and a directory of other keys) (${code})`, {
-          target: this.name,
-          details: { path: dir, errno: code },
-          cause: err,
-        });
+        throw new HoldfastError(
+          ErrorCode.StorageFailed,
+          `storage ${this.name}: cannot create directory ${dir}: a file is in the way (a key cannot be both an object and a directory of other keys) (${code})`,
+          {
+            target: this.name,
+            details: { path: dir, errno: code },
+            cause: err,
+          },
+        );
       }
       throw mapFsError(err, this.name, 'create directory', dir);
     }
   }
 
   #exists(key: string): HoldfastError {
-    return new HoldfastError(ErrorCode.StorageFailed, `storage ${this.name}: ${key} already exists (ifNotExists)`, {
-      target: this.name,
-      details: { key, reason: 'exists' },
-    });
+    return new HoldfastError(
+      ErrorCode.StorageFailed,
+      `storage ${this.name}: ${key} already exists (ifNotExists)`,
+      {
+        target: this.name,
+        details: { key, reason: 'exists' },
+      },
+    );
   }
 
   #notFound(key: string): HoldfastError {
-    return new HoldfastError(ErrorCode.NotFound, `storage ${this.name}: no object ${key} in ${this.root}`, { target: this.name, details: { key } });
+    return new HoldfastError(ErrorCode.NotFound, `storage ${this.name}: no object ${key} in ${this.root}`, {
+      target: this.name,
+      details: { key },
+    });
   }
 }
 
@@ -287,7 +347,14 @@ class LocalWrite implements StorageWrite {
   #state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   #result?: StoredObject;
 
-  constructor(target: LocalDirectoryTarget, key: string, finalPath: string, tempPath: string, stream: HashingFileStream, options: WriteOptions) {
+  constructor(
+    target: LocalDirectoryTarget,
+    key: string,
+    finalPath: string,
+    tempPath: string,
+    stream: HashingFileStream,
+    options: WriteOptions,
+  ) {
     this.#target = target;
     this.#key = key;
     this.#finalPath = finalPath;
@@ -298,14 +365,24 @@ class LocalWrite implements StorageWrite {
 
   async commit(): Promise<StoredObject> {
     if (this.#state === 'committed' && this.#result) return this.#result;
-    if (this.#state !== 'open') throw this.#error(`commit() after ${this.#state === 'aborted' ? 'abort()' : 'a commit that is still running'}`);
-    if (!this.stream.writableEnded && !this.stream.destroyed) throw this.#error('commit() before the stream was ended');
+    if (this.#state !== 'open')
+      throw this.#error(
+        `commit() after ${this.#state === 'aborted' ? 'abort()' : 'a commit that is still running'}`,
+      );
+    if (!this.stream.writableEnded && !this.stream.destroyed)
+      throw this.#error('commit() before the stream was ended');
     this.#state = 'committing';
     try {
       await finished(this.stream);
       const written = this.stream.written;
       if (!written) throw this.#error('the stream was destroyed before it finished');
-      this.#result = await this.#target.commitFile(this.#key, this.#finalPath, this.#tempPath, written, this.#options);
+      this.#result = await this.#target.commitFile(
+        this.#key,
+        this.#finalPath,
+        this.#tempPath,
+        written,
+        this.#options,
+      );
       this.#state = 'committed';
       return this.#result;
     } catch (err) {
@@ -324,10 +401,14 @@ class LocalWrite implements StorageWrite {
   }
 
   #error(reason: string): HoldfastError {
-    return new HoldfastError(ErrorCode.StorageFailed, `storage ${this.#target.name}: cannot commit ${this.#key}: ${reason}`, {
-      target: this.#target.name,
-      details: { key: this.#key },
-    });
+    return new HoldfastError(
+      ErrorCode.StorageFailed,
+      `storage ${this.#target.name}: cannot commit ${this.#key}: ${reason}`,
+      {
+        target: this.#target.name,
+        details: { key: this.#key },
+      },
+    );
   }
 }
 

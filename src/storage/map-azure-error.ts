@@ -12,10 +12,35 @@ export interface AzureErrorContext {
   secrets: readonly Secret[];
 }
 
-const NETWORK_CODES = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'];
+const NETWORK_CODES = [
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+];
 const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
-const REFUSED_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'AuthorizationPermissionMismatch', 'AuthorizationResourceTypeMismatch', 'AuthorizationProtocolMismatch', 'AuthorizationSourceIPMismatch', 'AuthorizationServiceMismatch', 'InvalidAuthenticationInfo', 'KeyBasedAuthenticationNotPermitted']);
-const IDENTITY_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError']);
+const REFUSED_CODES = new Set([
+  'AuthenticationFailed',
+  'AuthorizationFailure',
+  'AuthorizationPermissionMismatch',
+  'AuthorizationResourceTypeMismatch',
+  'AuthorizationProtocolMismatch',
+  'AuthorizationSourceIPMismatch',
+  'AuthorizationServiceMismatch',
+  'InvalidAuthenticationInfo',
+  'KeyBasedAuthenticationNotPermitted',
+]);
+const IDENTITY_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+]);
 
 interface SdkError {
   name?: string;
@@ -43,7 +68,10 @@ function networkCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; depth++, e = (e as SdkError).cause) {
     const code = (e as SdkError).code;
     if (typeof code === 'string' && NETWORK_CODES.includes(code)) return code;
-    const m = typeof (e as SdkError).message === 'string' ? new RegExp(`\\b(${NETWORK_CODES.join('|')})\\b`).exec((e as SdkError).message!) : null;
+    const m =
+      typeof (e as SdkError).message === 'string'
+        ? new RegExp(`\\b(${NETWORK_CODES.join('|')})\\b`).exec((e as SdkError).message!)
+        : null;
     if (m) return m[1];
   }
   return undefined;
@@ -60,29 +88,70 @@ export function mapAzureError(err: unknown, ctx: AzureErrorContext): HoldfastErr
   const e = (err ?? {}) as SdkError;
   const status = azureStatus(err);
   const code = azureErrorCode(err);
-  const firstLine = redact(String(e.message ?? err).split('\n')[0]!.trim(), ctx.secrets);
-  const cause = Object.assign(new Error(firstLine), status === undefined && code === undefined ? {} : { code: [status, code].filter((x) => x !== undefined).join(' ') });
+  const firstLine = redact(
+    String(e.message ?? err)
+      .split('\n')[0]!
+      .trim(),
+    ctx.secrets,
+  );
+  const cause = Object.assign(
+    new Error(firstLine),
+    status === undefined && code === undefined
+      ? {}
+      : { code: [status, code].filter((x) => x !== undefined).join(' ') },
+  );
   const where = `container ${ctx.container} in ${ctx.accountUrl}`;
-  const base = { target: ctx.target, cause, details: { account: ctx.accountUrl, container: ctx.container, ...(ctx.subject ? { blob: ctx.subject } : {}), ...(status ? { status } : {}), ...(code ? { errorCode: code } : {}) } };
-  const fail = (message: string, retryable = false) => new HoldfastError(ErrorCode.StorageFailed, `storage ${ctx.target}: ${message}`, { ...base, retryable });
+  const base = {
+    target: ctx.target,
+    cause,
+    details: {
+      account: ctx.accountUrl,
+      container: ctx.container,
+      ...(ctx.subject ? { blob: ctx.subject } : {}),
+      ...(status ? { status } : {}),
+      ...(code ? { errorCode: code } : {}),
+    },
+  };
+  const fail = (message: string, retryable = false) =>
+    new HoldfastError(ErrorCode.StorageFailed, `storage ${ctx.target}: ${message}`, { ...base, retryable });
 
-  if (e.name === 'AbortError') return new HoldfastError(ErrorCode.Cancelled, `storage ${ctx.target}: ${ctx.action} cancelled`, base);
+  if (e.name === 'AbortError')
+    return new HoldfastError(ErrorCode.Cancelled, `storage ${ctx.target}: ${ctx.action} cancelled`, base);
   if (e.name && IDENTITY_ERRORS.has(e.name)) {
     return fail(`no Entra credential could get a token for ${ctx.accountUrl}: ${firstLine}`);
   }
   if (status === 403 || (code && REFUSED_CODES.has(code))) {
-    return fail(`the credential was refused for ${where} (${status ?? ''} ${code ?? ''}: ${firstLine})`.replace('( ', '('));
+    return fail(
+      `the credential was refused for ${where} (${status ?? ''} ${code ?? ''}: ${firstLine})`.replace(
+        '( ',
+        '(',
+      ),
+    );
   }
   if (code === 'ContainerNotFound') return fail(`${where} does not exist`);
   if (code === 'BlobNotFound' || (status === 404 && ctx.subject)) {
-    return new HoldfastError(ErrorCode.NotFound, `storage ${ctx.target}: no object ${ctx.subject ?? ''} in ${where}`.replace('  ', ' '), base);
+    return new HoldfastError(
+      ErrorCode.NotFound,
+      `storage ${ctx.target}: no object ${ctx.subject ?? ''} in ${where}`.replace('  ', ' '),
+      base,
+    );
   }
   const net = networkCode(err);
   if (net) {
-    if (UNREACHABLE.has(net)) return fail(`account ${ctx.accountUrl} unreachable (${net}) while trying to ${ctx.action}${ctx.subject ? ` ${ctx.subject}` : ''}`, true);
-    return fail(`connection to ${ctx.accountUrl} failed (${net}) while trying to ${ctx.action}${ctx.subject ? ` ${ctx.subject}` : ''}`, true);
+    if (UNREACHABLE.has(net))
+      return fail(
+        `account ${ctx.accountUrl} unreachable (${net}) while trying to ${ctx.action}${ctx.subject ? ` ${ctx.subject}` : ''}`,
+        true,
+      );
+    return fail(
+      `connection to ${ctx.accountUrl} failed (${net}) while trying to ${ctx.action}${ctx.subject ? ` ${ctx.subject}` : ''}`,
+      true,
+    );
   }
   const retryable = status === 408 || status === 429 || (status !== undefined && status >= 500);
   const answer = status ? `the service answered ${status}${code ? ` ${code}` : ''}: ${firstLine}` : firstLine;
-  return fail(`cannot ${ctx.action}${ctx.subject ? ` ${ctx.subject}` : ''} in ${where}: ${answer}`, retryable);
+  return fail(
+    `cannot ${ctx.action}${ctx.subject ? ` ${ctx.subject}` : ''} in ${where}: ${answer}`,
+    retryable,
+  );
 }

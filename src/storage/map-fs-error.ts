@@ -36,11 +36,19 @@ export function fsCode(err: unknown): string | undefined {
 export function mapFsError(err: unknown, target: string, action: string, filePath: string): HoldfastError {
   if (err instanceof HoldfastError) return err;
   const code = fsCode(err);
-  const reason = code ? `${REASONS[code] ?? (err as Error).message} (${code})` : err instanceof Error ? err.message : String(err);
-  return new HoldfastError(ErrorCode.StorageFailed, `storage ${target}: cannot ${action} ${filePath}: ${reason}`, {
-    target,
-    retryable: code !== undefined && TRANSIENT.has(code),
-    details: { path: filePath, ...(code ? { errno: code } : {}) },
-    cause: err,
-  });
+  const reason = code
+    ? `${REASONS[code] ?? (err as Error).message} (${code})`
+    : err instanceof Error
+      ? err.message
+      : String(err);
+  return new HoldfastError(
+    ErrorCode.StorageFailed,
+    `storage ${target}: cannot ${action} ${filePath}: ${reason}`,
+    {
+      target,
+      retryable: code !== undefined && TRANSIENT.has(code),
+      details: { path: filePath, ...(code ? { errno: code } : {}) },
+      cause: err,
+    },
+  );
 }

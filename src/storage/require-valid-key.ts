@@ -5,10 +5,14 @@ import { checkKey } from './contract.ts';
 export function requireValidKey(target: string, key: string): void {
   const problem = typeof key === 'string' ? checkKey(key) : 'key is not a string';
   if (problem) {
-    throw new HoldfastError(ErrorCode.StorageFailed, `storage ${target}: invalid key ${JSON.stringify(key)}: ${problem}`, {
-      target,
-      details: { key, problem },
-    });
+    throw new HoldfastError(
+      ErrorCode.StorageFailed,
+      `storage ${target}: invalid key ${JSON.stringify(key)}: ${problem}`,
+      {
+        target,
+        details: { key, problem },
+      },
+    );
   }
 }
 
@@ -21,9 +25,13 @@ export function requireValidPrefix(target: string, prefix: string): void {
   // eslint-disable-next-line no-control-regex
   else if (/[\u0000-\u001f]/.test(prefix)) problem = 'prefix contains a control character';
   if (problem) {
-    throw new HoldfastError(ErrorCode.StorageFailed, `storage ${target}: invalid list prefix ${JSON.stringify(prefix)}: ${problem}`, {
-      target,
-      details: { prefix, problem },
-    });
+    throw new HoldfastError(
+      ErrorCode.StorageFailed,
+      `storage ${target}: invalid list prefix ${JSON.stringify(prefix)}: ${problem}`,
+      {
+        target,
+        details: { prefix, problem },
+      },
+    );
   }
 }

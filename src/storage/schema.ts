@@ -11,15 +11,19 @@ export function checkAccountUrl(value: string): string | undefined {
   } catch {
     return 'is not a URL (expected https://<account>.blob.core.windows.net)';
   }
-  if (url.search !== '' || url.hash !== '') return 'must not carry a query or fragment (put a SAS token in auth.token as a secretRef)';
+  if (url.search !== '' || url.hash !== '')
+    return 'must not carry a query or fragment (put a SAS token in auth.token as a secretRef)';
   if (url.username !== '' || url.password !== '') return 'must not carry a user name or password';
   if (url.protocol === 'http:') {
-    if (!LOOPBACK_HOSTS.has(url.hostname)) return 'uses http:, which is allowed only for a loopback emulator (Azurite); use https:';
-    if (!/^\/[a-z0-9]{3,24}\/?$/.test(url.pathname)) return 'for an emulator must name the account in the path (http://127.0.0.1:10000/devstoreaccount1)';
+    if (!LOOPBACK_HOSTS.has(url.hostname))
+      return 'uses http:, which is allowed only for a loopback emulator (Azurite); use https:';
+    if (!/^\/[a-z0-9]{3,24}\/?$/.test(url.pathname))
+      return 'for an emulator must name the account in the path (http://127.0.0.1:10000/devstoreaccount1)';
     return undefined;
   }
   if (url.protocol !== 'https:') return `uses ${url.protocol}, expected https:`;
-  if (url.pathname !== '/' && !/^\/[a-z0-9]{3,24}\/?$/.test(url.pathname)) return 'must be the account endpoint, without a container or blob path';
+  if (url.pathname !== '/' && !/^\/[a-z0-9]{3,24}\/?$/.test(url.pathname))
+    return 'must be the account endpoint, without a container or blob path';
   return undefined;
 }
 
@@ -67,29 +71,42 @@ export const localStorageSpecSchema = z
           'Created on first write if its parent exists (a missing parent is an error, so an unmounted share is not silently replaced by a local folder).',
       ),
   })
-  .describe('Local directory: objects are files, written to a hidden temp file, fsynced and renamed into place.');
+  .describe(
+    'Local directory: objects are files, written to a hidden temp file, fsynced and renamed into place.',
+  );
 
 export const azureBlobAuthSchema = z
   .discriminatedUnion('type', [
     z
-      .strictObject({ type: z.literal('entra').describe('DefaultAzureCredential: managed identity, workload identity, environment, Azure CLI.') })
+      .strictObject({
+        type: z
+          .literal('entra')
+          .describe('DefaultAzureCredential: managed identity, workload identity, environment, Azure CLI.'),
+      })
       .describe('Microsoft Entra ID (the default). Needs an https account URL.'),
     z
       .strictObject({
         type: z.literal('connection-string'),
-        connectionString: secretRefSchema.describe("The storage account's connection string, as a secret reference."),
+        connectionString: secretRefSchema.describe(
+          "The storage account's connection string, as a secret reference.",
+        ),
       })
       .describe("Connection string. Its blob endpoint must be the spec's account."),
     z
       .strictObject({
         type: z.literal('sas'),
-        token: secretRefSchema.describe('A SAS token (with or without the leading ?), as a secret reference. Needs read, add, create, write, delete and list permissions.'),
+        token: secretRefSchema.describe(
+          'A SAS token (with or without the leading ?), as a secret reference. Needs read, add, create, write, delete and list permissions.',
+        ),
       })
       .describe('Shared access signature.'),
     z
       .strictObject({
         type: z.literal('shared-key'),
-        accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3 to 24 lower-case letters and digits').describe('Storage account name.'),
+        accountName: z
+          .string()
+          .regex(/^[a-z0-9]{3,24}$/, 'must be 3 to 24 lower-case letters and digits')
+          .describe('Storage account name.'),
         key: secretRefSchema.describe('The account key, as a secret reference.'),
       })
       .describe('Storage account shared key.'),
@@ -102,8 +119,15 @@ export const azureBlobStorageSpecSchema = z
     account: z
       .string()
       .superRefine(refineWith(checkAccountUrl))
-      .describe('Blob endpoint of the account: https://<account>.blob.core.windows.net, or http://127.0.0.1:<port>/devstoreaccount1 for Azurite.'),
-    container: z.string().superRefine(refineWith(checkContainerName)).describe('Container name (3-63 characters: lower-case letters, digits, single hyphens). It must exist.'),
+      .describe(
+        'Blob endpoint of the account: https://<account>.blob.core.windows.net, or http://127.0.0.1:<port>/devstoreaccount1 for Azurite.',
+      ),
+    container: z
+      .string()
+      .superRefine(refineWith(checkContainerName))
+      .describe(
+        'Container name (3-63 characters: lower-case letters, digits, single hyphens). It must exist.',
+      ),
     prefix: z
       .string()
       .superRefine(refineWith(checkPrefix))
@@ -113,10 +137,18 @@ export const azureBlobStorageSpecSchema = z
   })
   .superRefine((spec, ctx) => {
     if (spec.auth.type === 'entra' && spec.account.startsWith('http:')) {
-      ctx.addIssue({ code: 'custom', path: ['auth', 'type'], message: 'Entra authentication needs an https account URL; use connection-string or shared-key with an emulator', input: spec.auth.type });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'type'],
+        message:
+          'Entra authentication needs an https account URL; use connection-string or shared-key with an emulator',
+        input: spec.auth.type,
+      });
     }
   })
-  .describe('Azure Blob Storage: objects are block blobs, committed with one block list after their blocks are staged.');
+  .describe(
+    'Azure Blob Storage: objects are block blobs, committed with one block list after their blocks are staged.',
+  );
 
 export const storageSpecSchema = z
   .discriminatedUnion('type', [localStorageSpecSchema, azureBlobStorageSpecSchema])

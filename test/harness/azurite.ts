@@ -5,7 +5,8 @@ import path from 'node:path';
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
-export const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface Azurite {
   /** `http://127.0.0.1:<port>/devstoreaccount1` */
@@ -31,7 +32,18 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
   const location = await mkdtemp(path.join(tmpdir(), 'holdfast-azurite-'));
   const child = spawn(
     process.execPath,
-    [AZURITE_BLOB, '--blobHost', '127.0.0.1', '--blobPort', '0', '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+    [
+      AZURITE_BLOB,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      '0',
+      '--location',
+      location,
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--silent',
+    ],
     { cwd: location, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const killOnExit = () => child.kill('SIGKILL');
@@ -41,7 +53,10 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Azurite did not start within ${options.timeoutMs ?? 20_000} ms:\n${output}`)), options.timeoutMs ?? 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`Azurite did not start within ${options.timeoutMs ?? 20_000} ms:\n${output}`)),
+        options.timeoutMs ?? 20_000,
+      );
       const onData = (data: Buffer) => {
         output += data.toString();
         const m = LISTENING.exec(output);

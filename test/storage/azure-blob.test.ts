@@ -3,11 +3,19 @@ import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
+import {
+  BlobServiceClient,
+  ContainerSASPermissions,
+  generateBlobSASQueryParameters,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretRef } from '../../src/core/job.ts';
 import { Secret } from '../../src/core/secret.ts';
-import { createStorageTarget, type CreateStorageTargetOptions } from '../../src/storage/create-storage-target.ts';
+import {
+  createStorageTarget,
+  type CreateStorageTargetOptions,
+} from '../../src/storage/create-storage-target.ts';
 import type { StorageTarget } from '../../src/storage/contract.ts';
 import { storageSpecSchema, type StorageSpecInput } from '../../src/storage/schema.ts';
 import { startAzurite, type Azurite } from '../harness/azurite.ts';
@@ -43,15 +51,27 @@ async function newContainer(): Promise<string> {
   return name;
 }
 
-async function blobTarget(spec: Record<string, unknown>, values: Record<string, string>, extra: Partial<NonNullable<CreateStorageTargetOptions['azure']>> = {}): Promise<StorageTarget> {
+async function blobTarget(
+  spec: Record<string, unknown>,
+  values: Record<string, string>,
+  extra: Partial<NonNullable<CreateStorageTargetOptions['azure']>> = {},
+): Promise<StorageTarget> {
   const parsed = storageSpecSchema.parse(spec as StorageSpecInput);
-  return createStorageTarget('blob-test', parsed, { baseDir: '/', resolveSecret: secrets(values), azure: { pipeline: FAST_RETRIES, ...SMALL_BLOCKS, ...extra } });
+  return createStorageTarget('blob-test', parsed, {
+    baseDir: '/',
+    resolveSecret: secrets(values),
+    azure: { pipeline: FAST_RETRIES, ...SMALL_BLOCKS, ...extra },
+  });
 }
 
 function containerSas(container: string): string {
   const credential = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
   return generateBlobSASQueryParameters(
-    { containerName: container, permissions: ContainerSASPermissions.parse('racwdl'), expiresOn: new Date(Date.now() + 3_600_000) },
+    {
+      containerName: container,
+      permissions: ContainerSASPermissions.parse('racwdl'),
+      expiresOn: new Date(Date.now() + 3_600_000),
+    },
     credential,
   ).toString();
 }
@@ -59,7 +79,13 @@ function containerSas(container: string): string {
 storageConformance('azure blob (connection string, prefix)', async () => {
   const container = await newContainer();
   const target = await blobTarget(
-    { type: 'azure-blob', account: azurite.blobEndpoint, container, prefix: 'holdfast/prod/', auth: { type: 'connection-string', connectionString: { secretRef: 'test:CS' } } },
+    {
+      type: 'azure-blob',
+      account: azurite.blobEndpoint,
+      container,
+      prefix: 'holdfast/prod/',
+      auth: { type: 'connection-string', connectionString: { secretRef: 'test:CS' } },
+    },
     { CS: azurite.connectionString },
   );
   return { target, dispose: async () => void (await service.deleteContainer(container)) };
@@ -68,7 +94,12 @@ storageConformance('azure blob (connection string, prefix)', async () => {
 storageConformance('azure blob (shared key)', async () => {
   const container = await newContainer();
   const target = await blobTarget(
-    { type: 'azure-blob', account: azurite.blobEndpoint, container, auth: { type: 'shared-key', accountName: azurite.accountName, key: { secretRef: 'test:KEY' } } },
+    {
+      type: 'azure-blob',
+      account: azurite.blobEndpoint,
+      container,
+      auth: { type: 'shared-key', accountName: azurite.accountName, key: { secretRef: 'test:KEY' } },
+    },
     { KEY: azurite.accountKey },
   );
   return { target, dispose: async () => void (await service.deleteContainer(container)) };
@@ -77,7 +108,12 @@ storageConformance('azure blob (shared key)', async () => {
 storageConformance('azure blob (SAS)', async () => {
   const container = await newContainer();
   const target = await blobTarget(
-    { type: 'azure-blob', account: azurite.blobEndpoint, container, auth: { type: 'sas', token: { secretRef: 'test:SAS' } } },
+    {
+      type: 'azure-blob',
+      account: azurite.blobEndpoint,
+      container,
+      auth: { type: 'sas', token: { secretRef: 'test:SAS' } },
+    },
     { SAS: `?${containerSas(container)}` },
   );
   return { target, dispose: async () => void (await service.deleteContainer(container)) };
@@ -85,13 +121,28 @@ storageConformance('azure blob (SAS)', async () => {
 
 describe('azure blob specifics', () => {
   const sharedKey = (container: string, key = azurite.accountKey, extra = {}) =>
-    blobTarget({ type: 'azure-blob', account: azurite.blobEndpoint, container, auth: { type: 'shared-key', accountName: azurite.accountName, key: { secretRef: 'test:KEY' } } }, { KEY: key }, extra);
+    blobTarget(
+      {
+        type: 'azure-blob',
+        account: azurite.blobEndpoint,
+        container,
+        auth: { type: 'shared-key', accountName: azurite.accountName, key: { secretRef: 'test:KEY' } },
+      },
+      { KEY: key },
+      extra,
+    );
 
   it('says the credential was refused for a wrong key, without a stack trace or the key', async () => {
     const container = await newContainer();
     const wrongKey = Buffer.from('definitely-not-the-azurite-account-key').toString('base64');
     const target = await sharedKey(container, wrongKey);
-    const err = await expectHoldfastError(target.check(), 'STORAGE_FAILED', new RegExp(`^storage blob-test: the credential was refused for container ${container} in http://127\\.0\\.0\\.1:\\d+/devstoreaccount1 \\(403 AuthorizationFailure: .*\\)$`));
+    const err = await expectHoldfastError(
+      target.check(),
+      'STORAGE_FAILED',
+      new RegExp(
+        `^storage blob-test: the credential was refused for container ${container} in http://127\\.0\\.0\\.1:\\d+/devstoreaccount1 \\(403 AuthorizationFailure: .*\\)$`,
+      ),
+    );
     expect(err.retryable).toBe(false);
     expect(err.message).not.toContain('\n');
     const printed = JSON.stringify(err.toJSON()) + inspect(err, { depth: 5 });
@@ -105,8 +156,20 @@ describe('azure blob specifics', () => {
     const container = await newContainer();
     const other = await newContainer();
     const sas = containerSas(other); // valid signature, wrong container
-    const target = await blobTarget({ type: 'azure-blob', account: azurite.blobEndpoint, container, auth: { type: 'sas', token: { secretRef: 'test:SAS' } } }, { SAS: sas });
-    const err = await expectHoldfastError(target.put('k', 'v'), 'STORAGE_FAILED', /the credential was refused for container/);
+    const target = await blobTarget(
+      {
+        type: 'azure-blob',
+        account: azurite.blobEndpoint,
+        container,
+        auth: { type: 'sas', token: { secretRef: 'test:SAS' } },
+      },
+      { SAS: sas },
+    );
+    const err = await expectHoldfastError(
+      target.put('k', 'v'),
+      'STORAGE_FAILED',
+      /the credential was refused for container/,
+    );
     const sig = new URLSearchParams(sas).get('sig')!;
     const printed = JSON.stringify(err.toJSON()) + inspect(err, { depth: 5 }) + String(err.stack);
     expect(printed).not.toContain(sig);
@@ -123,12 +186,30 @@ describe('azure blob specifics', () => {
       });
     });
     const account = `http://127.0.0.1:${closedPort}/devstoreaccount1`;
-    const target = await blobTarget({ type: 'azure-blob', account, container: 'backups', auth: { type: 'shared-key', accountName: 'devstoreaccount1', key: { secretRef: 'test:KEY' } } }, { KEY: azurite.accountKey });
+    const target = await blobTarget(
+      {
+        type: 'azure-blob',
+        account,
+        container: 'backups',
+        auth: { type: 'shared-key', accountName: 'devstoreaccount1', key: { secretRef: 'test:KEY' } },
+      },
+      { KEY: azurite.accountKey },
+    );
     const started = Date.now();
-    const err = await expectHoldfastError(target.check(), 'STORAGE_FAILED', new RegExp(`^storage blob-test: account http://127\\.0\\.0\\.1:${closedPort}/devstoreaccount1 unreachable \\(ECONNREFUSED\\) while trying to list \\(check\\)$`));
+    const err = await expectHoldfastError(
+      target.check(),
+      'STORAGE_FAILED',
+      new RegExp(
+        `^storage blob-test: account http://127\\.0\\.0\\.1:${closedPort}/devstoreaccount1 unreachable \\(ECONNREFUSED\\) while trying to list \\(check\\)$`,
+      ),
+    );
     expect(err.retryable).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
-    await expectHoldfastError(target.put('x', 'y'), 'STORAGE_FAILED', /unreachable \(ECONNREFUSED\) while trying to write x$/);
+    await expectHoldfastError(
+      target.put('x', 'y'),
+      'STORAGE_FAILED',
+      /unreachable \(ECONNREFUSED\) while trying to write x$/,
+    );
   });
 
   it('says the container does not exist', async () => {
@@ -161,15 +242,30 @@ describe('azure blob specifics', () => {
     const second = randomBytes(2 * 1024 * 1024 + 7);
     const a = await target.openWrite('same.bin');
     const b = await target.openWrite('same.bin');
-    await Promise.all([pipeline(Readable.from([first]), a.stream), pipeline(Readable.from([second]), b.stream)]);
+    await Promise.all([
+      pipeline(Readable.from([first]), a.stream),
+      pipeline(Readable.from([second]), b.stream),
+    ]);
     await a.commit();
     expect(sha256(await readAll(await target.read('same.bin')))).toBe(sha256(first));
     // Azure discards a blob's uncommitted blocks when a block list is committed, so the later writer's blocks are gone.
-    await expectHoldfastError(b.commit(), 'STORAGE_FAILED', /cannot commit same\.bin: another write of this key committed first .*\(400 InvalidBlockList\)/);
+    await expectHoldfastError(
+      b.commit(),
+      'STORAGE_FAILED',
+      /cannot commit same\.bin: another write of this key committed first .*\(400 InvalidBlockList\)/,
+    );
     await b.abort();
     expect(sha256(await readAll(await target.read('same.bin')))).toBe(sha256(first));
-    const committed = await service.getContainerClient(container).getBlockBlobClient('same.bin').getBlockList('committed');
-    expect(committed.committedBlocks?.map((blk) => blk.size)).toEqual([1024 * 1024, 1024 * 1024, 1024 * 1024, 100]);
+    const committed = await service
+      .getContainerClient(container)
+      .getBlockBlobClient('same.bin')
+      .getBlockList('committed');
+    expect(committed.committedBlocks?.map((blk) => blk.size)).toEqual([
+      1024 * 1024,
+      1024 * 1024,
+      1024 * 1024,
+      100,
+    ]);
     // a fresh write after that replaces it as usual
     await target.put('same.bin', second);
     expect(sha256(await readAll(await target.read('same.bin')))).toBe(sha256(second));
@@ -179,7 +275,12 @@ describe('azure blob specifics', () => {
     const container = await newContainer();
     const target = await createStorageTarget(
       'defaults',
-      storageSpecSchema.parse({ type: 'azure-blob', account: azurite.blobEndpoint, container, auth: { type: 'connection-string', connectionString: { secretRef: 'test:CS' } } }),
+      storageSpecSchema.parse({
+        type: 'azure-blob',
+        account: azurite.blobEndpoint,
+        container,
+        auth: { type: 'connection-string', connectionString: { secretRef: 'test:CS' } },
+      }),
       { baseDir: '/', resolveSecret: secrets({ CS: azurite.connectionString }) },
     );
     const data = randomBytes(20 * 1024 * 1024);
@@ -188,7 +289,11 @@ describe('azure blob specifics', () => {
     await write.commit();
     const raw = service.getContainerClient(container).getBlockBlobClient('default/blocks.bin');
     const list = await raw.getBlockList('committed');
-    expect(list.committedBlocks?.map((blk) => blk.size)).toEqual([8 * 1024 * 1024, 8 * 1024 * 1024, 4 * 1024 * 1024]);
+    expect(list.committedBlocks?.map((blk) => blk.size)).toEqual([
+      8 * 1024 * 1024,
+      8 * 1024 * 1024,
+      4 * 1024 * 1024,
+    ]);
     const props = await raw.getProperties();
     expect(props.metadata).toEqual({ holdfast_sha256: sha256(data) });
     expect(props.contentType).toBe('application/x-litespeed');
@@ -197,7 +302,13 @@ describe('azure blob specifics', () => {
   it('places keys under the prefix and strips it when listing', async () => {
     const container = await newContainer();
     const target = await blobTarget(
-      { type: 'azure-blob', account: azurite.blobEndpoint, container, prefix: 'sql/prod', auth: { type: 'shared-key', accountName: azurite.accountName, key: { secretRef: 'test:KEY' } } },
+      {
+        type: 'azure-blob',
+        account: azurite.blobEndpoint,
+        container,
+        prefix: 'sql/prod',
+        auth: { type: 'shared-key', accountName: azurite.accountName, key: { secretRef: 'test:KEY' } },
+      },
       { KEY: azurite.accountKey },
     );
     await target.put('db1/full.bak', 'x');
@@ -209,20 +320,42 @@ describe('azure blob specifics', () => {
     expect(target.locate('db1/full.bak')).toBe(`${azurite.blobEndpoint}/${container}/sql/prod/db1/full.bak`);
     await target.check();
     const after: string[] = [];
-    for await (const item of service.getContainerClient(container).listBlobsFlat({ includeUncommitedBlobs: false })) after.push(item.name);
+    for await (const item of service
+      .getContainerClient(container)
+      .listBlobsFlat({ includeUncommitedBlobs: false }))
+      after.push(item.name);
     expect(after).toEqual(raw);
   });
 
   it('refuses a connection string that points at another account than the spec', async () => {
-    const elsewhere = azurite.connectionString.replace(/BlobEndpoint=[^;]+/, 'BlobEndpoint=http://127.0.0.1:1/devstoreaccount1');
+    const elsewhere = azurite.connectionString.replace(
+      /BlobEndpoint=[^;]+/,
+      'BlobEndpoint=http://127.0.0.1:1/devstoreaccount1',
+    );
     const err = await expectHoldfastError(
-      blobTarget({ type: 'azure-blob', account: azurite.blobEndpoint, container: 'x-y', auth: { type: 'connection-string', connectionString: { secretRef: 'test:CS' } } }, { CS: elsewhere }),
+      blobTarget(
+        {
+          type: 'azure-blob',
+          account: azurite.blobEndpoint,
+          container: 'x-y',
+          auth: { type: 'connection-string', connectionString: { secretRef: 'test:CS' } },
+        },
+        { CS: elsewhere },
+      ),
       'STORAGE_FAILED',
       /the connection string from test:CS points at http:\/\/127\.0\.0\.1:1\/devstoreaccount1, but the spec's account is http/,
     );
     expect(err.message).not.toContain(azurite.accountKey);
     await expectHoldfastError(
-      blobTarget({ type: 'azure-blob', account: azurite.blobEndpoint, container: 'x-y', auth: { type: 'sas', token: { secretRef: 'test:SAS' } } }, { SAS: 'sv=2020-01-01&sp=r' }),
+      blobTarget(
+        {
+          type: 'azure-blob',
+          account: azurite.blobEndpoint,
+          container: 'x-y',
+          auth: { type: 'sas', token: { secretRef: 'test:SAS' } },
+        },
+        { SAS: 'sv=2020-01-01&sp=r' },
+      ),
       'STORAGE_FAILED',
       /SAS token from test:SAS has no sig= parameter/,
     );
@@ -231,10 +364,17 @@ describe('azure blob specifics', () => {
   it('builds an Entra target without touching the network, and locates blobs on the real endpoint', async () => {
     const target = await createStorageTarget(
       'entra',
-      storageSpecSchema.parse({ type: 'azure-blob', account: 'https://stbackups.blob.core.windows.net/', container: 'backups', prefix: 'cosmos' }),
+      storageSpecSchema.parse({
+        type: 'azure-blob',
+        account: 'https://stbackups.blob.core.windows.net/',
+        container: 'backups',
+        prefix: 'cosmos',
+      }),
       { baseDir: '/', resolveSecret: () => Promise.reject(new Error('Entra needs no secret')) },
     );
     expect(target.type).toBe('azure-blob');
-    expect(target.locate('orders/shop_2026.jsonl.gz')).toBe('https://stbackups.blob.core.windows.net/backups/cosmos/orders/shop_2026.jsonl.gz');
+    expect(target.locate('orders/shop_2026.jsonl.gz')).toBe(
+      'https://stbackups.blob.core.windows.net/backups/cosmos/orders/shop_2026.jsonl.gz',
+    );
   });
 });

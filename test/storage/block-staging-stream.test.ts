@@ -2,7 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { BlockStagingStream, blockSizeAt, MAX_BLOCKS, maxObjectBytes } from '../../src/storage/block-staging-stream.ts';
+import {
+  BlockStagingStream,
+  blockSizeAt,
+  MAX_BLOCKS,
+  maxObjectBytes,
+} from '../../src/storage/block-staging-stream.ts';
 
 const MiB = 1024 * 1024;
 
@@ -40,9 +45,18 @@ describe('block staging stream', () => {
 
   it('cuts the input into equal blocks plus a tail, with unique same-length ids in order, and hashes it', async () => {
     const rec = recordingStage();
-    const stream = new BlockStagingStream({ blockSize: 100_000, maxInFlightBytes: 300_000, stage: rec.stage });
+    const stream = new BlockStagingStream({
+      blockSize: 100_000,
+      maxInFlightBytes: 300_000,
+      stage: rec.stage,
+    });
     const data = randomBytes(1_234_567);
-    const pieces = [data.subarray(0, 1), data.subarray(1, 250_000), data.subarray(250_000, 250_001), data.subarray(250_001)];
+    const pieces = [
+      data.subarray(0, 1),
+      data.subarray(1, 250_000),
+      data.subarray(250_000, 250_001),
+      data.subarray(250_001),
+    ];
     await pipeline(Readable.from(pieces), stream);
     const staged = stream.staged!;
     expect(staged.bytes).toBe(data.length);
@@ -57,7 +71,11 @@ describe('block staging stream', () => {
 
   it('keeps uploads within the in-flight budget and holds the writer back (bounded memory)', async () => {
     const rec = recordingStage(5);
-    const stream = new BlockStagingStream({ blockSize: 64 * 1024, maxInFlightBytes: 256 * 1024, stage: rec.stage });
+    const stream = new BlockStagingStream({
+      blockSize: 64 * 1024,
+      maxInFlightBytes: 256 * 1024,
+      stage: rec.stage,
+    });
     await pipeline(
       Readable.from(
         (function* () {

@@ -41,7 +41,11 @@ export async function listKeys(target: StorageTarget, prefix: string): Promise<s
 }
 
 /** Expects `promise` to reject with a HoldfastError of `code` whose message matches `message`. */
-export async function expectHoldfastError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<HoldfastError> {
+export async function expectHoldfastError(
+  promise: Promise<unknown>,
+  code: string,
+  message?: RegExp,
+): Promise<HoldfastError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -82,7 +86,11 @@ function failingSource(bytesBeforeFailure: number): Readable {
  * Registers the storage contract's conformance tests for a target implementation. `open` gives each test its
  * own empty target (a fresh directory, a fresh container).
  */
-export function storageConformance(label: string, open: () => Promise<StorageFixture>, options: ConformanceOptions = {}): void {
+export function storageConformance(
+  label: string,
+  open: () => Promise<StorageFixture>,
+  options: ConformanceOptions = {},
+): void {
   async function fresh(): Promise<StorageTarget> {
     const fixture = await open();
     if (fixture.dispose) onTestFinished(fixture.dispose);
@@ -94,13 +102,25 @@ export function storageConformance(label: string, open: () => Promise<StorageFix
       const target = await fresh();
       const parts = [randomBytes(1000), randomBytes(70_000), Buffer.from('tail')];
       const whole = Buffer.concat(parts);
-      const write = await target.openWrite('db/full/orders.bak', { contentType: 'application/octet-stream', metadata: { Server: 'sql01', lsn_first: '42' } });
+      const write = await target.openWrite('db/full/orders.bak', {
+        contentType: 'application/octet-stream',
+        metadata: { Server: 'sql01', lsn_first: '42' },
+      });
       await pipeline(Readable.from(parts), write.stream);
       const committed = await write.commit();
-      expect(committed).toMatchObject({ key: 'db/full/orders.bak', bytes: whole.length, sha256: sha256(whole) });
+      expect(committed).toMatchObject({
+        key: 'db/full/orders.bak',
+        bytes: whole.length,
+        sha256: sha256(whole),
+      });
       expect(await readAll(await target.read('db/full/orders.bak'))).toEqual(whole);
       const stat = await target.stat('db/full/orders.bak');
-      expect(stat).toMatchObject({ key: 'db/full/orders.bak', bytes: whole.length, sha256: sha256(whole), metadata: { server: 'sql01', lsn_first: '42' } });
+      expect(stat).toMatchObject({
+        key: 'db/full/orders.bak',
+        bytes: whole.length,
+        sha256: sha256(whole),
+        metadata: { server: 'sql01', lsn_first: '42' },
+      });
       expect(stat!.modifiedAt).toBeInstanceOf(Date);
       expect(Math.abs(stat!.modifiedAt!.getTime() - Date.now())).toBeLessThan(60_000);
       // commit is idempotent once it has succeeded
@@ -109,50 +129,62 @@ export function storageConformance(label: string, open: () => Promise<StorageFix
 
     it('puts strings, buffers and empty objects, and replaces an object on a second put', async () => {
       const target = await fresh();
-      expect(await target.put('m/manifest.json', '{"a":1}')).toMatchObject({ bytes: 7, sha256: sha256('{"a":1}') });
+      expect(await target.put('m/manifest.json', '{"a":1}')).toMatchObject({
+        bytes: 7,
+        sha256: sha256('{"a":1}'),
+      });
       expect(await target.put('m/empty', Buffer.alloc(0))).toMatchObject({ bytes: 0, sha256: EMPTY_SHA256 });
       expect((await readAll(await target.read('m/empty'))).length).toBe(0);
       expect(await target.stat('m/empty')).toMatchObject({ bytes: 0, sha256: EMPTY_SHA256 });
       await target.put('m/manifest.json', 'second version');
       expect((await readAll(await target.read('m/manifest.json'))).toString()).toBe('second version');
-      expect(await target.stat('m/manifest.json')).toMatchObject({ bytes: 14, sha256: sha256('second version') });
+      expect(await target.stat('m/manifest.json')).toMatchObject({
+        bytes: 14,
+        sha256: sha256('second version'),
+      });
     });
 
-    it('streams a 40 MB object generated on the fly with bounded memory and the right sha256', { timeout: 120_000 }, async () => {
-      const target = await fresh();
-      const chunkSize = 64 * 1024;
-      const count = 640; // 40 MiB
-      const expected = createHash('sha256');
-      for (let i = 0; i < count; i++) {
-        const chunk = Buffer.alloc(chunkSize, i % 251);
-        chunk.writeUInt32BE(i, 0);
-        expected.update(chunk);
-      }
-      const expectedSha = expected.digest('hex');
-      collectGarbage();
-      const baseline = process.memoryUsage().arrayBuffers;
-      let peak = 0;
-      const write = await target.openWrite('big/forty.bin');
-      await pipeline(
-        generated(count, chunkSize, (i) => {
-          if (i % 16 === 0) {
-            collectGarbage();
-            peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
-          }
-        }),
-        write.stream,
-      );
-      const obj = await write.commit();
-      expect(obj).toMatchObject({ bytes: count * chunkSize, sha256: expectedSha });
-      expect(peak, `peak live buffer growth ${(peak / 2 ** 20).toFixed(1)} MiB`).toBeLessThan(options.maxLargeWriteGrowthBytes ?? 16 * 2 ** 20);
-      const back = createHash('sha256');
-      let bytes = 0;
-      for await (const chunk of await target.read('big/forty.bin')) {
-        back.update(chunk as Buffer);
-        bytes += (chunk as Buffer).length;
-      }
-      expect({ bytes, sha: back.digest('hex') }).toEqual({ bytes: count * chunkSize, sha: expectedSha });
-    });
+    it(
+      'streams a 40 MB object generated on the fly with bounded memory and the right sha256',
+      { timeout: 120_000 },
+      async () => {
+        const target = await fresh();
+        const chunkSize = 64 * 1024;
+        const count = 640; // 40 MiB
+        const expected = createHash('sha256');
+        for (let i = 0; i < count; i++) {
+          const chunk = Buffer.alloc(chunkSize, i % 251);
+          chunk.writeUInt32BE(i, 0);
+          expected.update(chunk);
+        }
+        const expectedSha = expected.digest('hex');
+        collectGarbage();
+        const baseline = process.memoryUsage().arrayBuffers;
+        let peak = 0;
+        const write = await target.openWrite('big/forty.bin');
+        await pipeline(
+          generated(count, chunkSize, (i) => {
+            if (i % 16 === 0) {
+              collectGarbage();
+              peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+            }
+          }),
+          write.stream,
+        );
+        const obj = await write.commit();
+        expect(obj).toMatchObject({ bytes: count * chunkSize, sha256: expectedSha });
+        expect(peak, `peak live buffer growth ${(peak / 2 ** 20).toFixed(1)} MiB`).toBeLessThan(
+          options.maxLargeWriteGrowthBytes ?? 16 * 2 ** 20,
+        );
+        const back = createHash('sha256');
+        let bytes = 0;
+        for await (const chunk of await target.read('big/forty.bin')) {
+          back.update(chunk as Buffer);
+          bytes += (chunk as Buffer).length;
+        }
+        expect({ bytes, sha: back.digest('hex') }).toEqual({ bytes: count * chunkSize, sha: expectedSha });
+      },
+    );
 
     it('shows nothing before commit, and replaces an existing object only at commit', async () => {
       const target = await fresh();
@@ -193,7 +225,9 @@ export function storageConformance(label: string, open: () => Promise<StorageFix
     it('a write whose source fails mid-stream leaves nothing visible and cannot be committed', async () => {
       const target = await fresh();
       const write = await target.openWrite('f/broken.bin');
-      await expect(pipeline(failingSource(3 * 1024 * 1024), write.stream)).rejects.toThrow('source broke mid-stream');
+      await expect(pipeline(failingSource(3 * 1024 * 1024), write.stream)).rejects.toThrow(
+        'source broke mid-stream',
+      );
       expect(await target.stat('f/broken.bin')).toBeUndefined();
       await expectHoldfastError(write.commit(), 'STORAGE_FAILED');
       await write.abort();
@@ -214,8 +248,16 @@ export function storageConformance(label: string, open: () => Promise<StorageFix
     it('ifNotExists refuses an existing key at open and loses a race at commit without touching the winner', async () => {
       const target = await fresh();
       expect(await target.put('x/once.txt', 'first', { ifNotExists: true })).toMatchObject({ bytes: 5 });
-      await expectHoldfastError(target.openWrite('x/once.txt', { ifNotExists: true }), 'STORAGE_FAILED', /already exists/);
-      await expectHoldfastError(target.put('x/once.txt', 'again', { ifNotExists: true }), 'STORAGE_FAILED', /already exists/);
+      await expectHoldfastError(
+        target.openWrite('x/once.txt', { ifNotExists: true }),
+        'STORAGE_FAILED',
+        /already exists/,
+      );
+      await expectHoldfastError(
+        target.put('x/once.txt', 'again', { ifNotExists: true }),
+        'STORAGE_FAILED',
+        /already exists/,
+      );
       expect((await readAll(await target.read('x/once.txt'))).toString()).toBe('first');
 
       const a = await target.openWrite('x/race.txt', { ifNotExists: true, metadata: { writer: 'a' } });
@@ -292,14 +334,38 @@ export function storageConformance(label: string, open: () => Promise<StorageFix
         expect(() => target.locate(key)).toThrow(pattern);
       }
       expect(await listKeys(target, '')).toEqual([]);
-      await expectHoldfastError(target.put('k', 'x', { metadata: { 'not-an-identifier': 'v' } }), 'STORAGE_FAILED', /identifier/);
-      await expectHoldfastError(target.put('k', 'x', { metadata: { holdfast_sha256: 'v' } }), 'STORAGE_FAILED', /reserved/);
+      await expectHoldfastError(
+        target.put('k', 'x', { metadata: { 'not-an-identifier': 'v' } }),
+        'STORAGE_FAILED',
+        /identifier/,
+      );
+      await expectHoldfastError(
+        target.put('k', 'x', { metadata: { holdfast_sha256: 'v' } }),
+        'STORAGE_FAILED',
+        /reserved/,
+      );
+      await expectHoldfastError(
+        target.put('k', 'x', { metadata: { note: 'café' } }),
+        'STORAGE_FAILED',
+        /printable ASCII/,
+      );
+      await expectHoldfastError(
+        target.put('k', 'x', { metadata: { a: '1', A: '2' } }),
+        'STORAGE_FAILED',
+        /differ only in case/,
+      );
       expect(await target.stat('k')).toBeUndefined();
     });
 
     it('stores, lists and reads unicode keys and keys with URL-special characters', async () => {
       const target = await fresh();
-      const keys = ['données/été 2026/rapport.bak', '日本/ファイル.json', 'emoji/📦 box.bin', 'odd/a b#c%20d+e?f&g=h;i.txt', 'Ünïcode/Ω'];
+      const keys = [
+        'données/été 2026/rapport.bak',
+        '日本/ファイル.json',
+        'emoji/📦 box.bin',
+        'odd/a b#c%20d+e?f&g=h;i.txt',
+        'Ünïcode/Ω',
+      ];
       for (const key of keys) await target.put(key, `content of ${key}`);
       expect(await listKeys(target, '')).toEqual([...keys].sort(compareKeys));
       for (const key of keys) {
@@ -318,8 +384,16 @@ export function storageConformance(label: string, open: () => Promise<StorageFix
       const writes = await Promise.all(contents.map((_, i) => target.openWrite(`conc/${i}.bin`)));
       await Promise.all(writes.map((w, i) => pipeline(Readable.from(splitInto(contents[i]!, 7)), w.stream)));
       const committed = await Promise.all(writes.map((w) => w.commit()));
-      committed.forEach((obj, i) => expect(obj).toMatchObject({ key: `conc/${i}.bin`, bytes: contents[i]!.length, sha256: sha256(contents[i]!) }));
-      const back = await Promise.all(contents.map(async (_, i) => readAll(await target.read(`conc/${i}.bin`))));
+      committed.forEach((obj, i) =>
+        expect(obj).toMatchObject({
+          key: `conc/${i}.bin`,
+          bytes: contents[i]!.length,
+          sha256: sha256(contents[i]!),
+        }),
+      );
+      const back = await Promise.all(
+        contents.map(async (_, i) => readAll(await target.read(`conc/${i}.bin`))),
+      );
       back.forEach((buf, i) => expect(sha256(buf)).toBe(sha256(contents[i]!)));
       expect(await listKeys(target, 'conc/')).toEqual(contents.map((_, i) => `conc/${i}.bin`));
     });

@@ -27,7 +27,9 @@ async function freshDir(): Promise<string> {
 
 /** Every file and directory under `dir`, hidden ones included, relative and sorted. */
 async function allEntries(dir: string): Promise<string[]> {
-  return ((await readdir(dir, { recursive: true })) as string[]).map((p) => p.split(path.sep).join('/')).sort();
+  return ((await readdir(dir, { recursive: true })) as string[])
+    .map((p) => p.split(path.sep).join('/'))
+    .sort();
 }
 
 storageConformance('local directory', async () => {
@@ -38,12 +40,20 @@ storageConformance('local directory', async () => {
 describe('local directory specifics', () => {
   it('resolves a relative path against the job file directory and creates the root on first write', async () => {
     const base = await freshDir();
-    const target = await createStorageTarget('rel', { type: 'local', path: './backups' }, { baseDir: base, resolveSecret: () => Promise.reject(new Error('no secrets here')) });
+    const target = await createStorageTarget(
+      'rel',
+      { type: 'local', path: './backups' },
+      { baseDir: base, resolveSecret: () => Promise.reject(new Error('no secrets here')) },
+    );
     expect(target.locate('a/b.bak')).toBe(path.join(base, 'backups', 'a', 'b.bak'));
     expect(await listKeys(target, '')).toEqual([]);
     await target.put('a/b.bak', 'x');
     expect((await stat(path.join(base, 'backups', 'a', 'b.bak'))).size).toBe(1);
-    const absolute = await createStorageTarget('abs', { type: 'local', path: path.join(base, 'backups') }, { baseDir: '/somewhere/else', resolveSecret: () => Promise.reject(new Error('unused')) });
+    const absolute = await createStorageTarget(
+      'abs',
+      { type: 'local', path: path.join(base, 'backups') },
+      { baseDir: '/somewhere/else', resolveSecret: () => Promise.reject(new Error('unused')) },
+    );
     expect(await listKeys(absolute, '')).toEqual(['a/b.bak']);
   });
 
@@ -80,11 +90,26 @@ describe('local directory specifics', () => {
     expect(await allEntries(root)).toEqual(['f']);
   });
 
+  it('lets the later of two writers of one key replace the earlier, whole', async () => {
+    const target = new LocalDirectoryTarget('two', await freshDir());
+    const a = await target.openWrite('same.bin');
+    const b = await target.openWrite('same.bin');
+    await pipeline(Readable.from([Buffer.from('from writer a')]), a.stream);
+    await pipeline(Readable.from([Buffer.from('from writer b')]), b.stream);
+    await a.commit();
+    await b.commit();
+    expect(await target.stat('same.bin')).toMatchObject({ bytes: 13, sha256: sha256('from writer b') });
+    expect((await readAll(await target.read('same.bin'))).toString()).toBe('from writer b');
+  });
+
   it('ignores a sidecar that no longer matches its file: metadata goes missing, never wrong', async () => {
     const root = await freshDir();
     const target = new LocalDirectoryTarget('side', root);
     await target.put('s/file.txt', 'original', { metadata: { v: '1' } });
-    expect(await target.stat('s/file.txt')).toMatchObject({ sha256: sha256('original'), metadata: { v: '1' } });
+    expect(await target.stat('s/file.txt')).toMatchObject({
+      sha256: sha256('original'),
+      metadata: { v: '1' },
+    });
     await new Promise((r) => setTimeout(r, 20));
     await writeFile(path.join(root, 's', 'file.txt'), 'changed by hand');
     const after = await target.stat('s/file.txt');
@@ -116,7 +141,11 @@ describe('local directory specifics', () => {
   it('reports a root whose parent does not exist, without creating anything', async () => {
     const base = await freshDir();
     const target = new LocalDirectoryTarget('nas', path.join(base, 'not-mounted', 'backups'));
-    const err = await expectHoldfastError(target.check(), 'STORAGE_FAILED', /cannot create .*not-mounted.backups: its parent directory .*not-mounted does not exist/);
+    const err = await expectHoldfastError(
+      target.check(),
+      'STORAGE_FAILED',
+      /cannot create .*not-mounted.backups: its parent directory .*not-mounted does not exist/,
+    );
     expect(err.message).not.toMatch(/\n\s+at /);
     await expectHoldfastError(target.put('k', 'v'), 'STORAGE_FAILED', /parent directory/);
     expect(await allEntries(base)).toEqual([]);
@@ -129,13 +158,31 @@ describe('local directory specifics', () => {
     await expectHoldfastError(onFile.check(), 'STORAGE_FAILED', /plain-file.*(not a directory|is a file)/);
     const target = new LocalDirectoryTarget('nested', path.join(base, 'root'));
     await target.put('a', 'file named a');
-    const err = await expectHoldfastError(target.put('a/b', 'x'), 'STORAGE_FAILED', /cannot create directory .*root.a: a file is in the way .*\(E(NOTDIR|EXIST)\)$/);
+    const err = await expectHoldfastError(
+      target.put('a/b', 'x'),
+      'STORAGE_FAILED',
+      /cannot create directory .*root.a: a file is in the way .*\(E(NOTDIR|EXIST)\)$/,
+    );
     expect(err.details).toMatchObject({ path: expect.stringContaining(path.join('root', 'a')) });
     await target.put('dir/inner', 'x');
-    await expectHoldfastError(target.put('dir', 'x'), 'STORAGE_FAILED', /cannot write .*root.dir: a directory of other keys is in the way \(EISDIR\)$/);
-    await expectHoldfastError(target.put('dir', 'x', { ifNotExists: true }), 'STORAGE_FAILED', /a directory of other keys is in the way \(EEXIST\)$/);
+    await expectHoldfastError(
+      target.put('dir', 'x'),
+      'STORAGE_FAILED',
+      /cannot write .*root.dir: a directory of other keys is in the way \(EISDIR\)$/,
+    );
+    await expectHoldfastError(
+      target.put('dir', 'x', { ifNotExists: true }),
+      'STORAGE_FAILED',
+      /a directory of other keys is in the way \(EEXIST\)$/,
+    );
     expect(await listKeys(target, '')).toEqual(['a', 'dir/inner']);
-    expect(await allEntries(path.join(base, 'root'))).toEqual(['.a.meta.json', 'a', 'dir', 'dir/.inner.meta.json', 'dir/inner']);
+    expect(await allEntries(path.join(base, 'root'))).toEqual([
+      '.a.meta.json',
+      'a',
+      'dir',
+      'dir/.inner.meta.json',
+      'dir/inner',
+    ]);
   });
 
   it('names the path and the reason for a directory it may not write (EACCES), as the unprivileged user it runs as', async () => {
@@ -147,12 +194,18 @@ describe('local directory specifics', () => {
     await chmod(scratch, 0o755);
     if (process.getuid?.() !== 0) {
       const target = new LocalDirectoryTarget('ro', locked);
-      await expectHoldfastError(target.check(), 'STORAGE_FAILED', /cannot write .*locked.*: permission denied \(EACCES\)/);
+      await expectHoldfastError(
+        target.check(),
+        'STORAGE_FAILED',
+        /cannot write .*locked.*: permission denied \(EACCES\)/,
+      );
       await expectHoldfastError(target.put('k', 'v'), 'STORAGE_FAILED', /permission denied \(EACCES\)/);
       return;
     }
     // root ignores permissions: run the same calls in a child process as "nobody".
-    const module = pathToFileURL(path.resolve(import.meta.dirname, '../../src/storage/local-directory.ts')).href;
+    const module = pathToFileURL(
+      path.resolve(import.meta.dirname, '../../src/storage/local-directory.ts'),
+    ).href;
     const script = `
       const { LocalDirectoryTarget } = await import(${JSON.stringify(module)});
       const t = new LocalDirectoryTarget('ro', ${JSON.stringify(locked)});
@@ -162,7 +215,12 @@ describe('local directory specifics', () => {
       }
       console.log(JSON.stringify(out));`;
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        uid: 65534,
+        gid: 65534,
+        cwd: '/',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -171,8 +229,18 @@ describe('local directory specifics', () => {
     });
     expect(result.stderr).toBe('');
     const [check, put] = JSON.parse(result.stdout) as { code: string; message: string }[];
-    expect(check).toEqual({ code: 'STORAGE_FAILED', message: expect.stringMatching(/^storage ro: cannot write .*locked\/\.holdfast-check\.[0-9a-f]+\.partial: permission denied \(EACCES\)$/) });
-    expect(put).toEqual({ code: 'STORAGE_FAILED', message: expect.stringMatching(/^storage ro: cannot create a file in .*locked: permission denied \(EACCES\)$/) });
+    expect(check).toEqual({
+      code: 'STORAGE_FAILED',
+      message: expect.stringMatching(
+        /^storage ro: cannot write .*locked\/\.holdfast-check\.[0-9a-f]+\.partial: permission denied \(EACCES\)$/,
+      ),
+    });
+    expect(put).toEqual({
+      code: 'STORAGE_FAILED',
+      message: expect.stringMatching(
+        /^storage ro: cannot create a file in .*locked: permission denied \(EACCES\)$/,
+      ),
+    });
   });
 
   it('turns a real ENOSPC into STORAGE_FAILED with the path and the reason', async () => {
@@ -190,8 +258,15 @@ describe('local directory specifics', () => {
     expect((raw as NodeJS.ErrnoException).code).toBe('ENOSPC');
     const mapped = mapFsError(raw, 'nas', 'write', '/backups/db.bak');
     expect(mapped).toBeInstanceOf(HoldfastError);
-    expect(mapped.message).toBe('storage nas: cannot write /backups/db.bak: no space left on the device (ENOSPC)');
-    expect(mapped.toJSON()).toMatchObject({ code: 'STORAGE_FAILED', target: 'nas', retryable: false, details: { path: '/backups/db.bak', errno: 'ENOSPC' } });
+    expect(mapped.message).toBe(
+      'storage nas: cannot write /backups/db.bak: no space left on the device (ENOSPC)',
+    );
+    expect(mapped.toJSON()).toMatchObject({
+      code: 'STORAGE_FAILED',
+      target: 'nas',
+      retryable: false,
+      details: { path: '/backups/db.bak', errno: 'ENOSPC' },
+    });
   });
 
   it('reads a file through a stream and says NOT_FOUND for a directory', async () => {

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { checkAccountUrl, checkContainerName, checkPrefix, storageSpecSchema } from '../../src/storage/schema.ts';
+import {
+  checkAccountUrl,
+  checkContainerName,
+  checkPrefix,
+  storageSpecSchema,
+} from '../../src/storage/schema.ts';
 
 function issues(spec: unknown): string[] {
   const r = storageSpecSchema.safeParse(spec);
@@ -11,7 +16,10 @@ const blob = { type: 'azure-blob', account: 'https://stbackups.blob.core.windows
 
 describe('storage spec schema', () => {
   it('accepts a local directory and defaults Azure Blob auth to Entra', () => {
-    expect(storageSpecSchema.parse({ type: 'local', path: './out' })).toEqual({ type: 'local', path: './out' });
+    expect(storageSpecSchema.parse({ type: 'local', path: './out' })).toEqual({
+      type: 'local',
+      path: './out',
+    });
     expect(storageSpecSchema.parse(blob)).toEqual({ ...blob, auth: { type: 'entra' } });
   });
 
@@ -19,7 +27,11 @@ describe('storage spec schema', () => {
     const forms = [
       { type: 'connection-string', connectionString: { secretRef: 'env:CS' } },
       { type: 'sas', token: { secretRef: 'file:./sas.txt' } },
-      { type: 'shared-key', accountName: 'stbackups', key: { secretRef: '@Microsoft.KeyVault(VaultName=kv;SecretName=key)' } },
+      {
+        type: 'shared-key',
+        accountName: 'stbackups',
+        key: { secretRef: '@Microsoft.KeyVault(VaultName=kv;SecretName=key)' },
+      },
       { type: 'entra' },
     ];
     for (const auth of forms) expect(issues({ ...blob, prefix: 'sql/prod/', auth })).toEqual([]);
@@ -27,15 +39,25 @@ describe('storage spec schema', () => {
 
   it('rejects unknown keys everywhere, and a secret written in place of a reference', () => {
     expect(issues({ type: 'local', path: '/x', colour: 'blue' })).toEqual([': Unrecognized key: "colour"']);
-    expect(issues({ ...blob, auth: { type: 'entra', tenant: 'x' } })).toEqual(['auth: Unrecognized key: "tenant"']);
-    expect(issues({ ...blob, auth: { type: 'shared-key', accountName: 'stbackups', key: 'hunter2' } })).toEqual(['auth.key: Invalid input: expected object, received string']);
-    expect(issues({ ...blob, auth: { type: 'sas', token: { secretRef: 'env:X', value: 'y' } } })).toEqual(['auth.token: Unrecognized key: "value"']);
+    expect(issues({ ...blob, auth: { type: 'entra', tenant: 'x' } })).toEqual([
+      'auth: Unrecognized key: "tenant"',
+    ]);
+    expect(
+      issues({ ...blob, auth: { type: 'shared-key', accountName: 'stbackups', key: 'hunter2' } }),
+    ).toEqual(['auth.key: Invalid input: expected object, received string']);
+    expect(issues({ ...blob, auth: { type: 'sas', token: { secretRef: 'env:X', value: 'y' } } })).toEqual([
+      'auth.token: Unrecognized key: "value"',
+    ]);
   });
 
   it('names the storage types allowed for an unknown type', () => {
     const r = storageSpecSchema.safeParse({ type: 'floppy' });
     expect(r.success).toBe(false);
-    expect(r.error!.issues[0]).toMatchObject({ code: 'invalid_union', path: ['type'], options: ['local', 'azure-blob'] });
+    expect(r.error!.issues[0]).toMatchObject({
+      code: 'invalid_union',
+      path: ['type'],
+      options: ['local', 'azure-blob'],
+    });
   });
 
   it('checks account URLs', () => {
@@ -47,14 +69,19 @@ describe('storage spec schema', () => {
     expect(checkAccountUrl('stbackups')).toMatch(/not a URL/);
     expect(checkAccountUrl('http://stbackups.blob.core.windows.net')).toMatch(/only for a loopback emulator/);
     expect(checkAccountUrl('http://127.0.0.1:10000')).toMatch(/name the account in the path/);
-    expect(checkAccountUrl('https://st.blob.core.windows.net/backups?sv=2024&sig=abc')).toMatch(/SAS token in auth\.token/);
-    expect(checkAccountUrl('https://st.blob.core.windows.net/backups/sub')).toMatch(/without a container or blob path/);
+    expect(checkAccountUrl('https://st.blob.core.windows.net/backups?sv=2024&sig=abc')).toMatch(
+      /SAS token in auth\.token/,
+    );
+    expect(checkAccountUrl('https://st.blob.core.windows.net/backups/sub')).toMatch(
+      /without a container or blob path/,
+    );
     expect(checkAccountUrl('ftp://st.blob.core.windows.net')).toMatch(/expected https/);
     expect(checkAccountUrl('https://user:pw@st.blob.core.windows.net')).toMatch(/user name or password/);
   });
 
   it('checks container names by Azure rules', () => {
-    for (const ok of ['abc', 'backups', 'sql-prod-01', 'a'.repeat(63), '0day']) expect(checkContainerName(ok), ok).toBeUndefined();
+    for (const ok of ['abc', 'backups', 'sql-prod-01', 'a'.repeat(63), '0day'])
+      expect(checkContainerName(ok), ok).toBeUndefined();
     expect(checkContainerName('ab')).toMatch(/3 to 63/);
     expect(checkContainerName('a'.repeat(64))).toMatch(/3 to 63/);
     expect(checkContainerName('Backups')).toMatch(/lower-case/);
@@ -62,7 +89,9 @@ describe('storage spec schema', () => {
     expect(checkContainerName('-backups')).toMatch(/start with a letter or digit/);
     expect(checkContainerName('backups-')).toMatch(/end with a hyphen/);
     expect(checkContainerName('back--ups')).toMatch(/two hyphens/);
-    expect(issues({ ...blob, container: 'Bad_Name' })).toEqual(['container: may contain only lower-case letters, digits and hyphens']);
+    expect(issues({ ...blob, container: 'Bad_Name' })).toEqual([
+      'container: may contain only lower-case letters, digits and hyphens',
+    ]);
   });
 
   it('checks prefixes', () => {
@@ -83,9 +112,17 @@ describe('storage spec schema', () => {
   });
 
   it('publishes descriptions and closed objects in its JSON Schema', () => {
-    const json = z.toJSONSchema(storageSpecSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as {
+    const json = z.toJSONSchema(storageSpecSchema, {
+      target: 'draft-7',
+      io: 'input',
+      unrepresentable: 'any',
+    }) as {
       description: string;
-      oneOf: { additionalProperties: boolean; description: string; properties: Record<string, { description?: string }> }[];
+      oneOf: {
+        additionalProperties: boolean;
+        description: string;
+        properties: Record<string, { description?: string }>;
+      }[];
     };
     expect(json.description).toMatch(/local directory or an Azure Blob container/);
     expect(json.oneOf).toHaveLength(2);
@@ -94,6 +131,7 @@ describe('storage spec schema', () => {
       expect(option.description.length).toBeGreaterThan(10);
     }
     const blobProps = json.oneOf[1]!.properties;
-    for (const key of ['account', 'container', 'prefix', 'auth']) expect(blobProps[key]?.description, key).toBeTruthy();
+    for (const key of ['account', 'container', 'prefix', 'auth'])
+      expect(blobProps[key]?.description, key).toBeTruthy();
   });
 });
