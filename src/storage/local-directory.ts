@@ -1,45 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import {
-  link,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rmdir,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { ErrorCode, HoldfastError } from '../core/errors.ts';
 import { compareKeys } from './compare-keys.ts';
 import type { StorageTarget, StorageWrite, StoredObject, WriteOptions } from './contract.ts';
 import { HashingFileStream, type WrittenFile } from './hashing-file-stream.ts';
+import {
+  INTERNAL_NAME,
+  readSidecar,
+  sidecarPath,
+  syncDirectory,
+  unlinkIfExists,
+  writeSidecar,
+  type Sidecar,
+} from './local-files.ts';
+import { LocalWrite } from './local-write.ts';
 import { fsCode, mapFsError } from './map-fs-error.ts';
 import { normalizeMetadata } from './normalize-metadata.ts';
 import { putViaWrite } from './put-via-write.ts';
 import { requireValidKey, requireValidPrefix } from './require-valid-key.ts';
-
-/** Temp files (`.<name>.<random>.partial`) and metadata sidecars (`.<name>.meta.json`): never listed, never valid keys. */
-const INTERNAL_NAME = /^\..*\.(partial|meta\.json)$/;
-
-/**
- * What the sidecar `.<name>.meta.json` beside an object holds. It is written before the object is renamed into
- * place and names the object's inode and modification time; a sidecar that does not match the file beside it
- * (left by a crash, or by a write that lost an ifNotExists race) is ignored, so metadata is never wrong, only
- * missing.
- */
-interface Sidecar {
-  bytes: number;
-  sha256: string;
-  ino: string;
-  mtimeNs: string;
-  contentType?: string;
-  metadata?: Record<string, string>;
-}
 
 /**
  * A directory on this machine. Keys map to paths below the root (`a/b.gz` → `<root>/a/b.gz`). A write goes
@@ -158,7 +138,7 @@ export class LocalDirectoryTarget implements StorageTarget {
     });
   }
 
-  /** Called by LocalWrite: makes the written temp file the object. */
+  /** Makes a finished temp file the object (LocalWrite's commit). Not for other callers. */
   async commitFile(
     key: string,
     finalPath: string,
@@ -177,12 +157,9 @@ export class LocalDirectoryTarget implements StorageTarget {
     const sidecarFinal = sidecarPath(finalPath);
     // Narrows the window in which a lost ifNotExists race overwrites the winner's sidecar (which then only goes unused).
     if (options.ifNotExists && (await this.#statPath(key, finalPath))) throw this.#exists(key);
-    const sidecarTemp = `${sidecarFinal}.${randomBytes(6).toString('hex')}.partial`;
     try {
-      await writeFile(sidecarTemp, JSON.stringify(sidecar), { flush: true });
-      await rename(sidecarTemp, sidecarFinal);
+      await writeSidecar(sidecarFinal, sidecar, randomBytes(6).toString('hex'));
     } catch (err) {
-      await unlinkIfExists(sidecarTemp).catch(() => undefined);
       throw mapFsError(err, this.name, 'write metadata for', finalPath);
     }
     try {
@@ -334,114 +311,5 @@ export class LocalDirectoryTarget implements StorageTarget {
       target: this.name,
       details: { key },
     });
-  }
-}
-
-class LocalWrite implements StorageWrite {
-  readonly stream: HashingFileStream;
-  readonly #target: LocalDirectoryTarget;
-  readonly #key: string;
-  readonly #finalPath: string;
-  readonly #tempPath: string;
-  readonly #options: WriteOptions;
-  #state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
-  #result?: StoredObject;
-
-  constructor(
-    target: LocalDirectoryTarget,
-    key: string,
-    finalPath: string,
-    tempPath: string,
-    stream: HashingFileStream,
-    options: WriteOptions,
-  ) {
-    this.#target = target;
-    this.#key = key;
-    this.#finalPath = finalPath;
-    this.#tempPath = tempPath;
-    this.stream = stream;
-    this.#options = options;
-  }
-
-  async commit(): Promise<StoredObject> {
-    if (this.#state === 'committed' && this.#result) return this.#result;
-    if (this.#state !== 'open')
-      throw this.#error(
-        `commit() after ${this.#state === 'aborted' ? 'abort()' : 'a commit that is still running'}`,
-      );
-    if (!this.stream.writableEnded && !this.stream.destroyed)
-      throw this.#error('commit() before the stream was ended');
-    this.#state = 'committing';
-    try {
-      await finished(this.stream);
-      const written = this.stream.written;
-      if (!written) throw this.#error('the stream was destroyed before it finished');
-      this.#result = await this.#target.commitFile(
-        this.#key,
-        this.#finalPath,
-        this.#tempPath,
-        written,
-        this.#options,
-      );
-      this.#state = 'committed';
-      return this.#result;
-    } catch (err) {
-      this.#state = 'open';
-      if (err instanceof HoldfastError) throw err;
-      throw mapFsError(err, this.#target.name, 'write', this.#finalPath);
-    }
-  }
-
-  async abort(): Promise<void> {
-    if (this.#state === 'committed' || this.#state === 'aborted') return;
-    this.#state = 'aborted';
-    if (!this.stream.destroyed) this.stream.destroy();
-    await finished(this.stream).catch(() => undefined);
-    await unlinkIfExists(this.#tempPath).catch(() => undefined);
-  }
-
-  #error(reason: string): HoldfastError {
-    return new HoldfastError(
-      ErrorCode.StorageFailed,
-      `storage ${this.#target.name}: cannot commit ${this.#key}: ${reason}`,
-      {
-        target: this.#target.name,
-        details: { key: this.#key },
-      },
-    );
-  }
-}
-
-function sidecarPath(filePath: string): string {
-  return path.join(path.dirname(filePath), `.${path.basename(filePath)}.meta.json`);
-}
-
-async function readSidecar(file: string): Promise<Sidecar | undefined> {
-  try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Sidecar;
-    return typeof parsed.sha256 === 'string' && typeof parsed.ino === 'string' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function unlinkIfExists(file: string): Promise<void> {
-  try {
-    await unlink(file);
-  } catch (err) {
-    if (fsCode(err) !== 'ENOENT' && fsCode(err) !== 'ENOTDIR') throw err;
-  }
-}
-
-/** fsyncs a directory so a rename in it survives a crash (not possible on Windows, where it is skipped). */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (err) {
-    if (!['EINVAL', 'ENOTSUP', 'EISDIR', 'EPERM'].includes(fsCode(err) ?? '')) throw err;
-  } finally {
-    await handle.close();
   }
 }
