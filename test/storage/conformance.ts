@@ -412,7 +412,7 @@ export function storageConformance(
       expect(where).toMatch(/loc[/\\]backup_2026\.bak$/);
       expect(where).not.toMatch(/sig=|AccountKey|SharedAccessSignature/i);
       expect(typeof target.name).toBe('string');
-      expect(['local', 'azure-blob']).toContain(target.type);
+      expect(['local', 'azure-blob', 'memory']).toContain(target.type);
     });
   });
 }
