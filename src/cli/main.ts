@@ -8,11 +8,13 @@ import { planCommand } from './commands/plan.ts';
 import { runCommand } from './commands/run.ts';
 import { catalogCommand } from './commands/catalog.ts';
 import { discoverCommand } from './commands/discover.ts';
+import { serveCommand } from './commands/serve.ts';
+import { statusCommand } from './commands/status.ts';
 
 type Register = (y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: (code: number, p?: Promise<unknown>) => void) => Argv<GlobalArgs>;
 
 /** Every command, one file each under ./commands. */
-export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand];
+export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand, serveCommand, statusCommand];
 
 /**
  * Runs the CLI and resolves with the exit code. Never calls process.exit, so tests can call it in-process.

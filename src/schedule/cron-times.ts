@@ -1,0 +1,86 @@
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+
+/** A cron expression (5 fields, or 6 with seconds first) read in an IANA time zone. */
+export interface CronSpec {
+  cron: string;
+  timezone: string;
+}
+
+// Parsing costs more than stepping; jobs share few distinct expressions, so keep one parsed iterator per pair.
+const parsed = new Map<string, CronExpression>();
+
+function expression(spec: CronSpec, at: Date): CronExpression {
+  const key = `${spec.timezone}\u0000${spec.cron}`;
+  let expr = parsed.get(key);
+  if (!expr) {
+    expr = CronExpressionParser.parse(spec.cron, { tz: spec.timezone, currentDate: at, strict: false });
+    if (parsed.size > 10_000) parsed.clear();
+    parsed.set(key, expr);
+  } else {
+    expr.reset(at);
+  }
+  return expr;
+}
+
+/** The first fire time strictly after `after`, or undefined when the expression never fires again. */
+export function nextFire(spec: CronSpec, after: Date): Date | undefined {
+  const expr = expression(spec, after);
+  if (!expr.hasNext()) return undefined;
+  return expr.next().toDate();
+}
+
+/** The last fire time at or before `at`, or undefined when there is none. */
+export function previousFire(spec: CronSpec, at: Date): Date | undefined {
+  const expr = expression(spec, new Date(at.getTime() + 1));
+  if (!expr.hasPrev()) return undefined;
+  return expr.prev().toDate();
+}
+
+/** Fire times in (from, to], at most `max` of them (the count tells how many runs a pause swallowed). */
+export function firesBetween(spec: CronSpec, from: Date, to: Date, max = 1000): Date[] {
+  const out: Date[] = [];
+  let t = nextFire(spec, from);
+  while (t && t.getTime() <= to.getTime() && out.length < max) {
+    out.push(t);
+    t = nextFire(spec, t);
+  }
+  return out;
+}
+
+/** Why a time zone name is unusable, or undefined when Intl knows it. */
+export function checkTimezone(timezone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: timezone });
+    return undefined;
+  } catch {
+    return `unknown time zone "${timezone}": use an IANA name such as UTC, Europe/London, America/New_York`;
+  }
+}
+
+const checked = new Map<string, string | undefined>();
+
+/** Why a cron expression is unusable (syntax, impossible date), or undefined when it fires. */
+export function checkCron(spec: CronSpec): string | undefined {
+  const key = `${spec.timezone}\u0000${spec.cron}`;
+  if (checked.has(key)) return checked.get(key);
+  const problem = findCronProblem(spec);
+  if (checked.size > 10_000) checked.clear();
+  checked.set(key, problem);
+  return problem;
+}
+
+function findCronProblem(spec: CronSpec): string | undefined {
+  const tz = checkTimezone(spec.timezone);
+  if (tz) return tz;
+  const fields = spec.cron.trim().split(/\s+/).length;
+  if (!spec.cron.trim().startsWith('@') && (fields < 5 || fields > 6)) {
+    return `"${spec.cron}" is not a cron expression: expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first`;
+  }
+  try {
+    const expr = CronExpressionParser.parse(spec.cron, { tz: spec.timezone, currentDate: new Date() });
+    if (!expr.hasNext()) return `"${spec.cron}" never fires`;
+    return undefined;
+  } catch (err) {
+    return `"${spec.cron}" is not a valid cron expression: ${(err as Error).message}`;
+  }
+}

@@ -1,0 +1,345 @@
+import type { Catalog } from '../catalog/contract.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { LoadedManifest } from '../config/load-manifests.ts';
+import type { SecretResolver } from '../config/secret-resolver.ts';
+import type { PluginRegistry } from '../plugin/registry.ts';
+import type { StorageTarget } from '../storage/contract.ts';
+import { ConcurrencyLimiter, type LimiterOptions } from './concurrency-limiter.ts';
+import { firesBetween, nextFire } from './cron-times.ts';
+import { formatDuration } from './duration.ts';
+import type { JobScheduleInfo, ScheduleEntry } from './job-schedule.ts';
+import { findMissedRuns, runCovers, type MissedRun } from './missed-runs.ts';
+import { ScheduledRun } from './scheduled-run.ts';
+import { SchedulerEventBus, type RunTrigger } from './scheduler-events.ts';
+
+/** A validated configuration the scheduler runs: the manifests, each job's schedule, and its services. */
+export interface SchedulerConfig {
+  manifests: readonly LoadedManifest[];
+  jobs: readonly JobScheduleInfo[];
+  resolveSecret: SecretResolver;
+  storage(name: string): StorageTarget;
+}
+
+export interface SchedulerOptions {
+  clock: Clock;
+  logger: Logger;
+  catalog: Catalog;
+  registry: PluginRegistry;
+  /** Directory of the cross-process job locks (the one `holdfast run` uses). */
+  lockDir: string;
+  limits: LimiterOptions;
+  /** A fire handled later than this counts as missed, not late (default 60 s). */
+  missedAfterMs?: number;
+  /** The timer loop wakes at least this often, to notice clock jumps (default 30 s). */
+  maxSleepMs?: number;
+  /** Waking this much later (or earlier) than planned is logged as a stall or clock jump (default 30 s). */
+  stallThresholdMs?: number;
+  /** Steps at once within one run (the executor's limit; default 4). */
+  stepConcurrency?: number;
+  events?: SchedulerEventBus;
+}
+
+export interface StopSummary {
+  /** Runs that finished within the deadline. */
+  finished: string[];
+  /** Runs cancelled through the abort signal after the deadline. */
+  aborted: string[];
+  /** Runs that did not stop even after the abort; recorded in the catalog as interrupted. */
+  abandoned: string[];
+  /** Runs that were waiting for a slot and never started. */
+  dropped: string[];
+}
+
+interface EntryState {
+  entry: ScheduleEntry;
+  nextAt: Date | undefined;
+}
+
+/**
+ * Fires each job's schedule lines at their times, in their time zones, from an injectable clock.
+ * One run per job at a time (a fire while the job runs is skipped, and the job lock guards other processes);
+ * runs wait for room under the global, per-server and per-account limits. Fire times that passed without a run
+ * (downtime, a pause, a clock jump) are reported as missed, with a catch-up run where the schedule asks.
+ *
+ * `tick()` does the work of one moment; `start()` adds a timer loop that calls it. Tests drive `tick()` with a
+ * ManualClock.
+ */
+export class Scheduler {
+  readonly events: SchedulerEventBus;
+  readonly #o: Required<Omit<SchedulerOptions, 'events' | 'stepConcurrency'>> & Pick<SchedulerOptions, 'stepConcurrency'>;
+  readonly #limiter: ConcurrencyLimiter;
+  readonly #abort = new AbortController();
+  readonly #entries = new Map<string, EntryState>();
+  readonly #active = new Map<string, ScheduledRun>();
+  readonly #settled = new Set<Promise<void>>();
+  #config: SchedulerConfig | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #hurry: (() => void) | undefined;
+  readonly #hurried = new Promise<void>((r) => (this.#hurry = r));
+
+  constructor(options: SchedulerOptions) {
+    this.#o = { missedAfterMs: 60_000, maxSleepMs: 30_000, stallThresholdMs: 30_000, ...options };
+    this.events = options.events ?? new SchedulerEventBus();
+    this.#limiter = new ConcurrencyLimiter(options.limits);
+  }
+
+  get config(): SchedulerConfig | undefined {
+    return this.#config;
+  }
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Puts a configuration in place. Lines that did not change keep their next fire time; running runs go on. */
+  load(config: SchedulerConfig): void {
+    const now = this.#o.clock.now();
+    const next = new Map<string, EntryState>();
+    for (const entry of config.jobs.flatMap((j) => j.entries)) {
+      const old = this.#entries.get(entry.key);
+      const same = old && old.entry.cron === entry.cron && old.entry.timezone === entry.timezone;
+      next.set(entry.key, { entry, nextAt: same ? old.nextAt : nextFire(entry, now) });
+    }
+    this.#entries.clear();
+    for (const [k, v] of next) this.#entries.set(k, v);
+    this.#config = config;
+    if (this.#timer) this.#arm();
+  }
+
+  /** Reports fire times missed while the service was down (catalog vs schedule) and starts catch-up runs. */
+  checkMissedAtStart(): MissedRun[] {
+    const entries = [...this.#entries.values()].map((s) => s.entry).filter((e) => !this.#active.has(e.job));
+    const missed = findMissedRuns({ entries, catalog: this.#o.catalog, now: this.#o.clock.now() });
+    this.#report(missed, 'start', new Set());
+    return missed;
+  }
+
+  /** Starts the timer loop (after checking for missed runs). */
+  start(): void {
+    this.checkMissedAtStart();
+    this.#arm();
+  }
+
+  /** The earliest next fire time over all lines. */
+  nextDueAt(): Date | undefined {
+    let best: Date | undefined;
+    for (const s of this.#entries.values()) if (s.nextAt && (!best || s.nextAt < best)) best = s.nextAt;
+    return best;
+  }
+
+  /** Next fire time of each line, by key (`job` or `job/type`). */
+  nextFireTimes(): Map<string, { entry: ScheduleEntry; nextAt?: Date }> {
+    return new Map([...this.#entries].map(([k, s]) => [k, { entry: s.entry, nextAt: s.nextAt }]));
+  }
+
+  /** Jobs queued or running, with their state. */
+  activeRuns(): { job: string; type?: string; state: string; runId?: string; since: Date }[] {
+    return [...this.#active.values()].map((r) => ({ job: r.name, type: r.type, state: r.state, runId: r.runId, since: r.queuedAt }));
+  }
+
+  /** Handles every line due at the clock's now: fires on-time lines, reports late ones as missed. */
+  tick(): void {
+    if (this.#stopping || !this.#config) return;
+    const now = this.#o.clock.now();
+    const due = [...this.#entries.values()].filter((s) => s.nextAt && s.nextAt <= now);
+    due.sort((a, b) => a.nextAt!.getTime() - b.nextAt!.getTime() || a.entry.job.localeCompare(b.entry.job) || a.entry.rank - b.entry.rank);
+    const firing = new Map<string, { entry: ScheduleEntry; fireAt: Date }>();
+    const late: MissedRun[] = [];
+    for (const state of due) {
+      const { entry } = state;
+      const fireAt = state.nextAt!;
+      state.nextAt = nextFire(entry, now);
+      if (now.getTime() - fireAt.getTime() > this.#o.missedAfterMs) {
+        const fires = firesBetween(entry, new Date(fireAt.getTime() - 1), now, 1000);
+        late.push({ entry, fireAt: fires[fires.length - 1] ?? fireAt, count: Math.max(1, fires.length) });
+        continue;
+      }
+      const first = firing.get(entry.job);
+      if (!first) {
+        firing.set(entry.job, { entry, fireAt });
+      } else {
+        const message = `skipped: ${entry.job}${entry.type ? ` ${entry.type}` : ''} fired with ${first.entry.type ?? 'another line'} at ${fireAt.toISOString()}; the ${first.entry.type ?? 'first'} run stands for both`;
+        this.#o.logger.info({ job: entry.job, type: entry.type, reason: 'superseded' }, message);
+        this.events.emit('skipped', { job: entry.job, type: entry.type, reason: 'superseded', message });
+      }
+    }
+    for (const { entry, fireAt } of firing.values()) this.#fire(entry, 'schedule', fireAt);
+    const covered = this.#coveredElsewhere(late);
+    this.#report(
+      late.filter((m) => !covered.has(m)),
+      'pause',
+      new Set(firing.keys()),
+    );
+  }
+
+  /** Resolves when no run is queued or running. */
+  async whenIdle(): Promise<void> {
+    while (this.#settled.size > 0) await Promise.allSettled([...this.#settled]);
+  }
+
+  /**
+   * Stops scheduling, drops runs still waiting for a slot, lets running runs finish for `deadlineMs`, then aborts
+   * them through the services' signal and waits `abortGraceMs` more; runs still going after that are recorded in
+   * the catalog as interrupted.
+   */
+  async stop(options: { deadlineMs: number; abortGraceMs?: number }): Promise<StopSummary> {
+    this.#stopping = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const dropped = this.#limiter.clear(new Error('the service is stopping'));
+    const running = [...this.#active.values()].filter((r) => r.state !== 'queued');
+    const summary: StopSummary = { finished: [], aborted: [], abandoned: [], dropped };
+    if (running.length > 0) this.#o.logger.info({ runs: running.map((r) => r.name), deadlineMs: options.deadlineMs }, `stopping: waiting up to ${formatDuration(options.deadlineMs)} for ${running.length} run(s)`);
+    if (!(await this.#idleWithin(options.deadlineMs, true))) {
+      const left = [...this.#active.values()].filter((r) => r.state === 'running');
+      this.#o.logger.warn({ runs: left.map((r) => ({ job: r.name, runId: r.runId, steps: [...r.inFlight.keys()] })) }, `stopping: deadline passed; cancelling ${left.length} run(s)`);
+      this.#abort.abort(new Error('the service is stopping'));
+      summary.aborted = left.map((r) => r.name);
+      if (!(await this.#idleWithin(options.abortGraceMs ?? 10_000))) {
+        for (const r of this.#active.values()) {
+          const steps = r.recordInterruption(this.#o.catalog, this.#o.clock.now());
+          if (steps.length > 0 || r.runId) summary.abandoned.push(r.name);
+          this.#o.logger.error({ job: r.name, runId: r.runId, steps }, `stopping: run ${r.runId ?? '(not started)'} of ${r.name} did not stop; recorded as interrupted`);
+        }
+      }
+    }
+    summary.finished = running.map((r) => r.name).filter((n) => !summary.aborted.includes(n));
+    return summary;
+  }
+
+  /** Cuts a stop's waiting short (a second SIGTERM/SIGINT): running runs are cancelled at once. */
+  hurry(): void {
+    this.#hurry?.();
+  }
+
+  async #idleWithin(ms: number, cuttable = false): Promise<boolean> {
+    if (this.#settled.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), ms);
+      if (cuttable) void this.#hurried.then(() => r(false));
+    });
+    const idle = this.whenIdle().then(() => true as const);
+    const done = await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  #fire(entry: ScheduleEntry, trigger: RunTrigger, fireAt: Date): void {
+    const config = this.#config;
+    const job = config?.manifests.find((m) => m.metadata.name === entry.job && this.#o.registry.isJobKind(m.kind));
+    const info = config?.jobs.find((j) => j.job === entry.job);
+    if (!config || !job || !info || this.#stopping) return;
+    const log = this.#o.logger.child({ job: entry.job, type: entry.type });
+    const busy = this.#active.get(entry.job);
+    if (busy) {
+      const message = `skipped: ${entry.job} is still ${busy.state === 'queued' ? 'waiting to run' : 'running'} (${busy.type ?? busy.trigger} since ${busy.queuedAt.toISOString()}${busy.runId ? `, run ${busy.runId}` : ''})`;
+      log.warn({ reason: 'overlap', fireAt: fireAt.toISOString() }, message);
+      this.events.emit('skipped', { job: entry.job, type: entry.type, reason: 'overlap', message });
+      return;
+    }
+    const run = new ScheduledRun(job, entry.type, trigger, fireAt, this.#o.clock.now());
+    this.#active.set(entry.job, run);
+    this.events.emit('fire', { job: entry.job, type: entry.type, trigger, fireAt });
+    const settled = this.#limiter
+      .acquire(info.limitKeys, entry.job)
+      .then(
+        async (release) => {
+          try {
+            if (this.#stopping) return;
+            await run.execute({
+              ...config,
+              registry: this.#o.registry,
+              catalog: this.#o.catalog,
+              clock: this.#o.clock,
+              logger: this.#o.logger,
+              signal: this.#abort.signal,
+              lockDir: this.#o.lockDir,
+              stepConcurrency: this.#o.stepConcurrency,
+              events: this.events,
+            });
+          } finally {
+            release();
+          }
+        },
+        () => {
+          const message = `not started: ${entry.job} was waiting for a slot when the service stopped`;
+          log.warn({ reason: 'stopping' }, message);
+          this.events.emit('skipped', { job: entry.job, type: entry.type, reason: 'stopping', message });
+        },
+      )
+      .catch((err: unknown) => log.error({ err }, `run of ${entry.job} failed to start: ${String(err)}`))
+      .finally(() => {
+        this.#active.delete(entry.job);
+        this.#settled.delete(settled);
+      });
+    this.#settled.add(settled);
+  }
+
+  /** Late fire times another process (a CronJob, a manual `holdfast run`) did run are not missed. */
+  #coveredElsewhere(late: readonly MissedRun[]): Set<MissedRun> {
+    const covered = new Set<MissedRun>();
+    for (const m of late) {
+      const ranks = new Map(late.filter((l) => l.entry.job === m.entry.job && l.entry.type).map((l) => [l.entry.type!, l.entry.rank]));
+      const runs = this.#o.catalog.listRuns({ job: m.entry.job, limit: 50 });
+      if (runs.some((r) => runCovers(r, m.entry, m.fireAt, ranks))) covered.add(m);
+    }
+    return covered;
+  }
+
+  /** Logs and emits each missed line; starts one catch-up run per job (its earliest line asking for one). */
+  #report(missed: readonly MissedRun[], detectedAt: 'start' | 'pause', firedNow: ReadonlySet<string>): void {
+    const catchUps = new Map<string, MissedRun>();
+    for (const m of missed) {
+      if (!m.entry.catchUp || firedNow.has(m.entry.job)) continue;
+      const have = catchUps.get(m.entry.job);
+      if (!have || m.entry.rank < have.entry.rank) catchUps.set(m.entry.job, m);
+    }
+    const info = new Map(this.#config?.jobs.map((j) => [j.job, j]));
+    for (const m of missed) {
+      const catchUp = catchUps.get(m.entry.job) === m;
+      const what = `${m.entry.job}${m.entry.type ? ` ${m.entry.type}` : ''}`;
+      const message =
+        `missed: ${what} should have run at ${m.fireAt.toISOString()} (${m.entry.cron} ${m.entry.timezone})` +
+        `${m.count > 1 ? `; ${m.count} fire times passed without a run` : ''}${m.lastRunAt ? `; last run ${m.lastRunAt.toISOString()}` : ''}` +
+        `${detectedAt === 'pause' ? '; the process was paused or the clock jumped' : ''}; ${catchUp ? 'starting a catch-up run' : m.entry.catchUp ? 'catch-up covered by another run of the job' : 'no catch-up configured'}`;
+      this.#o.logger.warn({ job: m.entry.job, type: m.entry.type, event: 'missed', fireAt: m.fireAt.toISOString(), count: m.count, detectedAt }, message);
+      this.events.emit('missed', {
+        job: m.entry.job, type: m.entry.type, fireAt: m.fireAt, count: m.count, lastRunAt: m.lastRunAt, detectedAt,
+        channels: info.get(m.entry.job)?.missedChannels ?? [], catchUp,
+      });
+    }
+    for (const m of catchUps.values()) this.#fire(m.entry, 'catch-up', m.fireAt);
+  }
+
+  #arm(): void {
+    if (this.#stopping) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    const now = this.#o.clock.now().getTime();
+    const next = this.nextDueAt()?.getTime() ?? Number.POSITIVE_INFINITY;
+    const delay = Math.max(0, Math.min(next - now, this.#o.maxSleepMs));
+    const expected = now + delay;
+    this.#timer = setTimeout(() => this.#wake(expected), delay);
+  }
+
+  #wake(expected: number): void {
+    this.#timer = undefined;
+    const gap = this.#o.clock.now().getTime() - expected;
+    if (Math.abs(gap) > this.#o.stallThresholdMs) {
+      const direction = gap > 0 ? 'forward' : 'backward';
+      this.#o.logger.warn(
+        { event: 'stall', gapMs: gap },
+        gap > 0 ? `woke ${formatDuration(gap)} late: the event loop stalled, the process was paused or the clock jumped forward` : `the clock moved back by ${formatDuration(-gap)}`,
+      );
+      this.events.emit('stall', { gapMs: gap, direction });
+    }
+    try {
+      this.tick();
+    } catch (err) {
+      this.#o.logger.error({ err }, `scheduler tick failed: ${String(err)}`);
+    }
+    this.#arm();
+  }
+}
