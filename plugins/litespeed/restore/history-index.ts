@@ -8,11 +8,14 @@ export interface IndexedSet {
   type: BackupType;
   first: bigint;
   last: bigint;
+  /** checkpoint_lsn (null for logs: never needed). */
   checkpoint: bigint | null;
+  /** differential_base_lsn (null for logs). */
   diffBase: bigint | null;
   finish: number;
   forkFirst: string;
   forkLast: string;
+  /** fork_point_lsn, only for a set that spans two forks. */
   forkPoint: bigint | null;
 }
 
@@ -49,6 +52,7 @@ export function diffBaseKey(checkpoint: bigint, uuid: string): string {
 export class HistoryIndex {
   readonly sets: IndexedSet[];
   readonly byId = new Map<number, IndexedSet>();
+  /** Data and differential sets by backup_set_uuid (what differential_base_guid names). */
   readonly byUuid = new Map<string, IndexedSet>();
   /** D, P, F sets, newest (highest last_lsn) first. */
   readonly data: IndexedSet[] = [];
@@ -65,6 +69,10 @@ export class HistoryIndex {
     this.sets = history.backupsets.map(indexSet);
     for (const s of this.sets) {
       this.byId.set(s.id, s);
+      if (s.type === 'L') {
+        this.logs.push(s);
+        continue;
+      }
       this.byUuid.set(s.raw.backup_set_uuid, s);
       if (isDataType(s.type)) this.data.push(s);
       else if (isDiffType(s.type)) {
@@ -75,29 +83,36 @@ export class HistoryIndex {
           if (list) list.push(s);
           else this.diffsByBase.set(key, [s]);
         }
-      } else this.logs.push(s);
+      }
     }
     const newestFirst = (a: IndexedSet, b: IndexedSet) => compareLsn(b.last, a.last) || b.finish - a.finish || b.id - a.id;
     this.data.sort(newestFirst);
     this.diffs.sort(newestFirst);
     for (const list of this.diffsByBase.values()) list.sort(newestFirst);
-    this.logs.sort((a, b) => compareLsn(a.first, b.first) || compareLsn(b.last, a.last) || b.id - a.id);
+    const byFirst = (a: IndexedSet, b: IndexedSet) => compareLsn(a.first, b.first) || compareLsn(b.last, a.last) || b.id - a.id;
+    // msdb exports come in backup_set_id order, which is LSN order for logs except around forks: check first.
+    let sorted = true;
+    for (let i = 1; i < this.logs.length && sorted; i++) sorted = byFirst(this.logs[i - 1]!, this.logs[i]!) <= 0;
+    if (!sorted) this.logs.sort(byFirst);
   }
 }
 
 function indexSet(raw: BackupSet): IndexedSet {
+  const log = raw.type === 'L';
+  const spans = raw.first_recovery_fork_guid !== raw.last_recovery_fork_guid;
   return {
     raw,
     id: raw.backup_set_id,
     type: raw.type,
     first: toLsn(raw.first_lsn),
     last: toLsn(raw.last_lsn),
-    checkpoint: toLsnOrNull(raw.checkpoint_lsn),
-    diffBase: toLsnOrNull(raw.differential_base_lsn),
+    // Only data and differential sets are ever a base or matched to one; logs skip two conversions.
+    checkpoint: log ? null : toLsnOrNull(raw.checkpoint_lsn),
+    diffBase: log ? null : toLsnOrNull(raw.differential_base_lsn),
     finish: Date.parse(raw.backup_finish_date),
     forkFirst: raw.first_recovery_fork_guid,
     forkLast: raw.last_recovery_fork_guid,
-    forkPoint: toLsnOrNull(raw.fork_point_lsn),
+    forkPoint: spans ? toLsnOrNull(raw.fork_point_lsn) : null,
   };
 }
 

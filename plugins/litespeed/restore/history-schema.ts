@@ -12,7 +12,11 @@ const GUID_ALLOWED = 'a GUID such as "6F9619FF-8B86-D011-B42D-00C04FC964FF"';
 const DATE_ALLOWED = 'an ISO-8601 date-time with Z or an offset, such as "2026-03-01T01:20:00Z" or "2026-03-01T02:20:00+01:00"';
 const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-const lsn = z.string({ error: LSN_ALLOWED }).regex(LSN_PATTERN, { error: LSN_ALLOWED });
+/** Canonical text (leading zeros stripped) so that equal LSNs are equal strings. */
+const lsn = z
+  .string({ error: LSN_ALLOWED })
+  .regex(LSN_PATTERN, { error: LSN_ALLOWED })
+  .transform((v) => (v.length > 1 && v.startsWith('0') ? v.replace(/^0+(?=\d)/, '') : v));
 const guid = z
   .string({ error: GUID_ALLOWED })
   .regex(GUID_PATTERN, { error: GUID_ALLOWED })

@@ -35,7 +35,8 @@ type Outcome = { ok: true; end: IndexedSet } | { ok: false; stop: WalkStop };
  */
 export class LogChain {
   readonly #logs: IndexedSet[];
-  readonly #byFirst = new Map<bigint, IndexedSet[]>();
+  /** Keyed by the canonical first_lsn text (the schema strips leading zeros): string keys hash faster than BigInt. */
+  readonly #byFirst = new Map<string, IndexedSet | IndexedSet[]>();
   readonly #unusable: (s: IndexedSet) => Unusable | null;
   readonly #memo = new Map<string, Map<number, Outcome>>();
 
@@ -43,9 +44,10 @@ export class LogChain {
     this.#logs = logs;
     this.#unusable = unusable;
     for (const l of logs) {
-      const list = this.#byFirst.get(l.first);
-      if (list) list.push(l);
-      else this.#byFirst.set(l.first, [l]);
+      const seen = this.#byFirst.get(l.raw.first_lsn);
+      if (seen === undefined) this.#byFirst.set(l.raw.first_lsn, l);
+      else if (Array.isArray(seen)) seen.push(l);
+      else this.#byFirst.set(l.raw.first_lsn, [seen, l]);
     }
   }
 
@@ -87,7 +89,8 @@ export class LogChain {
 
   /** The log that continues `prev` (next.first_lsn = prev.last_lsn). */
   next(prev: IndexedSet): IndexedSet | null {
-    return this.#pick(this.#byFirst.get(prev.last) ?? []);
+    const found = this.#byFirst.get(prev.raw.last_lsn);
+    return found === undefined ? null : this.#pick(Array.isArray(found) ? found : [found]);
   }
 
   /** The last log backup of the path (highest last_lsn), or null. */

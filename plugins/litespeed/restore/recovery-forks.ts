@@ -50,6 +50,7 @@ export function selectRecoveryFork(index: HistoryIndex, requested?: string): For
 
 /** The set lies on the path to the target fork (and, on an ancestor fork, before the fork point). */
 export function onForkPath(path: ForkPath, s: IndexedSet): boolean {
+  if (path.forkCount === 1) return true;
   if (!path.limits.has(s.forkLast)) return false;
   const limit = path.limits.get(s.forkLast) ?? null;
   if (limit !== null && s.last > limit) return false;

@@ -71,12 +71,7 @@ export function selectCandidates(history: BackupHistory, request: RestoreRequest
   const firstStage = canonicalFilegroups(request.firstStage, known);
   if (typeof firstStage === 'string') return reject('unknown-filegroup', firstStage, { filegroup: unknownName(request.firstStage, known) });
 
-  const pathCache = new Map<number, boolean>();
-  const onPath = (s: IndexedSet) => {
-    let v = pathCache.get(s.id);
-    if (v === undefined) pathCache.set(s.id, (v = onForkPath(fork, s)));
-    return v;
-  };
+  const onPath = (s: IndexedSet) => onForkPath(fork, s);
   const mediaCache = new Map<number, MediaSelection>();
   const media = (s: IndexedSet) => {
     let m = mediaCache.get(s.id);
