@@ -80,7 +80,12 @@ export class Scheduler {
   readonly #hurried = new Promise<void>((r) => (this.#hurry = r));
 
   constructor(options: SchedulerOptions) {
-    this.#o = { missedAfterMs: 60_000, maxSleepMs: 30_000, stallThresholdMs: 30_000, ...options };
+    this.#o = {
+      ...options,
+      missedAfterMs: options.missedAfterMs ?? 60_000,
+      maxSleepMs: options.maxSleepMs ?? 30_000,
+      stallThresholdMs: options.stallThresholdMs ?? 30_000,
+    };
     this.events = options.events ?? new SchedulerEventBus();
     this.#limiter = new ConcurrencyLimiter(options.limits);
   }
@@ -96,11 +101,12 @@ export class Scheduler {
   /** Puts a configuration in place. Lines that did not change keep their next fire time; running runs go on. */
   load(config: SchedulerConfig): void {
     const now = this.#o.clock.now();
+    const first = this.#config === undefined;
     const next = new Map<string, EntryState>();
     for (const entry of config.jobs.flatMap((j) => j.entries)) {
       const old = this.#entries.get(entry.key);
       const same = old && old.entry.cron === entry.cron && old.entry.timezone === entry.timezone;
-      next.set(entry.key, { entry, nextAt: same ? old.nextAt : nextFire(entry, now) });
+      next.set(entry.key, { entry, nextAt: same ? old.nextAt : first ? this.#firstFire(entry, now, config) : nextFire(entry, now) });
     }
     this.#entries.clear();
     for (const [k, v] of next) this.#entries.set(k, v);
@@ -108,10 +114,25 @@ export class Scheduler {
     if (this.#timer) this.#arm();
   }
 
+  /**
+   * At start, a fire time less than `missedAfterMs` ago is still due (a restart during a fire minute loses
+   * nothing), unless the catalog shows a run after it (the previous process ran it).
+   */
+  #firstFire(entry: ScheduleEntry, now: Date, config: SchedulerConfig): Date | undefined {
+    const recent = nextFire(entry, new Date(now.getTime() - this.#o.missedAfterMs - 1));
+    if (!recent || recent > now) return recent;
+    const runs = this.#o.catalog.listRuns({ job: entry.job, limit: 50 });
+    const ranks = new Map<string, number>();
+    for (const j of config.jobs) if (j.job === entry.job) for (const e of j.entries) if (e.type) ranks.set(e.type, e.rank);
+    return runs.some((r) => runCovers(r, entry, recent, ranks)) ? nextFire(entry, now) : recent;
+  }
+
   /** Reports fire times missed while the service was down (catalog vs schedule) and starts catch-up runs. */
   checkMissedAtStart(): MissedRun[] {
     const entries = [...this.#entries.values()].map((s) => s.entry).filter((e) => !this.#active.has(e.job));
-    const missed = findMissedRuns({ entries, catalog: this.#o.catalog, now: this.#o.clock.now() });
+    // Fire times within the last missedAfterMs are not missed: they are due at the first tick (see #firstFire).
+    const before = new Date(this.#o.clock.now().getTime() - this.#o.missedAfterMs - 1);
+    const missed = findMissedRuns({ entries, catalog: this.#o.catalog, now: before });
     this.#report(missed, 'start', new Set());
     return missed;
   }

@@ -48,6 +48,7 @@ export interface HarnessOptions {
   start: string;
   files?: string[];
   limits?: LimiterOptions;
+  /** Default 1 s here (60 s in the service), so tests choose their start time freely. */
   missedAfterMs?: number;
   /** Runs before the service starts, on the same catalog (history from "before the restart"). */
   before?: (catalog: Catalog, dir: string) => void;
@@ -86,7 +87,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     watch: options.watch ?? false,
     watchDebounceMs: 50,
     autoTick: false,
-    missedAfterMs: options.missedAfterMs,
+    missedAfterMs: options.missedAfterMs ?? 1000,
     defaultMetrics: false,
   });
   const scheduler = service.scheduler;
@@ -95,7 +96,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     async advanceTo(to) {
       const target = new Date(to).getTime();
       for (let next = scheduler.nextDueAt(); next && next.getTime() <= target; next = scheduler.nextDueAt()) {
-        clock.set(next);
+        if (next > clock.now()) clock.set(next);
         scheduler.tick();
         await scheduler.whenIdle();
       }

@@ -97,7 +97,7 @@ export function scheduledFileCopyPlugin(gate?: StepGate): Plugin {
     ],
     async execute(step: PlanStep, job: Job, ctx: ExecuteContext): Promise<StepOutcome> {
       const spec = job.spec as Spec;
-      const key = spec.server?.host ?? spec.account?.endpoint;
+      const key = spec.server ? spec.server.host.toLowerCase() : spec.account ? new URL(spec.account.endpoint).host : undefined;
       if (!gate) return base.execute(step, job, ctx);
       await gate.enter(step, key, ctx.signal).catch((err: unknown) => {
         gate.leave(key);
