@@ -51,7 +51,7 @@ export function explainStop(c: Candidates, stop: WalkStop, startedAfter: Indexed
     const lastText = last ? `the last log backup is ${describeSet(last)}` : 'there is no log backup';
     return rejection(
       'stopat-after-last-log',
-      `STOPAT ${new Date(c.target.at).toISOString()} is after the end of the log chain: no log backup starts at LSN ${stop.from} (where ${where}) and ${lastText}; ${reachText(reached)}`,
+      `STOPAT ${new Date(c.target.at).toISOString()} is after the end of the log chain: no log backup ${stop.after ? 'starts at' : 'contains'} LSN ${stop.from} (where ${where}) and ${lastText}; ${reachText(reached)}`,
       { backup_set_id: reached.id, lsn_range: { from: String(stop.from), to: null } },
     );
   }
@@ -59,7 +59,7 @@ export function explainStop(c: Candidates, stop: WalkStop, startedAfter: Indexed
   const nextText = stop.next ? `the next log backup ${stop.next.id} starts at LSN ${stop.next.raw.first_lsn}${restart}` : 'no later log backup exists';
   return rejection(
     'log-gap',
-    `the log chain breaks: no log backup starts at LSN ${stop.from} (where ${where}); ${nextText}. Missing LSN range ${stop.from}..${stop.next?.raw.first_lsn ?? '(end)'}; ${reachText(reached)}`,
+    `the log chain breaks: no log backup ${stop.after ? 'starts at' : 'contains'} LSN ${stop.from} (where ${where}); ${nextText}. Missing LSN range ${stop.from}..${stop.next?.raw.first_lsn ?? '(end)'}; ${reachText(reached)}`,
     { backup_set_id: stop.after?.id ?? startedAfter.id, lsn_range: { from: String(stop.from), to: stop.next?.raw.first_lsn ?? null } },
   );
 }

@@ -21,12 +21,12 @@ export function renderRestoreFailure(failure: RestoreFailure, format: RestorePla
   const lines = [
     md ? `# No restore plan for ${inline(failure.database_name)}` : `No valid restore chain for ${oneLine(failure.database_name)}`,
     '',
-    `${md ? '**Rule:** ' : 'rule:     '}${failure.rule}`,
-    `${md ? '**Why:** ' : 'why:      '}${md ? inline(failure.message) : oneLine(failure.message)}`,
+    `${md ? '- **Rule:** ' : 'rule:     '}${failure.rule}`,
+    `${md ? '- **Why:** ' : 'why:      '}${md ? inline(failure.message) : oneLine(failure.message)}`,
   ];
-  if (failure.backup_set_id !== null) lines.push(`${md ? '**Backup:** ' : 'backup:   '}${failure.backup_set_id}`);
-  if (failure.filegroup !== null) lines.push(`${md ? '**Filegroup:** ' : 'filegroup: '}${md ? inline(failure.filegroup) : oneLine(failure.filegroup)}`);
-  if (failure.lsn_range) lines.push(`${md ? '**Missing LSN range:** ' : 'missing:  '}${failure.lsn_range.from}..${failure.lsn_range.to ?? '(end)'}`);
+  if (failure.backup_set_id !== null) lines.push(`${md ? '- **Backup:** ' : 'backup:   '}${failure.backup_set_id}`);
+  if (failure.filegroup !== null) lines.push(`${md ? '- **Filegroup:** ' : 'filegroup: '}${md ? inline(failure.filegroup) : oneLine(failure.filegroup)}`);
+  if (failure.lsn_range) lines.push(`${md ? '- **Missing LSN range:** ' : 'missing:  '}${failure.lsn_range.from}..${failure.lsn_range.to ?? '(end)'}`);
   if (md) lines.push('');
   if (failure.rejected.length > 0) {
     lines.push('', md ? '## Bases tried' : 'bases tried:', ...(md ? [''] : []));

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Secret } from '../../../../src/core/secret.ts';
 import { planRestore } from '../plan-restore.ts';
-import { renderRestorePlan } from '../render-restore-plan.ts';
+import { renderRestoreFailure, renderRestorePlan } from '../render-restore-plan.ts';
 import { renderRestoreScript } from '../render-restore-script.ts';
 import { goldenFile, goldenScenarios, loadScenario } from './golden-fixtures.ts';
 
@@ -22,15 +22,24 @@ describe('golden restore plans and scripts', () => {
     test(name, () => {
       const { history, request } = loadScenario(name);
       const result = planRestore(history, request);
-      if (!result.ok) throw new Error(`${name}: ${result.failure.rule}: ${result.failure.message}`);
       const key = new Secret('golden-key-not-printed', 'env:DW_BACKUP_KEY');
-      const outputs: Record<string, string> = {
-        'plan.json': renderRestorePlan(result.plan, 'json'),
-        'plan.txt': renderRestorePlan(result.plan, 'text'),
-        'plan.md': renderRestorePlan(result.plan, 'markdown'),
-        'litespeed.sql': renderRestoreScript(result.plan, { engine: 'litespeed', encryptionKey: key }),
-        'native.sql': renderRestoreScript(result.plan, { engine: 'native' }),
-      };
+      // A scenario whose name ends in a refusal rule (s9-log-gap) is expected to be refused.
+      const refusal = /-(log-gap)$/.exec(name)?.[1];
+      const outputs: Record<string, string> = {};
+      if (refusal) {
+        if (result.ok) throw new Error(`${name}: expected a ${refusal} refusal, got a plan`);
+        expect(result.failure.rule).toBe(refusal);
+        outputs['failure.json'] = renderRestoreFailure(result.failure, 'json');
+        outputs['failure.txt'] = renderRestoreFailure(result.failure, 'text');
+        outputs['failure.md'] = renderRestoreFailure(result.failure, 'markdown');
+      } else {
+        if (!result.ok) throw new Error(`${name}: ${result.failure.rule}: ${result.failure.message}`);
+        outputs['plan.json'] = renderRestorePlan(result.plan, 'json');
+        outputs['plan.txt'] = renderRestorePlan(result.plan, 'text');
+        outputs['plan.md'] = renderRestorePlan(result.plan, 'markdown');
+        outputs['litespeed.sql'] = renderRestoreScript(result.plan, { engine: 'litespeed', encryptionKey: key });
+        outputs['native.sql'] = renderRestoreScript(result.plan, { engine: 'native' });
+      }
       for (const [file, actual] of Object.entries(outputs)) {
         expect(actual).not.toContain('golden-key-not-printed');
         const url = goldenFile(name, file);
@@ -40,8 +49,8 @@ describe('golden restore plans and scripts', () => {
           expect(actual, `${name}/${file}`).toBe(readFileSync(url, 'utf8'));
         }
       }
-      // The JSON golden is the plan itself, exactly.
-      expect(JSON.parse(outputs['plan.json']!)).toEqual(result.plan);
+      // The JSON golden is the plan (or the failure) itself, exactly.
+      expect(JSON.parse(outputs['plan.json'] ?? outputs['failure.json']!)).toEqual(result.ok ? result.plan : result.failure);
     });
   }
 });
