@@ -22,8 +22,18 @@ export interface CatalogQuery {
   readonly columns: Readonly<Record<string, string>>;
 }
 
-function query(tag: string, body: string, params: Record<string, string>, columns: Record<string, string>): CatalogQuery {
-  return Object.freeze({ tag, sql: `/* ${tag} */\n${body.trim()}`, params: Object.freeze(params), columns: Object.freeze(columns) });
+function query(
+  tag: string,
+  body: string,
+  params: Record<string, string>,
+  columns: Record<string, string>,
+): CatalogQuery {
+  return Object.freeze({
+    tag,
+    sql: `/* ${tag} */\n${body.trim()}`,
+    params: Object.freeze(params),
+    columns: Object.freeze(columns),
+  });
 }
 
 const SINCE_FILTER = 'bs.database_name = @database\n  AND (@since IS NULL OR bs.backup_start_date >= @since)';
@@ -130,8 +140,8 @@ ORDER BY df.file_id;`,
     filegroup_is_read_only: 'the filegroup is read-only; NULL for log files',
     state_desc: 'ONLINE, RESTORING, RECOVERING, RECOVERY_PENDING, SUSPECT, OFFLINE, DEFUNCT',
     is_read_only: 'the file is read-only',
-    read_only_lsn: 'LSN of the filegroup\'s most recent read-write to read-only change (NULL: never)',
-    read_write_lsn: 'LSN of the filegroup\'s most recent read-only to read-write change (NULL: never)',
+    read_only_lsn: "LSN of the filegroup's most recent read-write to read-only change (NULL: never)",
+    read_write_lsn: "LSN of the filegroup's most recent read-only to read-write change (NULL: never)",
     differential_base_lsn: 'base of the next differential for this file (NULL: no base)',
     differential_base_guid: 'backup_set_uuid of that base',
     differential_base_time: 'when the base backup started',
@@ -245,7 +255,8 @@ ORDER BY bs.backup_set_id;`,
     last_lsn: 'see reference §2.2',
     checkpoint_lsn: 'see reference §2.2',
     database_backup_lsn: 'checkpoint_lsn of the most recent full at backup time',
-    differential_base_lsn: 'differentials: checkpoint_lsn of the base (NULL for multi-based and non-differentials)',
+    differential_base_lsn:
+      'differentials: checkpoint_lsn of the base (NULL for multi-based and non-differentials)',
     differential_base_guid: 'differentials: backup_set_uuid of the base',
     is_copy_only: 'copy-only backup',
     backup_start_date: 'server local time',
@@ -372,7 +383,8 @@ WHERE bs.database_name = @database
 ORDER BY bs.backup_set_id DESC;`,
   { '@database': 'nvarchar(128)', '@since': 'datetime' },
   {
-    backup_set_id: 'newest backup set of the database started at or after @since on this server (none: no row)',
+    backup_set_id:
+      'newest backup set of the database started at or after @since on this server (none: no row)',
     backup_set_uuid: 'its GUID',
     type: 'its type code',
     is_copy_only: 'copy-only',
