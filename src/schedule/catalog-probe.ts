@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 
 /**
@@ -8,7 +9,6 @@ import { DatabaseSync } from 'node:sqlite';
 export class CatalogProbe {
   readonly #location: string;
   readonly #cacheMs: number;
-  #db: DatabaseSync | undefined;
   #last: { at: number; problem: string | undefined } | undefined;
 
   constructor(location: string, cacheMs = 2000) {
@@ -24,30 +24,25 @@ export class CatalogProbe {
     return this.#last.problem;
   }
 
+  /** A fresh connection each time: a file that was removed or replaced is seen as it is now. */
   #probe(): string | undefined {
+    if (!existsSync(this.#location)) return `catalog ${this.#location} is missing`;
+    let db: DatabaseSync | undefined;
     try {
-      this.#db ??= new DatabaseSync(this.#location, { timeout: 0 });
-      this.#db.exec('BEGIN IMMEDIATE');
+      db = new DatabaseSync(this.#location, { timeout: 0 });
+      db.exec('BEGIN IMMEDIATE');
       try {
-        this.#db.exec('CREATE TABLE holdfast_readiness_probe (x INTEGER)');
+        db.exec('CREATE TABLE holdfast_readiness_probe (x INTEGER)');
       } finally {
-        this.#db.exec('ROLLBACK');
+        db.exec('ROLLBACK');
       }
       return undefined;
     } catch (err) {
       const e = err as { errcode?: number; message?: string };
       if (e.errcode === 5 || e.errcode === 6) return undefined; // SQLITE_BUSY / SQLITE_LOCKED: someone is writing
-      this.close();
       return `catalog ${this.#location} is not writable: ${e.message ?? String(err)}`;
+    } finally {
+      db?.close();
     }
-  }
-
-  close(): void {
-    try {
-      this.#db?.close();
-    } catch {
-      /* already closed */
-    }
-    this.#db = undefined;
   }
 }

@@ -71,7 +71,7 @@ export class ServiceMetrics {
         for (const state of ['queued', 'running']) this.set({ state }, active.filter((r) => r.state === state).length);
       },
     });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'holdfast_process_' });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'holdfast_' });
   }
 
   /** Counts what the scheduler reports. */

@@ -188,7 +188,6 @@ export class Service {
       if (this.#refresh) clearInterval(this.#refresh);
       const summary = await this.scheduler.stop(options);
       await this.#http?.close();
-      this.#probe.close();
       this.#o.logger.info({ event: 'stopped', ...summary }, `stopped: ${summary.finished.length} run(s) finished, ${summary.aborted.length} cancelled, ${summary.abandoned.length} recorded as interrupted, ${summary.dropped.length} not started`);
       this.#resolveStopped?.(summary);
       return summary;
