@@ -77,7 +77,9 @@ for (const size of SIZES) {
   const json = JSON.parse(JSON.stringify(h));
   const parse = time(() => parseHistory(json));
   const finishes = h.backupsets.map((s) => Date.parse(s.backup_finish_date));
-  const mid = new Date((finishes.reduce((a, b) => Math.min(a, b)) + finishes.reduce((a, b) => Math.max(a, b))) / 2);
+  const mid = new Date(
+    (finishes.reduce((a, b) => Math.min(a, b)) + finishes.reduce((a, b) => Math.max(a, b))) / 2,
+  );
   const latest = time(() => planRestore(parse.value, { database: 'DW' }));
   const pitrRequest: RestoreRequest = { database: 'DW', stopAt: mid };
   const pitr = time(() => planRestore(parse.value, pitrRequest));
@@ -85,10 +87,24 @@ for (const size of SIZES) {
   // chain walks keep that linear.
   const logs = h.backupsets.filter((s) => s.type === 'L');
   const missing = logs[logs.length - 12]!.backup_set_id;
-  const gapped = { ...parse.value, backupsets: parse.value.backupsets.filter((s) => s.backup_set_id !== missing) };
+  const gapped = {
+    ...parse.value,
+    backupsets: parse.value.backupsets.filter((s) => s.backup_set_id !== missing),
+  };
   const gap = time(() => planRestore(gapped, { database: 'DW' }));
-  rows.push({ sets: h.backupsets.length, parseMs: parse.ms, latestMs: latest.ms, latest: describe(latest.value), pitrMs: pitr.ms, pitr: describe(pitr.value), gapMs: gap.ms, gap: describe(gap.value) });
-  console.error(`${size}: parse ${parse.ms.toFixed(1)} ms, latest ${latest.ms.toFixed(1)} ms, point in time ${pitr.ms.toFixed(1)} ms, gap ${gap.ms.toFixed(1)} ms`);
+  rows.push({
+    sets: h.backupsets.length,
+    parseMs: parse.ms,
+    latestMs: latest.ms,
+    latest: describe(latest.value),
+    pitrMs: pitr.ms,
+    pitr: describe(pitr.value),
+    gapMs: gap.ms,
+    gap: describe(gap.value),
+  });
+  console.error(
+    `${size}: parse ${parse.ms.toFixed(1)} ms, latest ${latest.ms.toFixed(1)} ms, point in time ${pitr.ms.toFixed(1)} ms, gap ${gap.ms.toFixed(1)} ms`,
+  );
 }
 
 const cpu = cpus();
@@ -100,7 +116,7 @@ const md = [
   `1-minute load average ${LOAD_AT_START.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared, so figures are medians).`,
   '',
   'Method: `./node_modules/.bin/node bench/restore-plan.ts`. One database in FULL recovery with a log backup every',
-  '5 minutes, a differential partial every day and a partial every week (plus the first night\'s read-only',
+  "5 minutes, a differential partial every day and a partial every week (plus the first night's read-only",
   'filegroup backups), from the seeded history generator (seed 2026); a year is about 105,000 backup sets.',
   'Smaller sizes are the first N sets of that history, 200k is two years. Each figure is the median of',
   `${RUNS} runs after ${WARMUP} warm-up runs, in one process (shared with the other measurements). "parse" validates the`,
@@ -111,7 +127,10 @@ const md = [
   '',
   '| backup sets | parse (ms) | latest (ms) | point in time (ms) | gap, refused (ms) | latest plan | point-in-time plan |',
   '|---:|---:|---:|---:|---:|---|---|',
-  ...rows.map((r) => `| ${r.sets.toLocaleString('en-US')} | ${fmt(r.parseMs)} | ${fmt(r.latestMs)} | ${fmt(r.pitrMs)} | ${fmt(r.gapMs)} | ${r.latest} | ${r.pitr} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.sets.toLocaleString('en-US')} | ${fmt(r.parseMs)} | ${fmt(r.latestMs)} | ${fmt(r.pitrMs)} | ${fmt(r.gapMs)} | ${r.latest} | ${r.pitr} |`,
+  ),
   '',
   'Planning grows linearly with the number of backup sets (sorting the logs by first_lsn is the only',
   'n log n part); the chain itself is found by binary search and map lookups, never by scanning pairs.',
@@ -119,7 +138,8 @@ const md = [
 ];
 const text = md.join('\n');
 console.log(text);
-if (!process.argv.includes('--no-write')) writeFileSync(new URL('./results/restore-plan.md', import.meta.url), text);
+if (!process.argv.includes('--no-write'))
+  writeFileSync(new URL('./results/restore-plan.md', import.meta.url), text);
 
 const year = rows.find((r) => r.sets >= 100_000 && r.sets < 200_000);
 if (year && (year.latestMs > LIMIT_MS || year.pitrMs > LIMIT_MS)) {

@@ -15,7 +15,8 @@ export class TsqlValueError extends TypeError {
 
 function describe(value: unknown): string {
   if (isHelperOptions(value)) return '(no value)';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return value === undefined ? 'undefined' : value === null ? 'null' : `${typeof value} ${String(value)}`;
 }
 
@@ -31,7 +32,8 @@ function text(helper: string, value: unknown, allowed: string): string {
 /** Bracket-quoted identifier: `[name]` with `]` doubled. 1-128 characters, no NUL. */
 export function ident(value: unknown): string {
   const name = text('ident', value, 'an identifier (1-128 characters, no NUL)');
-  if (name.length === 0 || name.length > 128) throw new TsqlValueError('ident', value, 'an identifier (1-128 characters, no NUL)');
+  if (name.length === 0 || name.length > 128)
+    throw new TsqlValueError('ident', value, 'an identifier (1-128 characters, no NUL)');
   return `[${name.replaceAll(']', ']]')}]`;
 }
 
@@ -42,14 +44,16 @@ export function nstr(value: unknown): string {
 
 /** A checked integer literal (safe integer). */
 export function int(value: unknown): string {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TsqlValueError('int', value, 'a safe integer');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw new TsqlValueError('int', value, 'a safe integer');
   return String(value);
 }
 
 /** An LSN literal: numeric(25,0) as decimal digits (string or bigint), never a JavaScript number. */
 export function lsn(value: unknown): string {
   const digits = typeof value === 'bigint' && value >= 0n ? value.toString(10) : value;
-  if (typeof digits !== 'string' || !/^\d{1,25}$/.test(digits)) throw new TsqlValueError('lsn', value, 'an LSN (decimal string of 1-25 digits)');
+  if (typeof digits !== 'string' || !/^\d{1,25}$/.test(digits))
+    throw new TsqlValueError('lsn', value, 'an LSN (decimal string of 1-25 digits)');
   return digits;
 }
 
@@ -66,15 +70,19 @@ export function datetime(value: unknown): string {
     return datetime(value.toISOString());
   }
   const m = typeof value === 'string' ? ISO.exec(value) : null;
-  if (!m) throw new TsqlValueError('datetime', value, 'an ISO-8601 date-time (yyyy-mm-ddThh:mm:ss[.fff][offset])');
+  if (!m)
+    throw new TsqlValueError('datetime', value, 'an ISO-8601 date-time (yyyy-mm-ddThh:mm:ss[.fff][offset])');
   const ms = (m[3] ?? '').padEnd(3, '0').slice(0, 3);
   return `${m[1]}T${m[2]}${ms === '000' ? '' : `.${ms}`}`;
 }
 
 /** Text for a `-- comment`: one line (every line break becomes a space), no NUL. */
 export function comment(value: unknown): string {
-  if (typeof value !== 'string' && typeof value !== 'number') throw new TsqlValueError('comment', value, 'text');
-  return String(value).replace(/[\r\n\u0085\u2028\u2029]+/g, ' ').replaceAll('\u0000', '');
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new TsqlValueError('comment', value, 'text');
+  return String(value)
+    .replace(/[\r\n\u0085\u2028\u2029]+/g, ' ')
+    .replaceAll('\u0000', '');
 }
 
 /** `MOVE N'logical' TO N'physical'`. */
@@ -119,7 +127,12 @@ export function createTsqlHandlebars(): TsqlHandlebars {
   for (const [name, fn] of Object.entries(HELPERS)) {
     hb.registerHelper(name, (...args: unknown[]) => {
       const values = args.slice(0, -1);
-      if (values.length < fn.length) throw new TsqlValueError(name, undefined, `called with ${fn.length} value${fn.length === 1 ? '' : 's'}`);
+      if (values.length < fn.length)
+        throw new TsqlValueError(
+          name,
+          undefined,
+          `called with ${fn.length} value${fn.length === 1 ? '' : 's'}`,
+        );
       return fn(...values);
     });
   }

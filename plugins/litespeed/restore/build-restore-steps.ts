@@ -11,9 +11,14 @@ const GUID_NAME = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * stage, which is WITH RECOVERY (so a LiteSpeed script never needs a recover-only step). In a point-in-time
  * restore under FULL/BULK_LOGGED every step of every stage carries STOPAT.
  */
-export function buildRestoreSteps(c: Candidates, chain: ChosenChain, relocation: FileRelocation): { steps: RestoreStep[]; warnings: string[] } {
+export function buildRestoreSteps(
+  c: Candidates,
+  chain: ChosenChain,
+  relocation: FileRelocation,
+): { steps: RestoreStep[]; warnings: string[] } {
   const warnings: string[] = [];
-  const stopAt = c.target.kind === 'time' && chain.logMode ? stopAtText(c.target.at, anchorDate(chain)) : null;
+  const stopAt =
+    c.target.kind === 'time' && chain.logMode ? stopAtText(c.target.at, anchorDate(chain)) : null;
   const steps: RestoreStep[] = [];
   const guidNamed = new Set<number>();
   chain.stages.forEach((stage, i) => {
@@ -22,7 +27,8 @@ export function buildRestoreSteps(c: Candidates, chain: ChosenChain, relocation:
     items.forEach((item, j) => {
       const media = c.media(item.set);
       if (!media.ok) throw new Error(`internal: media of backup ${item.set.id} not usable after selection`);
-      if (media.media.files.some((f) => GUID_NAME.test(f.split(/[\\/]/).pop() ?? f))) guidNamed.add(item.set.id);
+      if (media.media.files.some((f) => GUID_NAME.test(f.split(/[\\/]/).pop() ?? f)))
+        guidNamed.add(item.set.id);
       const recovery = j === items.length - 1;
       const notes = [item.why];
       if (media.media.note) notes.push(media.media.note);
@@ -41,8 +47,14 @@ export function buildRestoreSteps(c: Candidates, chain: ChosenChain, relocation:
         move: relocation.moves(item.files),
         reason: notes.join('; '),
       });
-      if (item.set.raw.is_damaged) warnings.push(`backup ${item.set.id} is flagged is_damaged and is used because unsafeAllowDamaged is set; its restore may need CONTINUE_AFTER_ERROR`);
-      if (item.set.raw.has_incomplete_metadata) warnings.push(`backup ${item.set.id} has incomplete metadata and is used because unsafeAllowIncompleteMetadata is set`);
+      if (item.set.raw.is_damaged)
+        warnings.push(
+          `backup ${item.set.id} is flagged is_damaged and is used because unsafeAllowDamaged is set; its restore may need CONTINUE_AFTER_ERROR`,
+        );
+      if (item.set.raw.has_incomplete_metadata)
+        warnings.push(
+          `backup ${item.set.id} has incomplete metadata and is used because unsafeAllowIncompleteMetadata is set`,
+        );
     });
   });
   if (guidNamed.size > 0) {
@@ -63,19 +75,29 @@ interface Item {
 }
 
 function stageItems(c: Candidates, stage: ChainStage): Item[] {
-  const items: Item[] = stage.data.map((d) => ({ kind: d.kind, set: d.set, filegroups: d.filegroups, partial: d.partial, files: d.files, why: d.why }));
+  const items: Item[] = stage.data.map((d) => ({
+    kind: d.kind,
+    set: d.set,
+    filegroups: d.filegroups,
+    partial: d.partial,
+    files: d.files,
+    why: d.why,
+  }));
   // The LSN the first log must contain: the lowest point any data step of the stage leaves its files at.
   let from: bigint | null = null;
   stage.data.forEach((d, k) => {
     const next = stage.data[k + 1];
-    const superseded = next !== undefined && isDiffType(next.set.type) && next.set.diffBase === d.set.checkpoint;
+    const superseded =
+      next !== undefined && isDiffType(next.set.type) && next.set.diffBase === d.set.checkpoint;
     if (!superseded && (from === null || d.set.last < from)) from = d.set.last;
   });
   stage.logs.forEach((l, k) => {
     let why: string;
-    if (k === 0) why = `${describeSet(l)} contains LSN ${from}, where the data steps of this stage end (first_lsn <= ${from} < last_lsn)`;
+    if (k === 0)
+      why = `${describeSet(l)} contains LSN ${from}, where the data steps of this stage end (first_lsn <= ${from} < last_lsn)`;
     else why = `${describeSet(l)} continues the chain (first_lsn = previous last_lsn ${l.raw.first_lsn})`;
-    if (k === stage.logs.length - 1 && c.target.kind === 'time') why += '; it is the first log backup finished at or after STOPAT';
+    if (k === stage.logs.length - 1 && c.target.kind === 'time')
+      why += '; it is the first log backup finished at or after STOPAT';
     items.push({ kind: 'log', set: l, filegroups: [], partial: false, files: [], why });
   });
   return items;

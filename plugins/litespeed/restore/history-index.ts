@@ -85,14 +85,17 @@ export class HistoryIndex {
         }
       }
     }
-    const newestFirst = (a: IndexedSet, b: IndexedSet) => compareLsn(b.last, a.last) || b.finish - a.finish || b.id - a.id;
+    const newestFirst = (a: IndexedSet, b: IndexedSet) =>
+      compareLsn(b.last, a.last) || b.finish - a.finish || b.id - a.id;
     this.data.sort(newestFirst);
     this.diffs.sort(newestFirst);
     for (const list of this.diffsByBase.values()) list.sort(newestFirst);
-    const byFirst = (a: IndexedSet, b: IndexedSet) => compareLsn(a.first, b.first) || compareLsn(b.last, a.last) || b.id - a.id;
+    const byFirst = (a: IndexedSet, b: IndexedSet) =>
+      compareLsn(a.first, b.first) || compareLsn(b.last, a.last) || b.id - a.id;
     // msdb exports come in backup_set_id order, which is LSN order for logs except around forks: check first.
     let sorted = true;
-    for (let i = 1; i < this.logs.length && sorted; i++) sorted = byFirst(this.logs[i - 1]!, this.logs[i]!) <= 0;
+    for (let i = 1; i < this.logs.length && sorted; i++)
+      sorted = byFirst(this.logs[i - 1]!, this.logs[i]!) <= 0;
     if (!sorted) this.logs.sort(byFirst);
   }
 }
@@ -123,7 +126,14 @@ export function filegroupsOf(set: IndexedSet): Map<string, FilegroupInfo> {
     if (f.file_type === 'L' || f.filegroup_name === null) continue;
     let info = out.get(f.filegroup_name);
     if (!info) {
-      info = { name: f.filegroup_name, readOnly: true, present: false, readOnlyLsn: null, readWriteLsn: null, files: [] };
+      info = {
+        name: f.filegroup_name,
+        readOnly: true,
+        present: false,
+        readOnlyLsn: null,
+        readWriteLsn: null,
+        files: [],
+      };
       out.set(f.filegroup_name, info);
     }
     info.files.push(f);

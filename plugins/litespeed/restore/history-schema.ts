@@ -7,9 +7,11 @@ import { LSN_PATTERN } from './lsn.ts';
  * backupmediafamily; docs/history-file.md documents every field and gives the FOR JSON query.
  */
 
-const LSN_ALLOWED = 'a decimal string of 1-25 digits (numeric(25,0) cast to varchar: LSNs exceed JavaScript exact integers)';
+const LSN_ALLOWED =
+  'a decimal string of 1-25 digits (numeric(25,0) cast to varchar: LSNs exceed JavaScript exact integers)';
 const GUID_ALLOWED = 'a GUID such as "6F9619FF-8B86-D011-B42D-00C04FC964FF"';
-const DATE_ALLOWED = 'an ISO-8601 date-time with Z or an offset, such as "2026-03-01T01:20:00Z" or "2026-03-01T02:20:00+01:00"';
+const DATE_ALLOWED =
+  'an ISO-8601 date-time with Z or an offset, such as "2026-03-01T01:20:00Z" or "2026-03-01T02:20:00+01:00"';
 const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Canonical text (leading zeros stripped) so that equal LSNs are equal strings. */
@@ -33,7 +35,8 @@ export type RecoveryModel = z.output<typeof recoveryModelSchema>;
 
 /** backupset.type: D full, I differential, L log, F file/filegroup, G differential file, P partial, Q differential partial. */
 export const backupTypeSchema = z.enum(['D', 'I', 'L', 'F', 'G', 'P', 'Q'], {
-  error: 'one of "D" (full), "I" (differential), "L" (log), "F" (file/filegroup), "G" (differential file), "P" (partial), "Q" (differential partial)',
+  error:
+    'one of "D" (full), "I" (differential), "L" (log), "F" (file/filegroup), "G" (differential file), "P" (partial), "Q" (differential partial)',
 });
 export type BackupType = z.output<typeof backupTypeSchema>;
 
@@ -44,7 +47,9 @@ export const backupFileSchema = z.strictObject({
   /** NULL for the log file. */
   filegroup_name: name.nullable(),
   /** D data, L log, F full-text catalog, S FILESTREAM / memory-optimized container. */
-  file_type: z.enum(['D', 'L', 'F', 'S'], { error: 'one of "D" (data), "L" (log), "F" (full-text), "S" (FILESTREAM)' }),
+  file_type: z.enum(['D', 'L', 'F', 'S'], {
+    error: 'one of "D" (data), "L" (log), "F" (full-text), "S" (FILESTREAM)',
+  }),
   is_present: bool,
   /** The file was read-only at backup time. */
   is_readonly: bool,
@@ -61,7 +66,11 @@ export const backupMediaSchema = z.strictObject({
   mirror: z.int({ error: 'an integer from 0 to 3' }).min(0).max(3),
   physical_device_name: z.string({ error: 'the backup file path (or URL)' }).min(1),
   /** 2 disk, 5 tape, 7 virtual device (LiteSpeed), 9 URL, 102/105 permanent device; null when unknown. */
-  device_type: z.int({ error: 'an integer (2 disk, 5 tape, 7 virtual device, 9 URL)' }).min(0).max(255).nullable(),
+  device_type: z
+    .int({ error: 'an integer (2 disk, 5 tape, 7 virtual device, 9 URL)' })
+    .min(0)
+    .max(255)
+    .nullable(),
 });
 export type BackupMedia = z.output<typeof backupMediaSchema>;
 
@@ -88,7 +97,9 @@ export const backupSetSchema = z.strictObject({
   begins_log_chain: bool,
   position: z.int({ error: 'the backup set position in its media set (1 or more)' }).min(1).max(32767),
   files: z.array(backupFileSchema, { error: 'an array of backupfile rows' }),
-  media: z.array(backupMediaSchema, { error: 'an array of backupmediafamily rows' }).min(1, { error: 'at least one backupmediafamily row' }),
+  media: z
+    .array(backupMediaSchema, { error: 'an array of backupmediafamily rows' })
+    .min(1, { error: 'at least one backupmediafamily row' }),
 });
 export type BackupSet = z.output<typeof backupSetSchema>;
 

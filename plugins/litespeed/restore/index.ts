@@ -8,7 +8,16 @@
  *   renderRestoreScript(result.plan, { engine: 'litespeed', encryptionKey });
  */
 export { loadHistoryFile, parseHistory, formatHistoryProblem, type HistoryProblem } from './load-history.ts';
-export type { BackupHistory, BackupHistoryInput, BackupSet, BackupFile, BackupMedia, BackupType, FilegroupState, RecoveryModel } from './history-schema.ts';
+export type {
+  BackupHistory,
+  BackupHistoryInput,
+  BackupSet,
+  BackupFile,
+  BackupMedia,
+  BackupType,
+  FilegroupState,
+  RecoveryModel,
+} from './history-schema.ts';
 export { backupHistorySchema } from './history-schema.ts';
 export { planRestore, restoreFailureExitCode, restoreFailureToError } from './plan-restore.ts';
 export type {
@@ -25,4 +34,8 @@ export type {
   RestoreTarget,
 } from './restore-plan.ts';
 export { renderRestorePlan, renderRestoreFailure, type RestorePlanFormat } from './render-restore-plan.ts';
-export { renderRestoreScript, type RenderRestoreScriptOptions, type RestoreScriptEngine } from './render-restore-script.ts';
+export {
+  renderRestoreScript,
+  type RenderRestoreScriptOptions,
+  type RestoreScriptEngine,
+} from './render-restore-script.ts';

@@ -33,7 +33,10 @@ export async function loadHistoryFile(file: string): Promise<BackupHistory> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new HoldfastError(ErrorCode.NotFound, `cannot read history file ${file}`, { cause, details: { file } });
+    throw new HoldfastError(ErrorCode.NotFound, `cannot read history file ${file}`, {
+      cause,
+      details: { file },
+    });
   }
   let doc: unknown;
   try {
@@ -63,7 +66,13 @@ function historyError(source: string, problems: HistoryProblem[]): HoldfastError
 
 export function jsonPath(path: readonly PropertyKey[]): string {
   let out = '$';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`;
+  for (const p of path)
+    out +=
+      typeof p === 'number'
+        ? `[${p}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(p))
+          ? `.${String(p)}`
+          : `[${JSON.stringify(String(p))}]`;
   return out;
 }
 
@@ -85,12 +94,19 @@ function describeIssue(issue: z.core.$ZodIssue): HistoryProblem {
   const found = describeValue(issue.input);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return { path, message: `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`, found: issue.keys.join(', '), allowed: 'only the fields listed in docs/history-file.md' };
+      return {
+        path,
+        message: `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`,
+        found: issue.keys.join(', '),
+        allowed: 'only the fields listed in docs/history-file.md',
+      };
     case 'too_small':
     case 'too_big':
       return {
         path,
-        message: Array.isArray(issue.input) ? `too ${issue.code === 'too_small' ? 'few' : 'many'} items` : 'out of range',
+        message: Array.isArray(issue.input)
+          ? `too ${issue.code === 'too_small' ? 'few' : 'many'} items`
+          : 'out of range',
         found,
         allowed: issue.message.replace(/^Too (small|big): expected /, ''),
       };
@@ -99,7 +115,9 @@ function describeIssue(issue: z.core.$ZodIssue): HistoryProblem {
         path,
         message: issue.input === undefined ? 'missing' : 'invalid value',
         found,
-        allowed: issue.message.startsWith('Invalid input: expected') ? issue.message.replace('Invalid input: expected ', 'a value of type ') : issue.message,
+        allowed: issue.message.startsWith('Invalid input: expected')
+          ? issue.message.replace('Invalid input: expected ', 'a value of type ')
+          : issue.message,
       };
   }
 }
@@ -112,22 +130,47 @@ function checkHistory(h: BackupHistory): HistoryProblem[] {
     const at = (field: string) => `$.backupsets[${i}].${field}`;
     const seen = ids.get(bs.backup_set_id);
     if (seen !== undefined) {
-      problems.push({ path: at('backup_set_id'), message: `duplicate backup_set_id (also at $.backupsets[${seen}])`, found: describeValue(bs.backup_set_id), allowed: 'a backup_set_id used once' });
+      problems.push({
+        path: at('backup_set_id'),
+        message: `duplicate backup_set_id (also at $.backupsets[${seen}])`,
+        found: describeValue(bs.backup_set_id),
+        allowed: 'a backup_set_id used once',
+      });
     } else ids.set(bs.backup_set_id, i);
     if (bs.database_name.toLowerCase() !== dbName) {
-      problems.push({ path: at('database_name'), message: 'backup set of another database', found: describeValue(bs.database_name), allowed: `"${h.database_name}" (the file's database_name); export one database per file` });
+      problems.push({
+        path: at('database_name'),
+        message: 'backup set of another database',
+        found: describeValue(bs.database_name),
+        allowed: `"${h.database_name}" (the file's database_name); export one database per file`,
+      });
     }
     if (toLsn(bs.first_lsn) > toLsn(bs.last_lsn)) {
-      problems.push({ path: at('first_lsn'), message: 'first_lsn is after last_lsn', found: `${bs.first_lsn} > ${bs.last_lsn}`, allowed: 'first_lsn <= last_lsn' });
+      problems.push({
+        path: at('first_lsn'),
+        message: 'first_lsn is after last_lsn',
+        found: `${bs.first_lsn} > ${bs.last_lsn}`,
+        allowed: 'first_lsn <= last_lsn',
+      });
     }
     if (Date.parse(bs.backup_start_date) > Date.parse(bs.backup_finish_date)) {
-      problems.push({ path: at('backup_finish_date'), message: 'backup finished before it started', found: `${bs.backup_start_date} .. ${bs.backup_finish_date}`, allowed: 'backup_start_date <= backup_finish_date' });
+      problems.push({
+        path: at('backup_finish_date'),
+        message: 'backup finished before it started',
+        found: `${bs.backup_start_date} .. ${bs.backup_finish_date}`,
+        allowed: 'backup_start_date <= backup_finish_date',
+      });
     }
     const families = new Set<string>();
     bs.media.forEach((m, j) => {
       const key = `${m.mirror}/${m.family_sequence_number}`;
       if (families.has(key)) {
-        problems.push({ path: `${at('media')}[${j}]`, message: 'duplicate media row', found: `mirror ${m.mirror}, family ${m.family_sequence_number}`, allowed: 'one row per family_sequence_number and mirror' });
+        problems.push({
+          path: `${at('media')}[${j}]`,
+          message: 'duplicate media row',
+          found: `mirror ${m.mirror}, family ${m.family_sequence_number}`,
+          allowed: 'one row per family_sequence_number and mirror',
+        });
       }
       families.add(key);
     });

@@ -103,11 +103,12 @@ export class LogChain {
   /** Walks from the log containing `from` until `end` is met; returns the logs in restore order. */
   walk(from: bigint, end: WalkEnd): WalkResult {
     const start = this.containing(from);
-    if (!start) return { ok: false, stop: { kind: 'gap', from, after: null, next: this.firstStartingAfter(from) } };
+    if (!start)
+      return { ok: false, stop: { kind: 'gap', from, after: null, next: this.firstStartingAfter(from) } };
     const outcome = this.#walkFrom(start, end);
     if (!outcome.ok) return outcome;
     const logs: IndexedSet[] = [start];
-    for (let cur = start; cur !== outcome.end; ) {
+    for (let cur = start; cur !== outcome.end;) {
       cur = this.next(cur)!;
       logs.push(cur);
     }
@@ -125,7 +126,10 @@ export class LogChain {
     while (outcome === undefined) {
       if (cur === null) {
         const from = prev!.last;
-        outcome = { ok: false, stop: { kind: 'gap', from, after: prev, next: this.firstStartingAfter(from) } };
+        outcome = {
+          ok: false,
+          stop: { kind: 'gap', from, after: prev, next: this.firstStartingAfter(from) },
+        };
         break;
       }
       const known = memo.get(cur.id);

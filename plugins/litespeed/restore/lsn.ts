@@ -11,7 +11,8 @@ export function isLsn(value: unknown): value is string {
 
 /** Parses a decimal LSN string; throws on anything else (callers validate input first). */
 export function toLsn(value: string): bigint {
-  if (!isLsn(value)) throw new TypeError(`not an LSN (decimal string of 1-25 digits): ${JSON.stringify(value)}`);
+  if (!isLsn(value))
+    throw new TypeError(`not an LSN (decimal string of 1-25 digits): ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 

@@ -34,7 +34,11 @@ export function selectRecoveryFork(index: HistoryIndex, requested?: string): For
   let target: string;
   if (requested !== undefined) {
     const match = [...forks].find((f) => f === requested.toUpperCase());
-    if (!match) return { ok: false, message: `recovery fork ${requested} does not occur in the history (forks: ${[...forks].join(', ') || 'none'})` };
+    if (!match)
+      return {
+        ok: false,
+        message: `recovery fork ${requested} does not occur in the history (forks: ${[...forks].join(', ') || 'none'})`,
+      };
     target = match;
   } else if (newest) target = newest.forkLast;
   else return { ok: false, message: 'the history has no backup sets' };

@@ -18,7 +18,9 @@ export class FileRelocation {
     for (const m of request.move ?? []) this.#explicit.set(m.logical.toLowerCase(), m.path);
     this.#dir = request.moveDataTo;
     this.#rename =
-      request.as !== undefined && request.moveDataTo !== undefined && request.as.toLowerCase() !== originalName.toLowerCase()
+      request.as !== undefined &&
+      request.moveDataTo !== undefined &&
+      request.as.toLowerCase() !== originalName.toLowerCase()
         ? { from: new RegExp(originalName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), to: request.as }
         : null;
   }

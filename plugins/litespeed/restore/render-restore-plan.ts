@@ -19,21 +19,36 @@ export function renderRestoreFailure(failure: RestoreFailure, format: RestorePla
   if (format === 'json') return `${JSON.stringify(failure, null, 2)}\n`;
   const md = format === 'markdown';
   const lines = [
-    md ? `# No restore plan for ${inline(failure.database_name)}` : `No valid restore chain for ${oneLine(failure.database_name)}`,
+    md
+      ? `# No restore plan for ${inline(failure.database_name)}`
+      : `No valid restore chain for ${oneLine(failure.database_name)}`,
     '',
     `${md ? '- **Rule:** ' : 'rule:     '}${failure.rule}`,
     `${md ? '- **Why:** ' : 'why:      '}${md ? inline(failure.message) : oneLine(failure.message)}`,
   ];
-  if (failure.backup_set_id !== null) lines.push(`${md ? '- **Backup:** ' : 'backup:   '}${failure.backup_set_id}`);
-  if (failure.filegroup !== null) lines.push(`${md ? '- **Filegroup:** ' : 'filegroup: '}${md ? inline(failure.filegroup) : oneLine(failure.filegroup)}`);
-  if (failure.lsn_range) lines.push(`${md ? '- **Missing LSN range:** ' : 'missing:  '}${failure.lsn_range.from}..${failure.lsn_range.to ?? '(end)'}`);
+  if (failure.backup_set_id !== null)
+    lines.push(`${md ? '- **Backup:** ' : 'backup:   '}${failure.backup_set_id}`);
+  if (failure.filegroup !== null)
+    lines.push(
+      `${md ? '- **Filegroup:** ' : 'filegroup: '}${md ? inline(failure.filegroup) : oneLine(failure.filegroup)}`,
+    );
+  if (failure.lsn_range)
+    lines.push(
+      `${md ? '- **Missing LSN range:** ' : 'missing:  '}${failure.lsn_range.from}..${failure.lsn_range.to ?? '(end)'}`,
+    );
   if (md) lines.push('');
   if (failure.rejected.length > 0) {
     lines.push('', md ? '## Bases tried' : 'bases tried:', ...(md ? [''] : []));
-    for (const r of failure.rejected) lines.push(`${md ? '- ' : '  - '}backup ${r.backup_set_id}: ${md ? inline(r.reason) : oneLine(r.reason)}`);
+    for (const r of failure.rejected)
+      lines.push(
+        `${md ? '- ' : '  - '}backup ${r.backup_set_id}: ${md ? inline(r.reason) : oneLine(r.reason)}`,
+      );
   }
   lines.push(...warningLines(failure.warnings, md));
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function targetLine(plan: RestorePlan): string {
@@ -42,13 +57,18 @@ function targetLine(plan: RestorePlan): string {
   if (t.stop_at && !plan.steps.some((s) => s.stop_at !== null)) {
     return `point in time ${t.stop_at} requested, no log to stop in: reaches the newest backup before it, LSN ${t.reaches_lsn} (finished ${t.reaches_time}), ${fork}`;
   }
-  if (t.stop_at) return `point in time ${t.stop_at}: stops inside the last backup applied (ends at LSN ${t.reaches_lsn}, finished ${t.reaches_time}), ${fork}`;
+  if (t.stop_at)
+    return `point in time ${t.stop_at}: stops inside the last backup applied (ends at LSN ${t.reaches_lsn}, finished ${t.reaches_time}), ${fork}`;
   return `the latest point: LSN ${t.reaches_lsn} (backup finished ${t.reaches_time}), ${fork}`;
 }
 
 function options(s: RestoreStep): string {
   if (s.kind === 'recover') return 'RECOVERY';
-  const out = [s.position === null ? null : `FILE = ${s.position}`, s.partial ? 'PARTIAL' : null, s.recovery ? 'RECOVERY' : 'NORECOVERY'];
+  const out = [
+    s.position === null ? null : `FILE = ${s.position}`,
+    s.partial ? 'PARTIAL' : null,
+    s.recovery ? 'RECOVERY' : 'NORECOVERY',
+  ];
   if (s.stop_at) out.push(`STOPAT ${s.stop_at}`);
   return out.filter(Boolean).join(', ');
 }
@@ -73,7 +93,9 @@ function planText(plan: RestorePlan): string {
       lines.push('', `Stage ${stage}`);
     }
     const backup = s.backup_set_id === null ? '' : `  backup ${s.backup_set_id}`;
-    lines.push(`  ${i + 1}. ${verb(s)}${backup}  ${options(s)}${s.filegroups.length ? `  filegroups ${s.filegroups.map(oneLine).join(', ')}` : ''}`);
+    lines.push(
+      `  ${i + 1}. ${verb(s)}${backup}  ${options(s)}${s.filegroups.length ? `  filegroups ${s.filegroups.map(oneLine).join(', ')}` : ''}`,
+    );
     s.files.forEach((f, k) => lines.push(`       ${k === 0 ? 'from ' : '     '}${oneLine(f)}`));
     for (const m of s.move) lines.push(`       move ${oneLine(m.logical)} -> ${oneLine(m.physical)}`);
     lines.push(`       why  ${oneLine(s.reason)}`);
@@ -90,12 +112,21 @@ function planMarkdown(plan: RestorePlan): string {
     `- **Target:** ${inline(targetLine(plan))}`,
     `- **Online after restore:** ${t.filegroups_online.map(inline).join(', ') || '(none)'}`,
   ];
-  if (t.filegroups_offline.length > 0) lines.push(`- **Offline:** ${t.filegroups_offline.map((o) => `${inline(o.name)} (${inline(o.reason)})`).join('; ')}`);
+  if (t.filegroups_offline.length > 0)
+    lines.push(
+      `- **Offline:** ${t.filegroups_offline.map((o) => `${inline(o.name)} (${inline(o.reason)})`).join('; ')}`,
+    );
   let stage = 0;
   plan.steps.forEach((s, i) => {
     if (s.stage !== stage) {
       stage = s.stage;
-      lines.push('', `## Stage ${stage}`, '', '| # | Step | Backup | Options | Filegroups | Files | Move | Reason |', '|---|---|---|---|---|---|---|---|');
+      lines.push(
+        '',
+        `## Stage ${stage}`,
+        '',
+        '| # | Step | Backup | Options | Filegroups | Files | Move | Reason |',
+        '|---|---|---|---|---|---|---|---|',
+      );
     }
     const cells = [
       String(i + 1),
@@ -115,7 +146,9 @@ function planMarkdown(plan: RestorePlan): string {
 
 function warningLines(warnings: string[], md: boolean): string[] {
   if (warnings.length === 0) return [];
-  return md ? ['', '## Warnings', '', ...warnings.map((w) => `- ${inline(w)}`)] : ['', 'warnings:', ...warnings.map((w) => `  ! ${oneLine(w)}`)];
+  return md
+    ? ['', '## Warnings', '', ...warnings.map((w) => `- ${inline(w)}`)]
+    : ['', 'warnings:', ...warnings.map((w) => `  ! ${oneLine(w)}`)];
 }
 
 function oneLine(s: string): string {

@@ -59,10 +59,16 @@ function template(engine: RestoreScriptEngine): (view: ScriptView) => string {
  */
 export function renderRestoreScript(plan: RestorePlan, options: RenderRestoreScriptOptions): string {
   if (options.engine !== 'litespeed' && options.engine !== 'native') {
-    throw new HoldfastError(ErrorCode.ConfigInvalid, `unknown script engine ${String(options.engine)} (allowed: litespeed, native)`);
+    throw new HoldfastError(
+      ErrorCode.ConfigInvalid,
+      `unknown script engine ${String(options.engine)} (allowed: litespeed, native)`,
+    );
   }
   if (options.engine === 'native' && options.encryptionKey) {
-    throw new HoldfastError(ErrorCode.ConfigInvalid, 'an encryption key applies to LiteSpeed scripts only; native RESTORE decrypts with a server certificate');
+    throw new HoldfastError(
+      ErrorCode.ConfigInvalid,
+      'an encryption key applies to LiteSpeed scripts only; native RESTORE decrypts with a server certificate',
+    );
   }
   if (options.revealSecrets && !options.encryptionKey) {
     throw new HoldfastError(ErrorCode.ConfigInvalid, 'revealSecrets needs an encryptionKey to reveal');
@@ -85,20 +91,31 @@ function titleOf(plan: RestorePlan): string {
 }
 
 function headerLines(plan: RestorePlan, options: RenderRestoreScriptOptions): string[] {
-  const lines = ['Generated from backup history; review before running. The script stops at the first failed step.'];
+  const lines = [
+    'Generated from backup history; review before running. The script stops at the first failed step.',
+  ];
   const stopAt = plan.steps.find((s) => s.stop_at !== null)?.stop_at;
   if (stopAt) {
     const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(stopAt)?.[1] ?? 'Z';
-    lines.push(`STOPAT values are wall-clock times at UTC${offset === 'Z' ? '+00:00' : offset} (the offset recorded with the backups); SQL Server reads STOPAT in the server's local time.`);
+    lines.push(
+      `STOPAT values are wall-clock times at UTC${offset === 'Z' ? '+00:00' : offset} (the offset recorded with the backups); SQL Server reads STOPAT in the server's local time.`,
+    );
   }
-  const ids = (keep: (s: RestoreStep) => boolean) => [...new Set(plan.steps.filter(keep).map((s) => s.backup_set_id))];
+  const ids = (keep: (s: RestoreStep) => boolean) => [
+    ...new Set(plan.steps.filter(keep).map((s) => s.backup_set_id)),
+  ];
   const vdi = ids((s) => s.device_type === 7);
   const other = ids((s) => s.kind !== 'recover' && s.device_type !== 7);
   if (options.engine === 'native' && vdi.length > 0) {
-    lines.push(`WARNING: backups ${vdi.join(', ')} were written through a virtual device (LiteSpeed); native RESTORE cannot read LiteSpeed files.`);
+    lines.push(
+      `WARNING: backups ${vdi.join(', ')} were written through a virtual device (LiteSpeed); native RESTORE cannot read LiteSpeed files.`,
+    );
   }
   if (options.engine === 'litespeed') {
-    if (other.length > 0) lines.push(`WARNING: backups ${other.join(', ')} were not written through a virtual device; check that LiteSpeed can read them.`);
+    if (other.length > 0)
+      lines.push(
+        `WARNING: backups ${other.join(', ')} were not written through a virtual device; check that LiteSpeed can read them.`,
+      );
     if (!options.encryptionKey) lines.push('No @encryptionkey: add one if the backups are encrypted.');
   }
   for (const w of plan.warnings) lines.push(`WARNING: ${w}`);
@@ -107,7 +124,16 @@ function headerLines(plan: RestorePlan, options: RenderRestoreScriptOptions): st
 
 function stepView(s: RestoreStep, number: number): StepView {
   const clauses = s.kind === 'filegroup' || s.partial || s.kind === 'recover';
-  const what = s.kind === 'log' ? 'log' : s.kind === 'recover' ? 'recover' : s.kind === 'filegroup' ? 'filegroup' : s.partial ? 'partial' : 'database';
+  const what =
+    s.kind === 'log'
+      ? 'log'
+      : s.kind === 'recover'
+        ? 'recover'
+        : s.kind === 'filegroup'
+          ? 'filegroup'
+          : s.partial
+            ? 'partial'
+            : 'database';
   const fgs = clauses && s.filegroups.length > 0 ? ` (${s.filegroups.join(', ')})` : '';
   const backup = s.backup_set_id === null ? '' : ` from backup set ${s.backup_set_id}`;
   return {

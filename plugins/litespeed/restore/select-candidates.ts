@@ -1,5 +1,12 @@
 import type { BackupHistory } from './history-schema.ts';
-import { HistoryIndex, describeSet, diffBaseKey, filegroupsOf, type FilegroupInfo, type IndexedSet } from './history-index.ts';
+import {
+  HistoryIndex,
+  describeSet,
+  diffBaseKey,
+  filegroupsOf,
+  type FilegroupInfo,
+  type IndexedSet,
+} from './history-index.ts';
 import { LogChain, type Unusable } from './log-chain.ts';
 import { onForkPath, selectRecoveryFork, type ForkPath } from './recovery-forks.ts';
 import type { PlanRestoreOptions, RestoreRejection, RestoreRequest } from './restore-plan.ts';
@@ -39,16 +46,28 @@ export interface Candidates {
   diffsOf(base: IndexedSet): IndexedSet[];
 }
 
-export type CandidatesResult = { ok: true; candidates: Candidates } | { ok: false; rejection: RestoreRejection };
+export type CandidatesResult =
+  { ok: true; candidates: Candidates } | { ok: false; rejection: RestoreRejection };
 
-const reject = (rule: RestoreRejection['rule'], message: string, extra: Partial<RestoreRejection> = {}): CandidatesResult => ({
+const reject = (
+  rule: RestoreRejection['rule'],
+  message: string,
+  extra: Partial<RestoreRejection> = {},
+): CandidatesResult => ({
   ok: false,
   rejection: { rule, message, backup_set_id: null, filegroup: null, lsn_range: null, ...extra },
 });
 
-export function selectCandidates(history: BackupHistory, request: RestoreRequest, options: PlanRestoreOptions = {}): CandidatesResult {
+export function selectCandidates(
+  history: BackupHistory,
+  request: RestoreRequest,
+  options: PlanRestoreOptions = {},
+): CandidatesResult {
   if (request.database.toLowerCase() !== history.database_name.toLowerCase()) {
-    return reject('unknown-database', `the history describes database ${history.database_name}, not ${request.database}`);
+    return reject(
+      'unknown-database',
+      `the history describes database ${history.database_name}, not ${request.database}`,
+    );
   }
   const invalid = checkRequest(request);
   if (invalid) return reject('invalid-request', invalid);
@@ -67,9 +86,11 @@ export function selectCandidates(history: BackupHistory, request: RestoreRequest
   };
   const known = knownFilegroups(history, index, fgOf);
   const filegroups = canonicalFilegroups(request.filegroups, known);
-  if (typeof filegroups === 'string') return reject('unknown-filegroup', filegroups, { filegroup: unknownName(request.filegroups, known) });
+  if (typeof filegroups === 'string')
+    return reject('unknown-filegroup', filegroups, { filegroup: unknownName(request.filegroups, known) });
   const firstStage = canonicalFilegroups(request.firstStage, known);
-  if (typeof firstStage === 'string') return reject('unknown-filegroup', firstStage, { filegroup: unknownName(request.firstStage, known) });
+  if (typeof firstStage === 'string')
+    return reject('unknown-filegroup', firstStage, { filegroup: unknownName(request.firstStage, known) });
 
   const onPath = (s: IndexedSet) => onForkPath(fork, s);
   const mediaCache = new Map<number, MediaSelection>();
@@ -83,9 +104,15 @@ export function selectCandidates(history: BackupHistory, request: RestoreRequest
     if (unusableCache.has(s.id)) return unusableCache.get(s.id)!;
     let u: Unusable | null = null;
     if (s.raw.is_damaged && !options.unsafeAllowDamaged) {
-      u = { rule: 'damaged-backup', message: `${describeSet(s)} is flagged is_damaged (taken WITH CONTINUE_AFTER_ERROR); it is not used unless unsafeAllowDamaged is set` };
+      u = {
+        rule: 'damaged-backup',
+        message: `${describeSet(s)} is flagged is_damaged (taken WITH CONTINUE_AFTER_ERROR); it is not used unless unsafeAllowDamaged is set`,
+      };
     } else if (s.raw.has_incomplete_metadata && !options.unsafeAllowIncompleteMetadata) {
-      u = { rule: 'incomplete-metadata', message: `${describeSet(s)} has incomplete metadata (a tail-log backup of a damaged database); it is not used unless unsafeAllowIncompleteMetadata is set` };
+      u = {
+        rule: 'incomplete-metadata',
+        message: `${describeSet(s)} has incomplete metadata (a tail-log backup of a damaged database); it is not used unless unsafeAllowIncompleteMetadata is set`,
+      };
     } else {
       const m = media(s);
       if (!m.ok) u = { rule: 'missing-media', message: `${describeSet(s)} cannot be read: ${m.message}` };
@@ -96,15 +123,23 @@ export function selectCandidates(history: BackupHistory, request: RestoreRequest
 
   if (fork.forkCount > 1) {
     const off = index.sets.filter((s) => !onPath(s));
-    const ids = off.slice(0, 10).map((s) => s.id).join(', ');
+    const ids = off
+      .slice(0, 10)
+      .map((s) => s.id)
+      .join(', ');
     warnings.push(
       `the history has ${fork.forkCount} recovery forks; planning on ${options.recoveryForkGuid ? 'the requested' : 'the latest'} fork ${fork.target}` +
-        (off.length > 0 ? `; ${off.length} backup set${off.length === 1 ? '' : 's'} on other branches ignored (${ids}${off.length > 10 ? ', ...' : ''})` : ''),
+        (off.length > 0
+          ? `; ${off.length} backup set${off.length === 1 ? '' : 's'} on other branches ignored (${ids}${off.length > 10 ? ', ...' : ''})`
+          : ''),
     );
   }
 
   const stopAt = request.stopAt ? request.stopAt.getTime() : null;
-  const logs = new LogChain(index.logs.filter((l) => l.first < l.last && !l.raw.is_copy_only && onPath(l)), unusable);
+  const logs = new LogChain(
+    index.logs.filter((l) => l.first < l.last && !l.raw.is_copy_only && onPath(l)),
+    unusable,
+  );
 
   // Differentials on the path may prove the lineage of a base that lies on an older fork.
   const diffOnlyBases = new Set<number>();
@@ -113,19 +148,24 @@ export function selectCandidates(history: BackupHistory, request: RestoreRequest
     const b = index.byUuid.get(d.raw.differential_base_guid);
     if (b && !onPath(b) && b.checkpoint === d.diffBase && !b.raw.is_copy_only) diffOnlyBases.add(b.id);
   }
-  const holdsPrimary = (s: IndexedSet) => [...fgOf(s).values()].some((fg) => fg.present && fg.name.toUpperCase() === 'PRIMARY');
+  const holdsPrimary = (s: IndexedSet) =>
+    [...fgOf(s).values()].some((fg) => fg.present && fg.name.toUpperCase() === 'PRIMARY');
   const eligible = index.data.filter(
     (s) =>
       !s.raw.is_copy_only &&
       (onPath(s) || diffOnlyBases.has(s.id)) &&
-      (s.type === 'D' || s.type === 'P' || (s.type === 'F' && s.raw.recovery_model !== 'SIMPLE' && holdsPrimary(s))),
+      (s.type === 'D' ||
+        s.type === 'P' ||
+        (s.type === 'F' && s.raw.recovery_model !== 'SIMPLE' && holdsPrimary(s))),
   );
   if (eligible.length === 0) {
     const copies = index.data.filter((s) => s.raw.is_copy_only && (s.type === 'D' || s.type === 'P'));
     return reject(
       'no-base',
       `no full or partial backup on recovery fork ${fork.target} can start a restore` +
-        (copies.length > 0 ? ` (${copies.map((s) => `backup ${s.id}`).join(', ')} ${copies.length === 1 ? 'is' : 'are'} copy-only, and a copy-only backup is never used as a base)` : ''),
+        (copies.length > 0
+          ? ` (${copies.map((s) => `backup ${s.id}`).join(', ')} ${copies.length === 1 ? 'is' : 'are'} copy-only, and a copy-only backup is never used as a base)`
+          : ''),
     );
   }
   const bases = stopAt === null ? eligible : eligible.filter((s) => s.finish <= stopAt);
@@ -170,17 +210,28 @@ export function selectCandidates(history: BackupHistory, request: RestoreRequest
   };
 }
 
-function selectTarget(index: HistoryIndex, onPath: (s: IndexedSet) => boolean, stopAt: number | null): RestoreTargetPoint | null {
+function selectTarget(
+  index: HistoryIndex,
+  onPath: (s: IndexedSet) => boolean,
+  stopAt: number | null,
+): RestoreTargetPoint | null {
   if (stopAt !== null) {
     const newest = [...index.data, ...index.diffs]
-      .filter((s) => s.type !== 'F' && s.type !== 'G' && !s.raw.is_copy_only && onPath(s) && s.finish <= stopAt)
+      .filter(
+        (s) => s.type !== 'F' && s.type !== 'G' && !s.raw.is_copy_only && onPath(s) && s.finish <= stopAt,
+      )
       .reduce<IndexedSet | null>((a, b) => (!a || b.last > a.last ? b : a), null);
     return { kind: 'time', at: stopAt, newest };
   }
   let best: IndexedSet | null = null;
   const consider = (s: IndexedSet) => {
     if (s.raw.is_copy_only || !onPath(s)) return;
-    if (!best || s.last > best.last || (s.last === best.last && (s.finish > best.finish || (s.finish === best.finish && s.id > best.id)))) best = s;
+    if (
+      !best ||
+      s.last > best.last ||
+      (s.last === best.last && (s.finish > best.finish || (s.finish === best.finish && s.id > best.id)))
+    )
+      best = s;
   };
   for (const s of index.data) if (s.type !== 'F') consider(s);
   for (const s of index.diffs) if (s.type !== 'G') consider(s);
@@ -192,12 +243,15 @@ function selectTarget(index: HistoryIndex, onPath: (s: IndexedSet) => boolean, s
 }
 
 function checkRequest(r: RestoreRequest): string | null {
-  if (r.stopAt !== undefined && !(r.stopAt instanceof Date && !Number.isNaN(r.stopAt.getTime()))) return 'stopAt is not a valid date';
-  if (r.as !== undefined && (r.as.length === 0 || r.as.length > 128)) return `as: a database name of 1-128 characters is required, found ${JSON.stringify(r.as)}`;
+  if (r.stopAt !== undefined && !(r.stopAt instanceof Date && !Number.isNaN(r.stopAt.getTime())))
+    return 'stopAt is not a valid date';
+  if (r.as !== undefined && (r.as.length === 0 || r.as.length > 128))
+    return `as: a database name of 1-128 characters is required, found ${JSON.stringify(r.as)}`;
   if (r.moveDataTo !== undefined && r.moveDataTo.trim() === '') return 'moveDataTo: a directory is required';
   const seen = new Set<string>();
   for (const m of r.move ?? []) {
-    if (!m.logical || !m.path) return `move: each entry needs a logical file name and a path, found ${JSON.stringify(m)}`;
+    if (!m.logical || !m.path)
+      return `move: each entry needs a logical file name and a path, found ${JSON.stringify(m)}`;
     const key = m.logical.toLowerCase();
     if (seen.has(key)) return `move: logical file ${m.logical} is named twice`;
     seen.add(key);
@@ -205,19 +259,29 @@ function checkRequest(r: RestoreRequest): string | null {
   return null;
 }
 
-function knownFilegroups(history: BackupHistory, index: HistoryIndex, fgOf: (s: IndexedSet) => Map<string, FilegroupInfo>): Map<string, string> {
+function knownFilegroups(
+  history: BackupHistory,
+  index: HistoryIndex,
+  fgOf: (s: IndexedSet) => Map<string, FilegroupInfo>,
+): Map<string, string> {
   const known = new Map<string, string>();
   for (const fg of history.filegroups ?? []) known.set(fg.name.toLowerCase(), fg.name);
-  for (const s of index.data) for (const name of fgOf(s).keys()) if (!known.has(name.toLowerCase())) known.set(name.toLowerCase(), name);
+  for (const s of index.data)
+    for (const name of fgOf(s).keys())
+      if (!known.has(name.toLowerCase())) known.set(name.toLowerCase(), name);
   return known;
 }
 
-function canonicalFilegroups(names: string[] | undefined, known: Map<string, string>): string[] | undefined | string {
+function canonicalFilegroups(
+  names: string[] | undefined,
+  known: Map<string, string>,
+): string[] | undefined | string {
   if (names === undefined) return undefined;
   const out: string[] = [];
   for (const n of names) {
     const c = known.get(n.toLowerCase());
-    if (c === undefined) return `filegroup ${n} is not in the history (known filegroups: ${[...known.values()].join(', ') || 'none'})`;
+    if (c === undefined)
+      return `filegroup ${n} is not in the history (known filegroups: ${[...known.values()].join(', ') || 'none'})`;
     if (!out.includes(c)) out.push(c);
   }
   return out;

@@ -1,5 +1,12 @@
 import type { BackupFile } from './history-schema.ts';
-import { describeSet, logFilesOf, looseFilesOf, TYPE_NAMES, type FilegroupInfo, type IndexedSet } from './history-index.ts';
+import {
+  describeSet,
+  logFilesOf,
+  looseFilesOf,
+  TYPE_NAMES,
+  type FilegroupInfo,
+  type IndexedSet,
+} from './history-index.ts';
 import { explainMiss, explainStop, rejection } from './explain-rejection.ts';
 import type { RestoreRejection } from './restore-plan.ts';
 import type { Candidates } from './select-candidates.ts';
@@ -53,9 +60,18 @@ export function selectChain(c: Candidates, base: IndexedSet): ChainResult {
   const fgs = c.filegroupsOf(base);
   const order = [...fgs.keys()].sort((a, b) => Number(isPrimary(b)) - Number(isPrimary(a)));
   const primary = order.find(isPrimary);
-  if (!primary || !fgs.get(primary)!.present) return fail(rejection('filegroup-source', `${describeSet(base)} does not hold PRIMARY`, { backup_set_id: base.id }));
+  if (!primary || !fgs.get(primary)!.present)
+    return fail(
+      rejection('filegroup-source', `${describeSet(base)} does not hold PRIMARY`, { backup_set_id: base.id }),
+    );
   for (const g of [...(c.filegroups ?? []), ...(c.firstStage ?? [])]) {
-    if (!fgs.has(g)) return fail(rejection('filegroup-source', `filegroup ${g} did not exist when ${describeSet(base)} was taken`, { backup_set_id: base.id, filegroup: g }));
+    if (!fgs.has(g))
+      return fail(
+        rejection('filegroup-source', `filegroup ${g} did not exist when ${describeSet(base)} was taken`, {
+          backup_set_id: base.id,
+          filegroup: g,
+        }),
+      );
   }
   const simple = base.raw.recovery_model === 'SIMPLE';
   const wanted = new Set<string>(c.filegroups ? [primary, ...c.filegroups, ...(c.firstStage ?? [])] : order);
@@ -63,9 +79,18 @@ export function selectChain(c: Candidates, base: IndexedSet): ChainResult {
 
   const diff = chooseDifferential(c, base, warnings);
   if (!c.onPath(base) && !diff) {
-    return fail(rejection('recovery-fork', `${describeSet(base)} is on recovery fork ${base.forkLast}, off the path to ${c.fork.target}; it is only usable under a differential on the path`, { backup_set_id: base.id }));
+    return fail(
+      rejection(
+        'recovery-fork',
+        `${describeSet(base)} is on recovery fork ${base.forkLast}, off the path to ${c.fork.target}; it is only usable under a differential on the path`,
+        { backup_set_id: base.id },
+      ),
+    );
   }
-  if (!c.onPath(base)) warnings.push(`base backup ${base.id} is on recovery fork ${base.forkLast}; it is used because differential ${diff!.id} on the restore path is based on it`);
+  if (!c.onPath(base))
+    warnings.push(
+      `base backup ${base.id} is on recovery fork ${base.forkLast}; it is used because differential ${diff!.id} on the restore path is based on it`,
+    );
 
   const piecemeal = !(base.type === 'D' && !c.filegroups && !c.firstStage);
   const stage1 = stageOneFilegroups(c, base, fgs, order, wanted, piecemeal, simple, warnings);
@@ -93,9 +118,23 @@ export function selectChain(c: Candidates, base: IndexedSet): ChainResult {
   }
   const points = [diff ?? base];
   for (const g of stage1.filter((x) => !fgs.get(x)!.present)) {
-    if (simple) return fail(rejection('filegroup-source', `read-write filegroup ${g} is not in ${describeSet(base)}; under SIMPLE every read-write filegroup comes from the base`, { backup_set_id: base.id, filegroup: g }));
+    if (simple)
+      return fail(
+        rejection(
+          'filegroup-source',
+          `read-write filegroup ${g} is not in ${describeSet(base)}; under SIMPLE every read-write filegroup comes from the base`,
+          { backup_set_id: base.id, filegroup: g },
+        ),
+      );
     const added = addFilegroupFromOwnBackup(c, g, data);
-    if (!added) return fail(rejection('filegroup-source', `no usable backup holds filegroup ${g} for stage 1 with base backup ${base.id}`, { backup_set_id: base.id, filegroup: g }));
+    if (!added)
+      return fail(
+        rejection(
+          'filegroup-source',
+          `no usable backup holds filegroup ${g} for stage 1 with base backup ${base.id}`,
+          { backup_set_id: base.id, filegroup: g },
+        ),
+      );
     points.push(added);
   }
 
@@ -105,11 +144,24 @@ export function selectChain(c: Candidates, base: IndexedSet): ChainResult {
   const reaches = logs.at(-1) ?? points.reduce((a, b) => (b.last > a.last ? b : a));
 
   const stages: ChainStage[] = [{ data, logs, online: stage1 }];
-  const later = selectLaterStages(c, { base, fgs, order, stage1, wanted, simple, logMode, reaches, lastLog: logs.at(-1) ?? null });
+  const later = selectLaterStages(c, {
+    base,
+    fgs,
+    order,
+    stage1,
+    wanted,
+    simple,
+    logMode,
+    reaches,
+    lastLog: logs.at(-1) ?? null,
+  });
   if (!later.ok) return fail(later.rejection);
   stages.push(...later.stages);
   warnings.push(...later.warnings);
-  return { ok: true, chain: { base, diff, simple, logMode, piecemeal, stages, reaches, offline: later.offline, warnings } };
+  return {
+    ok: true,
+    chain: { base, diff, simple, logMode, piecemeal, stages, reaches, offline: later.offline, warnings },
+  };
 }
 
 function chooseDifferential(c: Candidates, base: IndexedSet, warnings: string[]): IndexedSet | null {
@@ -141,7 +193,10 @@ function stageOneFilegroups(
   if (!piecemeal) return order.filter((g) => info(g).present);
   const roFromFull = (g: string) => base.type === 'D' && info(g).present && wanted.has(g);
   if (simple) {
-    if (c.firstStage) warnings.push('firstStage ignored: under SIMPLE every read-write filegroup must be restored in the first stage');
+    if (c.firstStage)
+      warnings.push(
+        'firstStage ignored: under SIMPLE every read-write filegroup must be restored in the first stage',
+      );
     return order.filter((g) => isPrimary(g) || !info(g).readOnly || roFromFull(g));
   }
   if (c.firstStage) return order.filter((g) => isPrimary(g) || c.firstStage!.includes(g));
@@ -153,16 +208,36 @@ function addFilegroupFromOwnBackup(c: Candidates, g: string, data: ChainDataStep
   const maxLsn = c.target.kind === 'latest' ? c.target.set.last : BigInt('9'.repeat(25));
   const stopAt = c.target.kind === 'time' ? c.target.at : null;
   for (const s of c.index.data) {
-    if (s.raw.is_copy_only || !c.onPath(s) || s.last > maxLsn || (stopAt !== null && s.finish > stopAt) || c.unusable(s)) continue;
+    if (
+      s.raw.is_copy_only ||
+      !c.onPath(s) ||
+      s.last > maxLsn ||
+      (stopAt !== null && s.finish > stopAt) ||
+      c.unusable(s)
+    )
+      continue;
     const info = c.filegroupsOf(s).get(g);
     if (!info?.present) continue;
-    data.push({ set: s, kind: 'filegroup', partial: false, filegroups: [g], files: info.files.filter((f) => f.is_present), why: `${describeSet(s)} is the newest backup of filegroup ${g}` });
+    data.push({
+      set: s,
+      kind: 'filegroup',
+      partial: false,
+      filegroups: [g],
+      files: info.files.filter((f) => f.is_present),
+      why: `${describeSet(s)} is the newest backup of filegroup ${g}`,
+    });
     return s;
   }
   return null;
 }
 
-function stageOneLogs(c: Candidates, base: IndexedSet, points: IndexedSet[], logMode: boolean, warnings: string[]): IndexedSet[] | RestoreRejection {
+function stageOneLogs(
+  c: Candidates,
+  base: IndexedSet,
+  points: IndexedSet[],
+  logMode: boolean,
+  warnings: string[],
+): IndexedSet[] | RestoreRejection {
   const rMin = points.reduce((a, b) => (b.last < a.last ? b : a));
   const rMax = points.reduce((a, b) => (b.last > a.last ? b : a));
   const last = points[0]!;
@@ -172,13 +247,17 @@ function stageOneLogs(c: Candidates, base: IndexedSet, points: IndexedSet[], log
     if (!logMode) return explainMiss(c, base, last);
     const walk = c.logs.walk(rMin.last, { atLeast: t > rMax.last ? t : rMax.last, time: null });
     if (walk.ok) return walk.logs;
-    return c.unusable(c.target.set) ? explainMiss(c, base, walk.stop.after ?? rMin) : explainStop(c, walk.stop, rMin);
+    return c.unusable(c.target.set)
+      ? explainMiss(c, base, walk.stop.after ?? rMin)
+      : explainStop(c, walk.stop, rMin);
   }
   const at = c.target.at;
   if (!logMode) {
     if (c.target.newest && c.target.newest !== last) return explainMiss(c, base, last);
     if (at > last.finish) {
-      warnings.push(`recovery model ${last.raw.recovery_model} at ${TYPE_NAMES[last.type]} backup ${last.id}: there are no log backups to replay, so the restore reaches ${last.raw.backup_finish_date} (the newest backup finished by STOPAT), not STOPAT itself`);
+      warnings.push(
+        `recovery model ${last.raw.recovery_model} at ${TYPE_NAMES[last.type]} backup ${last.id}: there are no log backups to replay, so the restore reaches ${last.raw.backup_finish_date} (the newest backup finished by STOPAT), not STOPAT itself`,
+      );
     }
     return [];
   }
@@ -188,10 +267,17 @@ function stageOneLogs(c: Candidates, base: IndexedSet, points: IndexedSet[], log
   return walk.ok ? walk.logs : explainStop(c, walk.stop, rMin);
 }
 
-function baseWhy(c: Candidates, base: IndexedSet, fgs: string[], piecemeal: boolean, simple: boolean): string {
+function baseWhy(
+  c: Candidates,
+  base: IndexedSet,
+  fgs: string[],
+  piecemeal: boolean,
+  simple: boolean,
+): string {
   const what = `${describeSet(base)} is the newest usable base whose chain reaches the target`;
   if (!piecemeal) return `${what}; it restores every filegroup`;
   const list = fgs.join(', ');
-  if (simple) return `${what}; first step of a piecemeal restore (PARTIAL): ${list} (under SIMPLE, PRIMARY and every read-write filegroup come from one backup)`;
+  if (simple)
+    return `${what}; first step of a piecemeal restore (PARTIAL): ${list} (under SIMPLE, PRIMARY and every read-write filegroup come from one backup)`;
   return `${what}; first step of a piecemeal restore (PARTIAL): ${list}`;
 }

@@ -73,7 +73,13 @@ export function selectLaterStages(c: Candidates, s1: StageOne): LaterStagesResul
     }
     if (c.filegroups?.includes(g)) {
       const rule = info.readOnly ? 'read-only-filegroup' : 'filegroup-source';
-      return { ok: false, rejection: rejection(rule, `requested filegroup ${g} cannot be restored: ${why}`, { filegroup: g, backup_set_id: culprit }) };
+      return {
+        ok: false,
+        rejection: rejection(rule, `requested filegroup ${g} cannot be restored: ${why}`, {
+          filegroup: g,
+          backup_set_id: culprit,
+        }),
+      };
     }
     warnings.push(`filegroup ${g} cannot be brought back and stays offline: ${why}`);
     offline.push({ name: g, reason: why });
@@ -82,7 +88,10 @@ export function selectLaterStages(c: Candidates, s1: StageOne): LaterStagesResul
 }
 
 function rolledStage(c: Candidates, s1: StageOne, g: string): ChainStage | { message: string } {
-  if (!s1.lastLog) return { message: `stage 1 replays no log backup, so filegroup ${g} cannot be rolled forward to its point` };
+  if (!s1.lastLog)
+    return {
+      message: `stage 1 replays no log backup, so filegroup ${g} cannot be rolled forward to its point`,
+    };
   const time = c.target.kind === 'time' ? c.target.at : null;
   for (const src of filegroupSourcesWithLogs(c, g, s1.reaches.last)) {
     const point = src.diff ?? src.set;
@@ -99,9 +108,18 @@ function rolledStage(c: Candidates, s1: StageOne, g: string): ChainStage | { mes
       },
     ];
     if (src.diff) {
-      data.push({ set: src.diff, kind: 'filegroup', partial: false, filegroups: [g], files: [], why: `${describeSet(src.diff)} is the newest differential of backup ${src.set.id} that holds filegroup ${g}` });
+      data.push({
+        set: src.diff,
+        kind: 'filegroup',
+        partial: false,
+        filegroups: [g],
+        files: [],
+        why: `${describeSet(src.diff)} is the newest differential of backup ${src.set.id} that holds filegroup ${g}`,
+      });
     }
     return { data, logs: walk.logs, online: [g] };
   }
-  return { message: `no backup of filegroup ${g} can be rolled forward by the log chain to LSN ${s1.reaches.raw.last_lsn} (where stage 1 ends)` };
+  return {
+    message: `no backup of filegroup ${g} can be rolled forward by the log chain to LSN ${s1.reaches.raw.last_lsn} (where stage 1 ends)`,
+  };
 }

@@ -43,7 +43,12 @@ export function selectMedia(set: BackupSet): MediaSelection {
         },
       };
     }
-    incomplete.push(`mirror ${mirror} misses famil${missing.length === 1 ? 'y' : 'ies'} ${missing.join(', ')} of ${familyCount}`);
+    incomplete.push(
+      `mirror ${mirror} misses famil${missing.length === 1 ? 'y' : 'ies'} ${missing.join(', ')} of ${familyCount}`,
+    );
   }
-  return { ok: false, message: `no mirror holds all ${familyCount} media families (${incomplete.join('; ')})` };
+  return {
+    ok: false,
+    message: `no mirror holds all ${familyCount} media families (${incomplete.join('; ')})`,
+  };
 }

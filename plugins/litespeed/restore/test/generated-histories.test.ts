@@ -4,7 +4,11 @@ import { planRestore } from '../plan-restore.ts';
 import type { BackupHistory } from '../history-schema.ts';
 import type { RestorePlan, RestoreRequest, RestoreRule } from '../restore-plan.ts';
 import { checkRestorePlan } from '../testing/check-restore-plan.ts';
-import { generateHistory, type GenerateHistoryOptions, type GeneratedHistory } from '../testing/generate-history.ts';
+import {
+  generateHistory,
+  type GenerateHistoryOptions,
+  type GeneratedHistory,
+} from '../testing/generate-history.ts';
 import { SeededRandom } from '../testing/seeded-random.ts';
 
 const CHAOS: GenerateHistoryOptions['chaos'] = {
@@ -21,15 +25,59 @@ const CHAOS: GenerateHistoryOptions['chaos'] = {
 };
 
 const CONFIGS: { name: string; options: Omit<GenerateHistoryOptions, 'seed'> }[] = [
-  { name: 'SIMPLE partial', options: { recoveryModel: 'SIMPLE', days: 30, schedule: { baseEveryDays: 7, base: 'partial', differentialEveryHours: 24, logEveryMinutes: null }, chaos: CHAOS } },
-  { name: 'SIMPLE full', options: { recoveryModel: 'SIMPLE', days: 20, schedule: { baseEveryDays: 5, base: 'full', differentialEveryHours: 12, logEveryMinutes: null }, chaos: CHAOS } },
-  { name: 'FULL partial', options: { recoveryModel: 'FULL', days: 16, schedule: { baseEveryDays: 7, base: 'partial', differentialEveryHours: 24, logEveryMinutes: 60 }, chaos: CHAOS } },
-  { name: 'FULL full', options: { recoveryModel: 'FULL', days: 10, schedule: { baseEveryDays: 4, base: 'full', differentialEveryHours: 6, logEveryMinutes: 30 }, chaos: CHAOS } },
-  { name: 'BULK_LOGGED full', options: { recoveryModel: 'BULK_LOGGED', days: 8, schedule: { baseEveryDays: 7, base: 'full', differentialEveryHours: null, logEveryMinutes: 15 }, chaos: CHAOS } },
+  {
+    name: 'SIMPLE partial',
+    options: {
+      recoveryModel: 'SIMPLE',
+      days: 30,
+      schedule: { baseEveryDays: 7, base: 'partial', differentialEveryHours: 24, logEveryMinutes: null },
+      chaos: CHAOS,
+    },
+  },
+  {
+    name: 'SIMPLE full',
+    options: {
+      recoveryModel: 'SIMPLE',
+      days: 20,
+      schedule: { baseEveryDays: 5, base: 'full', differentialEveryHours: 12, logEveryMinutes: null },
+      chaos: CHAOS,
+    },
+  },
+  {
+    name: 'FULL partial',
+    options: {
+      recoveryModel: 'FULL',
+      days: 16,
+      schedule: { baseEveryDays: 7, base: 'partial', differentialEveryHours: 24, logEveryMinutes: 60 },
+      chaos: CHAOS,
+    },
+  },
+  {
+    name: 'FULL full',
+    options: {
+      recoveryModel: 'FULL',
+      days: 10,
+      schedule: { baseEveryDays: 4, base: 'full', differentialEveryHours: 6, logEveryMinutes: 30 },
+      chaos: CHAOS,
+    },
+  },
+  {
+    name: 'BULK_LOGGED full',
+    options: {
+      recoveryModel: 'BULK_LOGGED',
+      days: 8,
+      schedule: { baseEveryDays: 7, base: 'full', differentialEveryHours: null, logEveryMinutes: 15 },
+      chaos: CHAOS,
+    },
+  },
 ];
 const SEEDS = [1, 2, 3, 4, 5, 6];
 
-function generated(config: (typeof CONFIGS)[number], seed: number, defects?: GenerateHistoryOptions['defects']): { g: GeneratedHistory; h: BackupHistory } {
+function generated(
+  config: (typeof CONFIGS)[number],
+  seed: number,
+  defects?: GenerateHistoryOptions['defects'],
+): { g: GeneratedHistory; h: BackupHistory } {
   const g = generateHistory({ ...config.options, seed, defects });
   return { g, h: parseHistory(JSON.parse(JSON.stringify(g.history))) };
 }
@@ -38,14 +86,24 @@ const finish = (s: { backup_finish_date: string }) => Date.parse(s.backup_finish
 
 /** The newest restorable point of a defect-free generated history, computed from the generator's own facts. */
 function newestPoint(h: BackupHistory, fork: string): string {
-  const regular = h.backupsets.filter((s) => !s.is_copy_only && s.last_recovery_fork_guid === fork && s.first_lsn !== s.last_lsn && 'DPIQL'.includes(s.type));
+  const regular = h.backupsets.filter(
+    (s) =>
+      !s.is_copy_only &&
+      s.last_recovery_fork_guid === fork &&
+      s.first_lsn !== s.last_lsn &&
+      'DPIQL'.includes(s.type),
+  );
   const hasLogs = regular.some((s) => s.type === 'L');
   const pool = hasLogs ? regular.filter((s) => s.type === 'L') : regular;
   return pool.reduce((a, b) => (finish(b) > finish(a) ? b : a)).last_lsn;
 }
 
 /** Requests for a history: latest, a point in time, a filegroup subset, an online-first stage. */
-function requests(h: BackupHistory, g: GeneratedHistory, seed: number): { request: RestoreRequest; mustSucceed: boolean }[] {
+function requests(
+  h: BackupHistory,
+  g: GeneratedHistory,
+  seed: number,
+): { request: RestoreRequest; mustSucceed: boolean }[] {
   const rng = new SeededRandom(seed * 7919);
   const bases = h.backupsets.filter((s) => !s.is_copy_only && (s.type === 'D' || s.type === 'P'));
   const firstBase = Math.min(...bases.map(finish));
@@ -64,19 +122,31 @@ function requests(h: BackupHistory, g: GeneratedHistory, seed: number): { reques
     { request: { database: 'DW' }, mustSucceed: true },
     { request: { database: 'DW', stopAt: new Date(Math.floor(at)) }, mustSucceed: true },
     { request: { database: 'DW', filegroups: subset.length ? subset : ['PRIMARY'] }, mustSucceed: false },
-    { request: { database: 'DW', firstStage: rw.slice(0, 1), moveDataTo: 'F:\\restore', as: 'DW_Test' }, mustSucceed: true },
+    {
+      request: { database: 'DW', firstStage: rw.slice(0, 1), moveDataTo: 'F:\\restore', as: 'DW_Test' },
+      mustSucceed: true,
+    },
   ];
 }
 
 const FILEGROUP_RULES: RestoreRule[] = ['read-only-filegroup', 'filegroup-source'];
-const DEFECT_RULES: RestoreRule[] = ['log-gap', 'missing-media', 'damaged-backup', 'differential-base', 'unreachable-target', 'stopat-after-last-log'];
+const DEFECT_RULES: RestoreRule[] = [
+  'log-gap',
+  'missing-media',
+  'damaged-backup',
+  'differential-base',
+  'unreachable-target',
+  'stopat-after-last-log',
+];
 
 describe('generated histories', () => {
   test('the generator is deterministic and writes valid, realistic msdb history', () => {
     const a = generateHistory({ ...CONFIGS[2]!.options, seed: 42 });
     const b = generateHistory({ ...CONFIGS[2]!.options, seed: 42 });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-    expect(JSON.stringify(generateHistory({ ...CONFIGS[2]!.options, seed: 43 }).history)).not.toBe(JSON.stringify(a.history));
+    expect(JSON.stringify(generateHistory({ ...CONFIGS[2]!.options, seed: 43 }).history)).not.toBe(
+      JSON.stringify(a.history),
+    );
     const h = parseHistory(JSON.parse(JSON.stringify(a.history)));
     expect(h.backupsets.every((s) => BigInt(s.first_lsn) > BigInt(Number.MAX_SAFE_INTEGER))).toBe(true);
     const types = new Set(h.backupsets.map((s) => `${s.type}${s.is_copy_only ? '-copy' : ''}`));
@@ -100,8 +170,12 @@ describe('generated histories', () => {
             continue;
           }
           plans++;
-          expect(checkRestorePlan(h, request, r.plan), `${config.name} seed ${seed} ${JSON.stringify(request)}`).toEqual([]);
-          if (!request.stopAt && !request.filegroups) expect(r.plan.target.reaches_lsn).toBe(newestPoint(h, r.plan.target.recovery_fork_guid));
+          expect(
+            checkRestorePlan(h, request, r.plan),
+            `${config.name} seed ${seed} ${JSON.stringify(request)}`,
+          ).toEqual([]);
+          if (!request.stopAt && !request.filegroups)
+            expect(r.plan.target.reaches_lsn).toBe(newestPoint(h, r.plan.target.recovery_fork_guid));
         }
       }
       expect(plans).toBeGreaterThanOrEqual(SEEDS.length * 3);
@@ -115,10 +189,14 @@ describe('generated histories', () => {
         for (const { request } of requests(h, g, seed)) {
           const r = planRestore(h, request);
           if (r.ok) {
-            expect(checkRestorePlan(h, request, r.plan), `seed ${seed} ${JSON.stringify(request)}`).toEqual([]);
+            expect(checkRestorePlan(h, request, r.plan), `seed ${seed} ${JSON.stringify(request)}`).toEqual(
+              [],
+            );
             seen.add('plan');
           } else {
-            expect([...DEFECT_RULES, ...FILEGROUP_RULES], `seed ${seed}: ${r.failure.message}`).toContain(r.failure.rule);
+            expect([...DEFECT_RULES, ...FILEGROUP_RULES], `seed ${seed}: ${r.failure.message}`).toContain(
+              r.failure.rule,
+            );
             seen.add(r.failure.rule);
           }
         }
@@ -142,7 +220,10 @@ describe('generated histories', () => {
     expect(broken((p) => p.steps[0]!.files.reverse()).join()).toMatch(/not every family|does not/);
     expect(broken((p) => (p.steps[0]!.recovery = true)).join()).toMatch(/recovery=true/);
     const copy = h.backupsets.find((s) => s.is_copy_only && s.type === 'D');
-    if (copy) expect(broken((p) => (p.steps[0]!.backup_set_id = copy.backup_set_id)).join()).toMatch(/copy-only/);
-    expect(broken((p) => (p.steps.at(-1)!.backup_set_id = p.steps[logIdx]!.backup_set_id)).join()).not.toBe('');
+    if (copy)
+      expect(broken((p) => (p.steps[0]!.backup_set_id = copy.backup_set_id)).join()).toMatch(/copy-only/);
+    expect(broken((p) => (p.steps.at(-1)!.backup_set_id = p.steps[logIdx]!.backup_set_id)).join()).not.toBe(
+      '',
+    );
   });
 });

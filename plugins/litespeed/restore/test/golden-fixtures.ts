@@ -18,9 +18,18 @@ export function goldenFile(name: string, file: string): URL {
 }
 
 export function loadScenario(name: string): { history: BackupHistory; request: RestoreRequest } {
-  const history = parseHistory(JSON.parse(readFileSync(goldenFile(name, 'history.json'), 'utf8')), `${name}/history.json`);
-  const raw = JSON.parse(readFileSync(goldenFile(name, 'request.json'), 'utf8')) as Omit<RestoreRequest, 'stopAt'> & { stopAt?: string };
-  const request: RestoreRequest = { ...raw, stopAt: raw.stopAt === undefined ? undefined : new Date(raw.stopAt) };
+  const history = parseHistory(
+    JSON.parse(readFileSync(goldenFile(name, 'history.json'), 'utf8')),
+    `${name}/history.json`,
+  );
+  const raw = JSON.parse(readFileSync(goldenFile(name, 'request.json'), 'utf8')) as Omit<
+    RestoreRequest,
+    'stopAt'
+  > & { stopAt?: string };
+  const request: RestoreRequest = {
+    ...raw,
+    stopAt: raw.stopAt === undefined ? undefined : new Date(raw.stopAt),
+  };
   if (request.stopAt === undefined) delete request.stopAt;
   return { history, request };
 }

@@ -7,7 +7,7 @@ import { renderRestoreScript } from '../render-restore-script.ts';
 import { goldenFile, goldenScenarios, loadScenario } from './golden-fixtures.ts';
 
 /**
- * What a DBA reads is a golden file. `UPDATE_GOLDEN=1 npx vitest run plugins/litespeed/restore` rewrites
+ * What a DBA reads is a golden file (`*.golden.*`, which Prettier leaves alone). `UPDATE_GOLDEN=1 npx vitest run plugins/litespeed/restore` rewrites
  * them; review the diff. Nothing is normalised: plans are deterministic (no clock, no machine paths).
  */
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -29,16 +29,19 @@ describe('golden restore plans and scripts', () => {
       if (refusal) {
         if (result.ok) throw new Error(`${name}: expected a ${refusal} refusal, got a plan`);
         expect(result.failure.rule).toBe(refusal);
-        outputs['failure.json'] = renderRestoreFailure(result.failure, 'json');
-        outputs['failure.txt'] = renderRestoreFailure(result.failure, 'text');
-        outputs['failure.md'] = renderRestoreFailure(result.failure, 'markdown');
+        outputs['failure.golden.json'] = renderRestoreFailure(result.failure, 'json');
+        outputs['failure.golden.txt'] = renderRestoreFailure(result.failure, 'text');
+        outputs['failure.golden.md'] = renderRestoreFailure(result.failure, 'markdown');
       } else {
         if (!result.ok) throw new Error(`${name}: ${result.failure.rule}: ${result.failure.message}`);
-        outputs['plan.json'] = renderRestorePlan(result.plan, 'json');
-        outputs['plan.txt'] = renderRestorePlan(result.plan, 'text');
-        outputs['plan.md'] = renderRestorePlan(result.plan, 'markdown');
-        outputs['litespeed.sql'] = renderRestoreScript(result.plan, { engine: 'litespeed', encryptionKey: key });
-        outputs['native.sql'] = renderRestoreScript(result.plan, { engine: 'native' });
+        outputs['plan.golden.json'] = renderRestorePlan(result.plan, 'json');
+        outputs['plan.golden.txt'] = renderRestorePlan(result.plan, 'text');
+        outputs['plan.golden.md'] = renderRestorePlan(result.plan, 'markdown');
+        outputs['litespeed.golden.sql'] = renderRestoreScript(result.plan, {
+          engine: 'litespeed',
+          encryptionKey: key,
+        });
+        outputs['native.golden.sql'] = renderRestoreScript(result.plan, { engine: 'native' });
       }
       for (const [file, actual] of Object.entries(outputs)) {
         expect(actual).not.toContain('golden-key-not-printed');
@@ -50,7 +53,9 @@ describe('golden restore plans and scripts', () => {
         }
       }
       // The JSON golden is the plan (or the failure) itself, exactly.
-      expect(JSON.parse(outputs['plan.json'] ?? outputs['failure.json']!)).toEqual(result.ok ? result.plan : result.failure);
+      expect(JSON.parse(outputs['plan.golden.json'] ?? outputs['failure.golden.json']!)).toEqual(
+        result.ok ? result.plan : result.failure,
+      );
     });
   }
 });

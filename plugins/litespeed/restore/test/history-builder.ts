@@ -7,7 +7,12 @@ export const lsn = (n: number): string => (LSN_BASE + BigInt(n) * 1_000n).toStri
 export const FORK_A = 'AAAAAAAA-0000-4000-8000-00000000000A';
 export const FORK_B = 'BBBBBBBB-0000-4000-8000-00000000000B';
 
-export function file(logical: string, fg: string | null, present: boolean, extra: Partial<BackupFile> = {}): BackupFile {
+export function file(
+  logical: string,
+  fg: string | null,
+  present: boolean,
+  extra: Partial<BackupFile> = {},
+): BackupFile {
   return {
     logical_name: logical,
     physical_name: fg === null ? `L:\\log\\${logical}.ldf` : `E:\\data\\${logical}.mdf`,
@@ -24,7 +29,10 @@ export function file(logical: string, fg: string | null, present: boolean, extra
 export const allFiles = (): BackupFile[] => [file('DB_Data', 'PRIMARY', true), file('DB_Log', null, true)];
 
 let counter = 0;
-export function backupSet(o: Partial<BackupSet> & Pick<BackupSet, 'backup_set_id' | 'type' | 'first_lsn' | 'last_lsn' | 'backup_finish_date'>): BackupSet {
+export function backupSet(
+  o: Partial<BackupSet> &
+    Pick<BackupSet, 'backup_set_id' | 'type' | 'first_lsn' | 'last_lsn' | 'backup_finish_date'>,
+): BackupSet {
   counter++;
   return {
     backup_set_uuid: `00000000-0000-4000-8000-${String(o.backup_set_id).padStart(12, '0')}`,
@@ -44,12 +52,22 @@ export function backupSet(o: Partial<BackupSet> & Pick<BackupSet, 'backup_set_id
     begins_log_chain: false,
     position: 1,
     files: o.type === 'L' ? [file('DB_Log', null, true)] : allFiles(),
-    media: [{ family_sequence_number: 1, mirror: 0, physical_device_name: `Y:\\b\\${o.type}_${o.backup_set_id}_${counter}.bak`, device_type: 7 }],
+    media: [
+      {
+        family_sequence_number: 1,
+        mirror: 0,
+        physical_device_name: `Y:\\b\\${o.type}_${o.backup_set_id}_${counter}.bak`,
+        device_type: 7,
+      },
+    ],
     ...o,
   };
 }
 
-export function history(sets: BackupSet[], recovery: BackupHistory['recovery_model'] = 'FULL'): BackupHistory {
+export function history(
+  sets: BackupSet[],
+  recovery: BackupHistory['recovery_model'] = 'FULL',
+): BackupHistory {
   return { database_name: 'DB', recovery_model: recovery, backupsets: sets };
 }
 

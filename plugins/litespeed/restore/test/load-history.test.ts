@@ -6,7 +6,10 @@ import { ErrorCode, HoldfastError } from '../../../../src/core/errors.ts';
 import { loadHistoryFile, parseHistory, type HistoryProblem } from '../load-history.ts';
 import { goldenFile } from './golden-fixtures.ts';
 
-const raw = (name = 's9'): Record<string, any> => JSON.parse(readFileSync(goldenFile(name, 'history.json'), 'utf8'));
+// The tests edit the raw JSON freely (wrong types on purpose), hence the untyped document.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const raw = (name = 's9'): Record<string, any> =>
+  JSON.parse(readFileSync(goldenFile(name, 'history.json'), 'utf8'));
 
 function problems(doc: unknown): HistoryProblem[] {
   try {
@@ -28,7 +31,7 @@ describe('history file', () => {
 
   test('every problem is reported at once, with its JSON path, the value found and what is allowed', () => {
     const doc = raw();
-    doc.backupsets[0].first_lsn = 36000000000030000001; // a JSON number: precision already lost
+    doc.backupsets[0].first_lsn = Number('36000000000030000001'); // a JSON number: precision already lost
     doc.backupsets[1].type = 'X';
     delete doc.backupsets[1].position;
     doc.backupsets[2].backup_finish_date = '2026-03-01T01:10:00';
@@ -79,7 +82,10 @@ describe('history file', () => {
     expect((await loadHistoryFile(good)).database_name).toBe('DW');
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ "database_name": ');
-    await expect(loadHistoryFile(bad)).rejects.toMatchObject({ code: ErrorCode.InputInvalid, message: expect.stringContaining('not valid JSON') });
+    await expect(loadHistoryFile(bad)).rejects.toMatchObject({
+      code: ErrorCode.InputInvalid,
+      message: expect.stringContaining('not valid JSON'),
+    });
     await expect(loadHistoryFile(join(dir, 'none.json'))).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 });

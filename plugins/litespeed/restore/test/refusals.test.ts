@@ -7,9 +7,16 @@ import { selectCandidates } from '../select-candidates.ts';
 import { selectChain } from '../select-chain.ts';
 import { loadScenario, scenarioHistory } from './golden-fixtures.ts';
 
-function refuse(history: BackupHistory, request: RestoreRequest, options?: PlanRestoreOptions): RestoreFailure {
+function refuse(
+  history: BackupHistory,
+  request: RestoreRequest,
+  options?: PlanRestoreOptions,
+): RestoreFailure {
   const r = planRestore(history, request, options);
-  if (r.ok) throw new Error(`expected a refusal, got a plan: ${JSON.stringify(r.plan.steps.map((s) => s.backup_set_id))}`);
+  if (r.ok)
+    throw new Error(
+      `expected a refusal, got a plan: ${JSON.stringify(r.plan.steps.map((s) => s.backup_set_id))}`,
+    );
   return r.failure;
 }
 
@@ -56,7 +63,10 @@ describe('differentials and bases', () => {
   test('S7: a differential whose base is a copy-only full is refused, never restored on it', () => {
     const h = scenarioHistory('s7');
     const copy = byId(h, 502);
-    Object.assign(byId(h, 503), { differential_base_lsn: copy.checkpoint_lsn, differential_base_guid: copy.backup_set_uuid });
+    Object.assign(byId(h, 503), {
+      differential_base_lsn: copy.checkpoint_lsn,
+      differential_base_guid: copy.backup_set_uuid,
+    });
     const f = refuse(h, { database: 'DW' });
     expect(f.rule).toBe('differential-base');
     expect(f.backup_set_id).toBe(503);
@@ -104,8 +114,20 @@ describe('log chains', () => {
   test('copy-only logs and empty logs (first_lsn = last_lsn) are skipped', () => {
     const h = scenarioHistory('s9');
     const l1 = byId(h, 603);
-    const copy = { ...structuredClone(l1), backup_set_id: 900, backup_set_uuid: '00000000-0000-4000-8000-000000000900', is_copy_only: true, last_lsn: byId(h, 604).last_lsn };
-    const empty = { ...structuredClone(l1), backup_set_id: 901, backup_set_uuid: '00000000-0000-4000-8000-000000000901', first_lsn: l1.last_lsn, last_lsn: l1.last_lsn };
+    const copy = {
+      ...structuredClone(l1),
+      backup_set_id: 900,
+      backup_set_uuid: '00000000-0000-4000-8000-000000000900',
+      is_copy_only: true,
+      last_lsn: byId(h, 604).last_lsn,
+    };
+    const empty = {
+      ...structuredClone(l1),
+      backup_set_id: 901,
+      backup_set_uuid: '00000000-0000-4000-8000-000000000901',
+      first_lsn: l1.last_lsn,
+      last_lsn: l1.last_lsn,
+    };
     h.backupsets.push(copy, empty);
     expect(ids(accept(h, { database: 'DW' }))).toEqual([602, 603, 604]);
   });
@@ -127,7 +149,10 @@ describe('log chains', () => {
     const p = accept(scenarioHistory('s9'), { database: 'DW', stopAt: new Date('2026-03-01T01:12:00Z') });
     expect(ids(p)).toEqual([602, 603, 604]);
     expect(p.steps.every((s) => s.stop_at === '2026-03-01T01:12:00Z')).toBe(true);
-    const earlier = accept(scenarioHistory('s9'), { database: 'DW', stopAt: new Date('2026-03-01T00:40:00Z') });
+    const earlier = accept(scenarioHistory('s9'), {
+      database: 'DW',
+      stopAt: new Date('2026-03-01T00:40:00Z'),
+    });
     expect(ids(earlier)).toEqual([600, 601]);
   });
 
@@ -148,7 +173,9 @@ describe('media', () => {
     const set = byId(h, 701);
     set.media = set.media.filter((m) => !(m.mirror === 0 && m.family_sequence_number === 3));
     const p = accept(h, { database: 'DW' });
-    expect(p.steps[0]!.files).toEqual([1, 2, 3, 4].map((n) => `Z:\\SQL_MIRROR\\DW_FULL_20260301_${n}of4.bak`));
+    expect(p.steps[0]!.files).toEqual(
+      [1, 2, 3, 4].map((n) => `Z:\\SQL_MIRROR\\DW_FULL_20260301_${n}of4.bak`),
+    );
     expect(p.steps[0]!.reason).toContain('mirror 1 used because mirror 0 misses family 3 of 4');
   });
 
@@ -209,7 +236,13 @@ describe('filegroups', () => {
     base.read_only_lsn = (BigInt(base.read_only_lsn!) + 7n).toString();
     const p = accept(h, loadScenario('s3').request);
     const stage3 = p.steps.filter((s) => s.stage === 3);
-    expect(stage3.map((s) => `${s.kind} ${s.backup_set_id}`)).toEqual(['filegroup 204', 'log 205', 'log 206', 'log 207', 'log 208']);
+    expect(stage3.map((s) => `${s.kind} ${s.backup_set_id}`)).toEqual([
+      'filegroup 204',
+      'log 205',
+      'log 206',
+      'log 207',
+      'log 208',
+    ]);
   });
 });
 
@@ -219,7 +252,10 @@ describe('requests', () => {
   });
 
   test('a move for an unknown logical file is refused; a new name without relocation warns', () => {
-    const f = refuse(scenarioHistory('s7'), { database: 'DW', move: [{ logical: 'Nope', path: 'X:\\n.mdf' }] });
+    const f = refuse(scenarioHistory('s7'), {
+      database: 'DW',
+      move: [{ logical: 'Nope', path: 'X:\\n.mdf' }],
+    });
     expect(f.rule).toBe('unknown-logical-file');
     const p = accept(scenarioHistory('s7'), { database: 'DW', as: 'DW2' });
     expect(p.warnings.join('\n')).toContain('restoring as DW2 without moveDataTo or move');
@@ -227,7 +263,13 @@ describe('requests', () => {
   });
 
   test('two files moved to one path are refused', () => {
-    const f = refuse(scenarioHistory('s7'), { database: 'DW', move: [{ logical: 'DW_A', path: 'X:\\same.ndf' }, { logical: 'DW_C', path: 'x:\\SAME.ndf' }] });
+    const f = refuse(scenarioHistory('s7'), {
+      database: 'DW',
+      move: [
+        { logical: 'DW_A', path: 'X:\\same.ndf' },
+        { logical: 'DW_C', path: 'x:\\SAME.ndf' },
+      ],
+    });
     expect(f.rule).toBe('move-collision');
   });
 

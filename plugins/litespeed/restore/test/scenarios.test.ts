@@ -5,7 +5,10 @@ import { loadScenario } from './golden-fixtures.ts';
 
 /** The reference's expected steps (§5), asserted directly so that a regenerated golden cannot hide a regression. */
 function steps(plan: RestorePlan): string[] {
-  return plan.steps.map((s) => `${s.stage} ${s.kind} ${s.backup_set_id ?? '-'} ${s.partial ? 'PARTIAL ' : ''}${s.recovery ? 'RECOVERY' : 'NORECOVERY'}`);
+  return plan.steps.map(
+    (s) =>
+      `${s.stage} ${s.kind} ${s.backup_set_id ?? '-'} ${s.partial ? 'PARTIAL ' : ''}${s.recovery ? 'RECOVERY' : 'NORECOVERY'}`,
+  );
 }
 
 function plan(name: string): RestorePlan {
@@ -50,13 +53,19 @@ describe('reference scenarios', () => {
     expect(new Set(p.steps.map((s) => s.stage))).toEqual(new Set([1, 2, 3]));
     for (const s of p.steps) expect(s.stop_at).toBe('2026-03-02T03:10:00.500+01:00');
     // The chain stops at the first log finished at or after STOPAT (207), not one before (P11) nor after.
-    expect(p.steps.filter((s) => s.kind === 'log' && s.recovery).map((s) => s.backup_set_id)).toEqual([207, 207]);
+    expect(p.steps.filter((s) => s.kind === 'log' && s.recovery).map((s) => s.backup_set_id)).toEqual([
+      207, 207,
+    ]);
     expect(p.steps.some((s) => s.backup_set_id === 208)).toBe(false);
     expect(p.target.stop_at).toBe('2026-03-02T02:10:00.500Z');
   });
 
   test('S5: partial base, only the latest differential partial, then read-only B', () => {
-    expect(steps(plan('s5'))).toEqual(['1 database 301 PARTIAL NORECOVERY', '1 database 303 RECOVERY', '2 filegroup 304 RECOVERY']);
+    expect(steps(plan('s5'))).toEqual([
+      '1 database 301 PARTIAL NORECOVERY',
+      '1 database 303 RECOVERY',
+      '2 filegroup 304 RECOVERY',
+    ]);
   });
 
   test('S6: the newest base with its own differential', () => {
@@ -73,13 +82,19 @@ describe('reference scenarios', () => {
   });
 
   test('S9: the log that overlaps the full is chosen by LSN containment, not database_backup_lsn', () => {
-    expect(steps(plan('s9'))).toEqual(['1 database 602 NORECOVERY', '1 log 603 NORECOVERY', '1 log 604 RECOVERY']);
+    expect(steps(plan('s9'))).toEqual([
+      '1 database 602 NORECOVERY',
+      '1 log 603 NORECOVERY',
+      '1 log 604 RECOVERY',
+    ]);
   });
 
   test('S11: the four families of one mirror, in family order', () => {
     const p = plan('s11');
     expect(p.steps).toHaveLength(1);
-    expect(p.steps[0]!.files).toEqual([1, 2, 3, 4].map((n) => `Y:\\SQL_BACKUPS\\DW_FULL_20260301_${n}of4.bak`));
+    expect(p.steps[0]!.files).toEqual(
+      [1, 2, 3, 4].map((n) => `Y:\\SQL_BACKUPS\\DW_FULL_20260301_${n}of4.bak`),
+    );
     expect(p.steps[0]!.position).toBe(2);
   });
 });

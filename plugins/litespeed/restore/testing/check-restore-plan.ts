@@ -14,7 +14,12 @@ export interface CheckRestorePlanOptions {
  * read-only filegroups come from backups that still match the base, STOPAT is honoured. Returns the
  * violations (empty: the plan obeys the rules).
  */
-export function checkRestorePlan(history: BackupHistory, request: RestoreRequest, plan: RestorePlan, options: CheckRestorePlanOptions = {}): string[] {
+export function checkRestorePlan(
+  history: BackupHistory,
+  request: RestoreRequest,
+  plan: RestorePlan,
+  options: CheckRestorePlanOptions = {},
+): string[] {
   const v: string[] = [];
   const sets = new Map(history.backupsets.map((s) => [s.backup_set_id, s]));
   const setOf = (st: RestoreStep) => (st.backup_set_id === null ? undefined : sets.get(st.backup_set_id));
@@ -32,17 +37,27 @@ export function checkRestorePlan(history: BackupHistory, request: RestoreRequest
   const stage1LastLog = [...stage1].reverse().find((st) => st.kind === 'log');
   const seenFilegroups = new Set<string>();
   for (const [n, steps] of stages) {
-    checkStage(n, steps.map((st) => ({ st, s: setOf(st)! })).filter((x) => x.s), v);
+    checkStage(
+      n,
+      steps.map((st) => ({ st, s: setOf(st)! })).filter((x) => x.s),
+      v,
+    );
     for (const st of steps) {
       const type = setOf(st)?.type ?? '';
-      if (st.kind === 'log' || 'IQG'.includes(type) || (st.kind === 'database' && !st.partial && st !== steps[0])) continue;
+      if (
+        st.kind === 'log' ||
+        'IQG'.includes(type) ||
+        (st.kind === 'database' && !st.partial && st !== steps[0])
+      )
+        continue;
       for (const fg of st.filegroups) {
         if (seenFilegroups.has(fg)) v.push(`filegroup ${fg} restored twice`);
         seenFilegroups.add(fg);
       }
     }
     const lastLog = [...steps].reverse().find((st) => st.kind === 'log');
-    if (n > 1 && lastLog && lastLog.backup_set_id !== stage1LastLog?.backup_set_id) v.push(`stage ${n} replays logs to a different point than stage 1`);
+    if (n > 1 && lastLog && lastLog.backup_set_id !== stage1LastLog?.backup_set_id)
+      v.push(`stage ${n} replays logs to a different point than stage 1`);
     if (n > 1 && !lastLog && base) checkReadOnlyStage(n, steps, base, sets, v);
   }
   if (base) checkStageOne(plan, stage1, base, setOf, v);
@@ -55,25 +70,39 @@ function checkStructure(plan: RestorePlan, v: string[]): void {
     const prev = plan.steps[i - 1];
     const next = plan.steps[i + 1];
     if (!prev && st.stage !== 1) v.push('the plan does not start in stage 1');
-    if (prev && st.stage !== prev.stage && st.stage !== prev.stage + 1) v.push(`step ${i + 1}: stage ${st.stage} after stage ${prev.stage}`);
+    if (prev && st.stage !== prev.stage && st.stage !== prev.stage + 1)
+      v.push(`step ${i + 1}: stage ${st.stage} after stage ${prev.stage}`);
     const last = !next || next.stage !== st.stage;
-    if (st.recovery !== last) v.push(`step ${i + 1}: recovery=${st.recovery} but ${last ? 'it ends' : 'it does not end'} stage ${st.stage}`);
+    if (st.recovery !== last)
+      v.push(
+        `step ${i + 1}: recovery=${st.recovery} but ${last ? 'it ends' : 'it does not end'} stage ${st.stage}`,
+      );
     if (st.partial && i !== 0) v.push(`step ${i + 1}: PARTIAL after the first step`);
   });
 }
 
 function checkSet(st: RestoreStep, s: BackupSet, i: number, o: CheckRestorePlanOptions, v: string[]): void {
   const where = `step ${i + 1} (backup ${s.backup_set_id}, ${s.type})`;
-  const allowed: Record<RestoreStep['kind'], string> = { log: 'L', database: 'DPIQF', filegroup: 'DPFGIQ', recover: '' };
+  const allowed: Record<RestoreStep['kind'], string> = {
+    log: 'L',
+    database: 'DPIQF',
+    filegroup: 'DPFGIQ',
+    recover: '',
+  };
   if (!allowed[st.kind].includes(s.type)) v.push(`${where}: a ${st.kind} step cannot restore type ${s.type}`);
   if (s.is_copy_only) v.push(`${where}: copy-only backup used`);
   if (s.is_damaged && !o.allowDamaged) v.push(`${where}: damaged backup used`);
-  if (s.has_incomplete_metadata && !o.allowIncompleteMetadata) v.push(`${where}: backup with incomplete metadata used`);
+  if (s.has_incomplete_metadata && !o.allowIncompleteMetadata)
+    v.push(`${where}: backup with incomplete metadata used`);
   if (s.type === 'L' && s.first_lsn === s.last_lsn) v.push(`${where}: empty log used`);
   if (st.position !== s.position) v.push(`${where}: position ${st.position}, history says ${s.position}`);
   const families = Math.max(...s.media.map((m) => m.family_sequence_number));
   const ok = [...new Set(s.media.map((m) => m.mirror))].some((mirror) => {
-    const names = Array.from({ length: families }, (_, k) => s.media.find((m) => m.mirror === mirror && m.family_sequence_number === k + 1)?.physical_device_name);
+    const names = Array.from(
+      { length: families },
+      (_, k) =>
+        s.media.find((m) => m.mirror === mirror && m.family_sequence_number === k + 1)?.physical_device_name,
+    );
     return names.every((n) => n !== undefined) && JSON.stringify(names) === JSON.stringify(st.files);
   });
   if (!ok) v.push(`${where}: files are not every family of one mirror in order: ${st.files.join(', ')}`);
@@ -90,42 +119,76 @@ function checkStage(n: number, steps: { st: RestoreStep; s: BackupSet }[], v: st
     const isDiff = 'IQG'.includes(s.type);
     if (isDiff) {
       const b = data[k - 1]?.s;
-      if (!b || s.differential_base_lsn !== b.checkpoint_lsn || s.differential_base_guid?.toUpperCase() !== b.backup_set_uuid.toUpperCase()) {
+      if (
+        !b ||
+        s.differential_base_lsn !== b.checkpoint_lsn ||
+        s.differential_base_guid?.toUpperCase() !== b.backup_set_uuid.toUpperCase()
+      ) {
         v.push(`stage ${n}: differential ${s.backup_set_id} does not sit on the backup before it`);
-      } else if (BigInt(s.last_lsn) < BigInt(b.last_lsn)) v.push(`stage ${n}: differential ${s.backup_set_id} ends before its base`);
+      } else if (BigInt(s.last_lsn) < BigInt(b.last_lsn))
+        v.push(`stage ${n}: differential ${s.backup_set_id} ends before its base`);
     }
-    const superseded = next !== undefined && 'IQG'.includes(next.type) && next.differential_base_guid?.toUpperCase() === s.backup_set_uuid.toUpperCase();
+    const superseded =
+      next !== undefined &&
+      'IQG'.includes(next.type) &&
+      next.differential_base_guid?.toUpperCase() === s.backup_set_uuid.toUpperCase();
     if (!superseded) points.push(BigInt(s.last_lsn));
   });
   if (logs.length === 0) return;
   const low = points.reduce((a, b) => (b < a ? b : a));
   const high = points.reduce((a, b) => (b > a ? b : a));
   const first = logs[0]!.s;
-  if (!(BigInt(first.first_lsn) <= low && low < BigInt(first.last_lsn))) v.push(`stage ${n}: first log ${first.backup_set_id} does not contain LSN ${low}`);
+  if (!(BigInt(first.first_lsn) <= low && low < BigInt(first.last_lsn)))
+    v.push(`stage ${n}: first log ${first.backup_set_id} does not contain LSN ${low}`);
   let prev = data.at(-1)?.s;
   for (const { s } of logs) {
-    if (prev && prev.type === 'L' && s.first_lsn !== prev.last_lsn) v.push(`stage ${n}: log ${s.backup_set_id} does not start where log ${prev.backup_set_id} ends`);
-    if (prev && s.first_recovery_fork_guid !== prev.last_recovery_fork_guid) v.push(`stage ${n}: log ${s.backup_set_id} starts on fork ${s.first_recovery_fork_guid}, the chain is on ${prev.last_recovery_fork_guid}`);
+    if (prev && prev.type === 'L' && s.first_lsn !== prev.last_lsn)
+      v.push(`stage ${n}: log ${s.backup_set_id} does not start where log ${prev.backup_set_id} ends`);
+    if (prev && s.first_recovery_fork_guid !== prev.last_recovery_fork_guid)
+      v.push(
+        `stage ${n}: log ${s.backup_set_id} starts on fork ${s.first_recovery_fork_guid}, the chain is on ${prev.last_recovery_fork_guid}`,
+      );
     prev = s;
   }
   if (BigInt(logs.at(-1)!.s.last_lsn) < high) v.push(`stage ${n}: the logs end before the newest data step`);
 }
 
-function checkStageOne(plan: RestorePlan, steps: RestoreStep[], base: BackupSet, setOf: (st: RestoreStep) => BackupSet | undefined, v: string[]): void {
-  if ((base.type === 'P' || base.type === 'F') && !steps[0]!.partial) v.push(`stage 1 starts from a ${base.type} backup without PARTIAL`);
+function checkStageOne(
+  plan: RestorePlan,
+  steps: RestoreStep[],
+  base: BackupSet,
+  setOf: (st: RestoreStep) => BackupSet | undefined,
+  v: string[],
+): void {
+  if ((base.type === 'P' || base.type === 'F') && !steps[0]!.partial)
+    v.push(`stage 1 starts from a ${base.type} backup without PARTIAL`);
   const fgs = new Set(steps.flatMap((st) => st.filegroups).map((f) => f.toUpperCase()));
   if (!fgs.has('PRIMARY')) v.push('stage 1 does not restore PRIMARY');
   if (base.recovery_model === 'SIMPLE') {
     for (const f of base.files) {
-      if (f.file_type !== 'L' && f.filegroup_name && !f.is_readonly && !fgs.has(f.filegroup_name.toUpperCase())) v.push(`SIMPLE: read-write filegroup ${f.filegroup_name} is not in stage 1`);
+      if (
+        f.file_type !== 'L' &&
+        f.filegroup_name &&
+        !f.is_readonly &&
+        !fgs.has(f.filegroup_name.toUpperCase())
+      )
+        v.push(`SIMPLE: read-write filegroup ${f.filegroup_name} is not in stage 1`);
     }
   }
   const last = setOf(steps.at(-1)!);
-  if (last && last.last_recovery_fork_guid !== plan.target.recovery_fork_guid) v.push('stage 1 does not end on the target recovery fork');
-  if (last && last.last_lsn !== plan.target.reaches_lsn) v.push(`target.reaches_lsn ${plan.target.reaches_lsn} is not where stage 1 ends (${last.last_lsn})`);
+  if (last && last.last_recovery_fork_guid !== plan.target.recovery_fork_guid)
+    v.push('stage 1 does not end on the target recovery fork');
+  if (last && last.last_lsn !== plan.target.reaches_lsn)
+    v.push(`target.reaches_lsn ${plan.target.reaches_lsn} is not where stage 1 ends (${last.last_lsn})`);
 }
 
-function checkReadOnlyStage(n: number, steps: RestoreStep[], base: BackupSet, sets: Map<number, BackupSet>, v: string[]): void {
+function checkReadOnlyStage(
+  n: number,
+  steps: RestoreStep[],
+  base: BackupSet,
+  sets: Map<number, BackupSet>,
+  v: string[],
+): void {
   for (const st of steps) {
     const src = st.backup_set_id === null ? undefined : sets.get(st.backup_set_id);
     if (!src) continue;
@@ -140,22 +203,34 @@ function checkReadOnlyStage(n: number, steps: RestoreStep[], base: BackupSet, se
         (rw === null || BigInt(rw) < BigInt(ro)) &&
         inSrc.length > 0 &&
         inSrc.every((f) => f.is_present && f.is_readonly && f.read_only_lsn === ro);
-      if (!valid) v.push(`stage ${n}: filegroup ${fg} restored without logs from backup ${src.backup_set_id}, which does not match base ${base.backup_set_id}`);
+      if (!valid)
+        v.push(
+          `stage ${n}: filegroup ${fg} restored without logs from backup ${src.backup_set_id}, which does not match base ${base.backup_set_id}`,
+        );
     }
   }
 }
 
-function checkStopAt(at: number, stages: Map<number, RestoreStep[]>, setOf: (st: RestoreStep) => BackupSet | undefined, v: string[]): void {
+function checkStopAt(
+  at: number,
+  stages: Map<number, RestoreStep[]>,
+  setOf: (st: RestoreStep) => BackupSet | undefined,
+  v: string[],
+): void {
   const withLogs = [...stages.values()].some((steps) => steps.some((st) => st.kind === 'log'));
   for (const [n, steps] of stages) {
     const logs = steps.filter((st) => st.kind === 'log').map(setOf) as BackupSet[];
     for (const st of steps) {
-      if (withLogs && st.kind !== 'recover' && (st.stop_at === null || Date.parse(st.stop_at) !== at)) v.push(`stage ${n}: step for backup ${st.backup_set_id} has STOPAT ${st.stop_at}`);
+      if (withLogs && st.kind !== 'recover' && (st.stop_at === null || Date.parse(st.stop_at) !== at))
+        v.push(`stage ${n}: step for backup ${st.backup_set_id} has STOPAT ${st.stop_at}`);
       const s = setOf(st);
-      if (s && st.kind !== 'log' && (n === 1 || logs.length > 0) && Date.parse(s.backup_finish_date) > at) v.push(`stage ${n}: backup ${s.backup_set_id} finished after STOPAT`);
+      if (s && st.kind !== 'log' && (n === 1 || logs.length > 0) && Date.parse(s.backup_finish_date) > at)
+        v.push(`stage ${n}: backup ${s.backup_set_id} finished after STOPAT`);
     }
     if (logs.length === 0) continue;
-    if (Date.parse(logs.at(-1)!.backup_finish_date) < at) v.push(`stage ${n}: the last log finished before STOPAT`);
-    if (logs.slice(0, -1).some((l) => Date.parse(l.backup_finish_date) >= at)) v.push(`stage ${n}: logs after the one holding STOPAT`);
+    if (Date.parse(logs.at(-1)!.backup_finish_date) < at)
+      v.push(`stage ${n}: the last log finished before STOPAT`);
+    if (logs.slice(0, -1).some((l) => Date.parse(l.backup_finish_date) >= at))
+      v.push(`stage ${n}: logs after the one holding STOPAT`);
   }
 }

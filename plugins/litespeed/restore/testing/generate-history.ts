@@ -1,4 +1,11 @@
-import type { BackupFile, BackupHistory, BackupMedia, BackupSet, BackupType, RecoveryModel } from '../history-schema.ts';
+import type {
+  BackupFile,
+  BackupHistory,
+  BackupMedia,
+  BackupSet,
+  BackupType,
+  RecoveryModel,
+} from '../history-schema.ts';
 import { SeededRandom } from './seeded-random.ts';
 
 /**
@@ -129,7 +136,8 @@ class HistorySimulation {
     this.#start = Date.parse(o.start ?? '2026-01-01T00:00:00Z');
     this.#fork = this.#rng.guid();
     this.#fgs.push({ name: 'PRIMARY', readOnly: false, roLsn: null, rwLsn: null });
-    for (let i = 1; i <= (o.readWriteFilegroups ?? 2); i++) this.#fgs.push({ name: `FG_RW${i}`, readOnly: false, roLsn: null, rwLsn: null });
+    for (let i = 1; i <= (o.readWriteFilegroups ?? 2); i++)
+      this.#fgs.push({ name: `FG_RW${i}`, readOnly: false, roLsn: null, rwLsn: null });
     this.#prefix = workload(new SeededRandom(o.seed ^ 0x5eed), (o.days + 2) * 1440);
     for (let i = 1; i <= (o.readOnlyFilegroups ?? 2); i++) {
       const lsn = this.#lsnAt(this.#start) - BigInt(1_000_000 * i);
@@ -139,14 +147,18 @@ class HistorySimulation {
 
   run(): GeneratedHistory {
     const o = this.#o;
-    const forkDay = o.chaos?.fork && o.recoveryModel !== 'SIMPLE' && o.schedule.logEveryMinutes ? Math.floor(o.days / 2) : -1;
+    const forkDay =
+      o.chaos?.fork && o.recoveryModel !== 'SIMPLE' && o.schedule.logEveryMinutes
+        ? Math.floor(o.days / 2)
+        : -1;
     for (let d = 0; d < o.days; d++) {
       const day = this.#start + d * DAY;
       const ev: SimEvent[] = [];
       const at = (t: number, order: number, run: () => void) => ev.push({ t, order, run });
       if (d === 0) for (const fg of this.#fgs) if (fg.readOnly) this.#needsBackup.add(fg.name);
       at(day + 30 * MINUTE, 1, () => this.#readOnlyBackups(day + 30 * MINUTE));
-      if (d % o.schedule.baseEveryDays === 0) at(day + HOUR, 1, () => this.#dataBackup(day + HOUR, o.schedule.base === 'full' ? 'D' : 'P'));
+      if (d % o.schedule.baseEveryDays === 0)
+        at(day + HOUR, 1, () => this.#dataBackup(day + HOUR, o.schedule.base === 'full' ? 'D' : 'P'));
       const every = o.schedule.differentialEveryHours;
       if (every) {
         for (let h = 1; h < 25; h += every) {
@@ -154,17 +166,23 @@ class HistorySimulation {
           at(day + h * HOUR, 1, () => this.#differential(day + h * HOUR));
         }
       }
-      if (o.recoveryModel !== 'SIMPLE' && this.#rng.chance(o.chaos?.filegroupBackupPerDay)) at(day + 2 * HOUR, 1, () => this.#readWriteFileBackup(day + 2 * HOUR));
-      if (d !== forkDay && this.#rng.chance(o.chaos?.readOnlyFlipPerDay)) at(day + 12 * HOUR, 1, () => this.#flip(day + 12 * HOUR));
-      if (d !== forkDay && this.#rng.chance(o.chaos?.archivePerDay)) at(day + 12 * HOUR + MINUTE, 1, () => this.#archive(day + 12 * HOUR + MINUTE));
-      if (this.#rng.chance(o.chaos?.copyOnlyFullPerDay)) at(day + 13 * HOUR, 1, () => this.#dataBackup(day + 13 * HOUR, 'D', true));
-      if (d === forkDay) at(day + 12 * HOUR + 30 * MINUTE, 1, () => this.#restore(day + 12 * HOUR + 30 * MINUTE));
+      if (o.recoveryModel !== 'SIMPLE' && this.#rng.chance(o.chaos?.filegroupBackupPerDay))
+        at(day + 2 * HOUR, 1, () => this.#readWriteFileBackup(day + 2 * HOUR));
+      if (d !== forkDay && this.#rng.chance(o.chaos?.readOnlyFlipPerDay))
+        at(day + 12 * HOUR, 1, () => this.#flip(day + 12 * HOUR));
+      if (d !== forkDay && this.#rng.chance(o.chaos?.archivePerDay))
+        at(day + 12 * HOUR + MINUTE, 1, () => this.#archive(day + 12 * HOUR + MINUTE));
+      if (this.#rng.chance(o.chaos?.copyOnlyFullPerDay))
+        at(day + 13 * HOUR, 1, () => this.#dataBackup(day + 13 * HOUR, 'D', true));
+      if (d === forkDay)
+        at(day + 12 * HOUR + 30 * MINUTE, 1, () => this.#restore(day + 12 * HOUR + 30 * MINUTE));
       const logEvery = o.recoveryModel === 'SIMPLE' ? null : o.schedule.logEveryMinutes;
       if (logEvery) {
         for (let m = 0; m < 1440; m += logEvery) {
           const t = day + m * MINUTE;
           at(t, 2, () => this.#log(t, false));
-          if (this.#rng.chance(o.chaos?.copyOnlyLog)) at(t + (logEvery * MINUTE) / 2, 2, () => this.#log(t + (logEvery * MINUTE) / 2, true));
+          if (this.#rng.chance(o.chaos?.copyOnlyLog))
+            at(t + (logEvery * MINUTE) / 2, 2, () => this.#log(t + (logEvery * MINUTE) / 2, true));
         }
       }
       ev.sort((a, b) => a.t - b.t || a.order - b.order);
@@ -186,7 +204,7 @@ class HistorySimulation {
 
   /** Backups whose finish time has passed become visible: a completed base is the differential base. */
   #complete(t: number): void {
-    for (let i = 0; i < this.#pending.length; ) {
+    for (let i = 0; i < this.#pending.length;) {
       const p = this.#pending[i]!;
       if (p.draft.finish > t) {
         i++;
@@ -195,7 +213,8 @@ class HistorySimulation {
       this.#pending.splice(i, 1);
       if (!p.isBase) continue;
       this.#base = p.draft;
-      if (this.#lastLog === null && this.#o.recoveryModel !== 'SIMPLE' && this.#o.schedule.logEveryMinutes) this.#lastLog = p.draft.first;
+      if (this.#lastLog === null && this.#o.recoveryModel !== 'SIMPLE' && this.#o.schedule.logEveryMinutes)
+        this.#lastLog = p.draft.first;
     }
   }
 
@@ -210,7 +229,16 @@ class HistorySimulation {
       read_only_lsn: fg.roLsn?.toString() ?? null,
       read_write_lsn: fg.rwLsn?.toString() ?? null,
     }));
-    rows.push({ logical_name: `${this.#db}_log`, physical_name: `L:\\log\\${this.#db}_log.ldf`, filegroup_name: null, file_type: 'L', is_present: logPresent, is_readonly: false, read_only_lsn: null, read_write_lsn: null });
+    rows.push({
+      logical_name: `${this.#db}_log`,
+      physical_name: `L:\\log\\${this.#db}_log.ldf`,
+      filegroup_name: null,
+      file_type: 'L',
+      is_present: logPresent,
+      is_readonly: false,
+      read_only_lsn: null,
+      read_write_lsn: null,
+    });
     return rows;
   }
 
@@ -222,12 +250,30 @@ class HistorySimulation {
     const out: BackupMedia[] = [];
     for (let m = 0; m < mirrors; m++) {
       const dir = m === 0 ? 'Y:\\SQL_BACKUPS' : 'Z:\\SQL_MIRROR';
-      for (let f = 1; f <= families; f++) out.push({ family_sequence_number: f, mirror: m, physical_device_name: `${dir}\\${this.#db}\\${this.#db}_${tag}_${stamp}_${f}.bak`, device_type: 7 });
+      for (let f = 1; f <= families; f++)
+        out.push({
+          family_sequence_number: f,
+          mirror: m,
+          physical_device_name: `${dir}\\${this.#db}\\${this.#db}_${tag}_${stamp}_${f}.bak`,
+          device_type: 7,
+        });
     }
     return out;
   }
 
-  #draft(type: BackupType, t: number, minutes: number, o: { copy?: boolean; present: (fg: FilegroupState) => boolean; tag: string; first?: bigint; last?: bigint; base?: Draft | null }): Draft {
+  #draft(
+    type: BackupType,
+    t: number,
+    minutes: number,
+    o: {
+      copy?: boolean;
+      present: (fg: FilegroupState) => boolean;
+      tag: string;
+      first?: bigint;
+      last?: bigint;
+      base?: Draft | null;
+    },
+  ): Draft {
     const finish = t + minutes * MINUTE;
     const isLog = type === 'L';
     const now = this.#lsnAt(t);
@@ -257,28 +303,49 @@ class HistorySimulation {
       is_damaged: false,
       begins_log_chain: false,
       position: 1,
-      files: isLog ? this.#files(() => false, true).filter((f) => f.file_type === 'L') : this.#files(o.present, type !== 'F' && type !== 'G'),
+      files: isLog
+        ? this.#files(() => false, true).filter((f) => f.file_type === 'L')
+        : this.#files(o.present, type !== 'F' && type !== 'G'),
       media: this.#media(o.tag, t, !isLog),
     };
     if (link) this.#forkLink = null;
     const draft = { set, start: t, finish, first, last };
     this.#drafts.push(draft);
-    this.#events.push({ at: t, make: () => ({ at: set.backup_start_date, kind: 'backup', backup_set_id: this.#ids.get(draft)!, type, copy_only: set.is_copy_only }) });
+    this.#events.push({
+      at: t,
+      make: () => ({
+        at: set.backup_start_date,
+        kind: 'backup',
+        backup_set_id: this.#ids.get(draft)!,
+        type,
+        copy_only: set.is_copy_only,
+      }),
+    });
     return draft;
   }
 
   #dataBackup(t: number, type: 'D' | 'P', copy = false): void {
     const present = type === 'D' ? () => true : (fg: FilegroupState) => !fg.readOnly;
-    const draft = this.#draft(type, t, 20, { copy, present, tag: copy ? 'FULL_COPY_ONLY' : type === 'D' ? 'FULL' : 'PARTIAL' });
+    const draft = this.#draft(type, t, 20, {
+      copy,
+      present,
+      tag: copy ? 'FULL_COPY_ONLY' : type === 'D' ? 'FULL' : 'PARTIAL',
+    });
     this.#pending.push({ draft, isBase: !copy });
   }
 
   #differential(t: number): void {
     const base = this.#base;
     if (!base) return;
-    const inBase = new Set(base.set.files.filter((f) => f.is_present && f.filegroup_name).map((f) => f.filegroup_name));
+    const inBase = new Set(
+      base.set.files.filter((f) => f.is_present && f.filegroup_name).map((f) => f.filegroup_name),
+    );
     const type = base.set.type === 'P' ? 'Q' : 'I';
-    const draft = this.#draft(type, t, 5, { present: (fg) => inBase.has(fg.name), tag: type === 'Q' ? 'DIFF_PARTIAL' : 'DIFF', base });
+    const draft = this.#draft(type, t, 5, {
+      present: (fg) => inBase.has(fg.name),
+      tag: type === 'Q' ? 'DIFF_PARTIAL' : 'DIFF',
+      base,
+    });
     this.#pending.push({ draft, isBase: false });
   }
 
@@ -306,8 +373,24 @@ class HistorySimulation {
     fg.roLsn = this.#lsnAt(t + 30 * MINUTE);
     const rw = fg.rwLsn.toString();
     const roLsn = fg.roLsn.toString();
-    this.#events.push({ at: t, make: () => ({ at: new Date(t).toISOString(), kind: 'filegroup-read-write', filegroup: fg.name, lsn: rw }) });
-    this.#events.push({ at: t + 30 * MINUTE, make: () => ({ at: new Date(t + 30 * MINUTE).toISOString(), kind: 'filegroup-read-only', filegroup: fg.name, lsn: roLsn }) });
+    this.#events.push({
+      at: t,
+      make: () => ({
+        at: new Date(t).toISOString(),
+        kind: 'filegroup-read-write',
+        filegroup: fg.name,
+        lsn: rw,
+      }),
+    });
+    this.#events.push({
+      at: t + 30 * MINUTE,
+      make: () => ({
+        at: new Date(t + 30 * MINUTE).toISOString(),
+        kind: 'filegroup-read-only',
+        filegroup: fg.name,
+        lsn: roLsn,
+      }),
+    });
     if (this.#rng.chance(this.#o.chaos?.refreshAfterFlip)) this.#needsBackup.add(fg.name);
   }
 
@@ -318,25 +401,50 @@ class HistorySimulation {
     fg.readOnly = true;
     fg.roLsn = this.#lsnAt(t);
     const lsn = fg.roLsn.toString();
-    this.#events.push({ at: t, make: () => ({ at: new Date(t).toISOString(), kind: 'filegroup-read-only', filegroup: fg.name, lsn }) });
+    this.#events.push({
+      at: t,
+      make: () => ({ at: new Date(t).toISOString(), kind: 'filegroup-read-only', filegroup: fg.name, lsn }),
+    });
     this.#needsBackup.add(fg.name);
   }
 
   #log(t: number, copy: boolean): void {
     if (this.#lastLog === null || (copy && this.#forkLink)) return;
     const first = this.#lastLog;
-    const draft = this.#draft('L', t, 1 / 6, { copy, present: () => false, tag: copy ? 'LOG_COPY_ONLY' : 'LOG', first, last: this.#lsnAt(t) });
+    const draft = this.#draft('L', t, 1 / 6, {
+      copy,
+      present: () => false,
+      tag: copy ? 'LOG_COPY_ONLY' : 'LOG',
+      first,
+      last: this.#lsnAt(t),
+    });
     if (this.#regularLogs.length === 0 && !copy) draft.set.begins_log_chain = true;
     if (copy) return;
     this.#lastLog = draft.last;
     this.#regularLogs.push(draft);
-    if (this.#rng.chance(this.#o.chaos?.emptyLog)) this.#draft('L', t + 1000, 1 / 60, { present: () => false, tag: 'LOG', first: draft.last, last: draft.last });
+    if (this.#rng.chance(this.#o.chaos?.emptyLog))
+      this.#draft('L', t + 1000, 1 / 60, {
+        present: () => false,
+        tag: 'LOG',
+        first: draft.last,
+        last: draft.last,
+      });
   }
 
   /** A restore WITH RECOVERY to the end of a log taken about six hours earlier: a new recovery fork. */
   #restore(t: number): void {
     const target = [...this.#regularLogs].reverse().find((l) => l.finish <= t - 6 * HOUR);
-    const base = target && [...this.#drafts].reverse().find((d) => (d.set.type === 'D' || d.set.type === 'P') && !d.set.is_copy_only && d.finish <= target.finish && d.last <= target.last);
+    const base =
+      target &&
+      [...this.#drafts]
+        .reverse()
+        .find(
+          (d) =>
+            (d.set.type === 'D' || d.set.type === 'P') &&
+            !d.set.is_copy_only &&
+            d.finish <= target.finish &&
+            d.last <= target.last,
+        );
     if (!target || !base) return;
     const point = target.last;
     const newFork = this.#rng.guid();
@@ -345,7 +453,16 @@ class HistorySimulation {
     this.#shift += point + 1_000n - this.#lsnAt(t);
     this.#lastLog = point;
     this.#base = base;
-    this.#events.push({ at: t, make: () => ({ at: new Date(t).toISOString(), kind: 'restore', base_backup_set_id: this.#ids.get(base)!, to_lsn: point.toString(), recovery_fork_guid: newFork }) });
+    this.#events.push({
+      at: t,
+      make: () => ({
+        at: new Date(t).toISOString(),
+        kind: 'restore',
+        base_backup_set_id: this.#ids.get(base)!,
+        to_lsn: point.toString(),
+        recovery_fork_guid: newFork,
+      }),
+    });
   }
 
   #finish(): GeneratedHistory {
@@ -377,7 +494,13 @@ class HistorySimulation {
     const lastRegular = this.#regularLogs.at(-1);
     for (const draft of drafts) {
       const s = draft.set;
-      if (s.type === 'L' && !s.is_copy_only && draft !== lastRegular && s.first_lsn !== s.last_lsn && rng.chance(d.logGap)) {
+      if (
+        s.type === 'L' &&
+        !s.is_copy_only &&
+        draft !== lastRegular &&
+        s.first_lsn !== s.last_lsn &&
+        rng.chance(d.logGap)
+      ) {
         out.push({ kind: 'log-gap', backup_set_id: s.backup_set_id, fatal: true });
         continue;
       }

@@ -31,7 +31,10 @@ export class SeededRandom {
 
   /** An upper-case GUID. */
   guid(): string {
-    const hex = (n: number) => Array.from({ length: n }, () => this.int(0, 15).toString(16)).join('').toUpperCase();
+    const hex = (n: number) =>
+      Array.from({ length: n }, () => this.int(0, 15).toString(16))
+        .join('')
+        .toUpperCase();
     return `${hex(8)}-${hex(4)}-4${hex(3)}-${['8', '9', 'A', 'B'][this.int(0, 3)]}${hex(3)}-${hex(12)}`;
   }
 }
