@@ -1,6 +1,6 @@
 import type { Artifact, Catalog } from '../catalog/contract.ts';
 import type { Job } from '../core/job.ts';
-import type { RetentionEntry } from '../core/plan.ts';
+import type { PlanNote, RetentionEntry } from '../core/plan.ts';
 import type { Plugin } from '../plugin/contract.ts';
 import { retentionPolicySchema, type RetentionPolicy } from './schema.ts';
 import { selectRetention, type RetentionDecision } from './select-retention.ts';
@@ -76,4 +76,20 @@ export function locationOf(a: Artifact): string {
   const first = a.locations[0] ?? '(no location)';
   const more = a.locations.length > 1 ? ` (+${a.locations.length - 1})` : '';
   return `${a.storage}:${first}${more}`;
+}
+
+/**
+ * What the planner puts in a plan for one job: its retention entries, and warnings for what would stop the
+ * cleanup. Never throws: an unreadable policy becomes a warning (validation reports it with its line).
+ */
+export function retentionForPlan(input: PlanJobRetentionInput): { entries: RetentionEntry[]; notes: PlanNote[] } {
+  const job = input.job.metadata.name;
+  try {
+    const planned = planJobRetention(input);
+    if (!planned) return { entries: [], notes: [] };
+    const notes: PlanNote[] = planned.problems.map((message) => ({ level: 'warning', plugin: input.plugin.name, job, message }));
+    return { entries: planned.entries, notes };
+  } catch (err) {
+    return { entries: [], notes: [{ level: 'warning', plugin: input.plugin.name, job, message: `retention not planned: ${(err as Error).message}` }] };
+  }
 }

@@ -26,3 +26,49 @@ export function summarizeEntries(entries: readonly RetentionEntry[]): string {
   const remove = entries.filter((e) => e.decision === 'remove').length;
   return `${entries.length - remove} kept, ${remove} to remove`;
 }
+
+/** The shape of a job's cleanup these renderers need (see cleanup-jobs.ts). */
+interface CleanupView {
+  job: string;
+  plan?: { entries: readonly RetentionEntry[]; problems: readonly string[]; policy: object };
+  report?: { status: string; removed: readonly unknown[]; bytesRemoved: number; kept: number; notAttempted: number; failure?: { message: string } };
+  error?: { message: string };
+}
+
+/** One line per job: what its cleanup did (for `holdfast run` and `retention apply`). */
+export function renderCleanupSummary(c: CleanupView): string {
+  if (c.error) return `${c.job}: cleanup FAILED: ${c.error.message}`;
+  const r = c.report;
+  if (!r) return `${c.job}: ${c.plan ? summarizeEntries(c.plan.entries) : 'no retention policy'}`;
+  if (r.status === 'nothing-to-do') return `${c.job}: nothing to remove (${r.kept} kept)`;
+  const removed = `removed ${r.removed.length} artifact(s), ${formatBytes(r.bytesRemoved)}, ${r.kept} kept`;
+  if (r.status === 'failed') {
+    return `${c.job}: cleanup FAILED after it ${removed}: ${r.failure?.message ?? 'unknown error'}; ${r.notAttempted} removal(s) not attempted (the next run finishes the cleanup)`;
+  }
+  return `${c.job}: ${removed}`;
+}
+
+/** The full report: per job, the policy, every decision with its reasons, problems, and (after apply) the outcome. */
+export function renderCleanups(cleanups: readonly CleanupView[], header: string): string {
+  const out: string[] = [header];
+  if (cleanups.length === 0) out.push('', 'No selected job has a retention policy.');
+  for (const c of cleanups) {
+    out.push('');
+    out.push(`Job ${c.job}${c.plan ? ` (policy ${JSON.stringify(c.plan.policy)})` : ''}: ${c.plan ? summarizeEntries(c.plan.entries) : 'not planned'}`);
+    for (const p of c.plan?.problems ?? []) out.push(`  WARNING: ${p}`);
+    if (c.plan) out.push(renderRetentionTable(c.plan.entries).trimEnd());
+    if (c.report || c.error) out.push(`  => ${renderCleanupSummary(c)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
