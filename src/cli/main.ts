@@ -8,13 +8,14 @@ import { planCommand } from './commands/plan.ts';
 import { runCommand } from './commands/run.ts';
 import { catalogCommand } from './commands/catalog.ts';
 import { discoverCommand } from './commands/discover.ts';
+import { retentionCommand } from './commands/retention.ts';
 import { serveCommand } from './commands/serve.ts';
 import { statusCommand } from './commands/status.ts';
 
 type Register = (y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: (code: number, p?: Promise<unknown>) => void) => Argv<GlobalArgs>;
 
 /** Every command, one file each under ./commands. */
-export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand, serveCommand, statusCommand];
+export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand, serveCommand, statusCommand, retentionCommand];
 
 /**
  * Runs the CLI and resolves with the exit code. Never calls process.exit, so tests can call it in-process.

@@ -1,9 +1,10 @@
-import { checkPlan, type Plan, type PlanJobSummary, type PlanNote, type PlanProblem, type PlanStep } from '../core/plan.ts';
+import { checkPlan, type Plan, type PlanJobSummary, type PlanNote, type PlanProblem, type PlanStep, type RetentionEntry } from '../core/plan.ts';
 import { ErrorCode, HoldfastError, wrapPluginError } from '../core/errors.ts';
 import type { LoadedManifest } from '../config/load-manifests.ts';
 import type { PluginRegistry } from '../plugin/registry.ts';
 import type { RunOptions } from '../plugin/contract.ts';
 import { pluginContext, type EngineServices } from './services.ts';
+import { retentionForPlan } from '../retention/plan-job-retention.ts';
 
 export interface PlanInput {
   command: string;
@@ -24,6 +25,8 @@ export async function createPlan(input: PlanInput): Promise<Plan> {
   const notes: PlanNote[] = [];
   const problems: PlanProblem[] = [];
   const jobs: PlanJobSummary[] = [];
+  const retention: RetentionEntry[] = [];
+  const storageNames = new Set(input.manifests.filter((m) => m.kind === 'Storage').map((m) => m.metadata.name));
   for (const job of input.jobs) {
     const plugin = registry.pluginForKind(job.kind);
     if (!plugin) throw new HoldfastError(ErrorCode.Internal, `no plugin handles kind ${job.kind}`);
@@ -44,6 +47,10 @@ export async function createPlan(input: PlanInput): Promise<Plan> {
       services.logger.error({ err: wrapped.toJSON() }, wrapped.message);
       problems.push({ job: job.metadata.name, plugin: plugin.name, hook, message: wrapped.message, code: wrapped.code });
     }
+    // What the job's retention policy would keep and remove now (read from the catalog; nothing is removed here).
+    const kept = retentionForPlan({ job, plugin, catalog: services.catalog, now: services.clock.now(), storageNames });
+    retention.push(...kept.entries);
+    notes.push(...kept.notes);
   }
   const plan: Plan = {
     formatVersion: 1,
@@ -52,7 +59,7 @@ export async function createPlan(input: PlanInput): Promise<Plan> {
     jobs,
     steps,
     notes,
-    retention: [],
+    retention,
     problems,
   };
   const invalid = checkPlan(plan);
