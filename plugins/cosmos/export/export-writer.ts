@@ -1,0 +1,165 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { ErrorCode, HoldfastError } from '../../../src/core/errors.ts';
+import type { StorageTarget, StorageWrite, StoredObject } from '../../../src/storage/contract.ts';
+import type { ExportKeys } from '../file-name.ts';
+import type { Compression } from '../schema.ts';
+import type { CommittedSegment } from './checkpoint.ts';
+
+const NEWLINE = Buffer.from('\n');
+
+interface OpenSegment {
+  key: string;
+  write: StorageWrite;
+  sink: Writable;
+  done: Promise<void>;
+  error?: unknown;
+  documents: number;
+  rawBytes: number;
+}
+
+export function createCompressor(compression: Compression, level?: number): zlib.Gzip | zlib.ZstdCompress | undefined {
+  if (compression === 'gzip') return zlib.createGzip({ level: level ?? 6, chunkSize: 64 * 1024 });
+  if (compression === 'zstd') return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? 3 }, chunkSize: 64 * 1024 });
+  return undefined;
+}
+
+/**
+ * Writes an export as JSON Lines, compressed on the fly, in segments: the first at the data key, later ones
+ * (after a checkpoint) at part keys. Each segment is a complete gzip member / zstd frame, so the data file is
+ * their concatenation. Nothing is visible until a segment is committed; `finish` makes the data file whole.
+ * Callers serialise calls (one page at a time).
+ */
+export class ExportWriter {
+  readonly #storage: StorageTarget;
+  readonly #keys: ExportKeys;
+  readonly #compression: Compression;
+  readonly #level?: number;
+  readonly #committed: CommittedSegment[];
+  #current?: OpenSegment;
+
+  constructor(options: { storage: StorageTarget; keys: ExportKeys; compression: Compression; level?: number; committed?: readonly CommittedSegment[] }) {
+    this.#storage = options.storage;
+    this.#keys = options.keys;
+    this.#compression = options.compression;
+    this.#level = options.level;
+    this.#committed = [...(options.committed ?? [])];
+  }
+
+  get committed(): readonly CommittedSegment[] {
+    return this.#committed;
+  }
+  /** Documents written, committed or not. */
+  get documents(): number {
+    return this.#committed.reduce((n, s) => n + s.documents, 0) + (this.#current?.documents ?? 0);
+  }
+  get rawBytes(): number {
+    return this.#committed.reduce((n, s) => n + s.rawBytes, 0) + (this.#current?.rawBytes ?? 0);
+  }
+  /** Documents in the open (uncommitted) segment. */
+  get pendingDocuments(): number {
+    return this.#current?.documents ?? 0;
+  }
+
+  /** Appends documents (each one JSON text without line break) as lines. */
+  async write(documents: readonly Buffer[]): Promise<void> {
+    if (documents.length === 0) return;
+    const parts: Buffer[] = [];
+    for (const d of documents) parts.push(d, NEWLINE);
+    const chunk = Buffer.concat(parts);
+    const segment = this.#current ?? (this.#current = await this.#open());
+    segment.documents += documents.length;
+    segment.rawBytes += chunk.length;
+    if (segment.error) throw segment.error;
+    if (!segment.sink.write(chunk)) {
+      if (segment.sink.destroyed) throw segment.error ?? new Error('the export stream was closed');
+      await once(segment.sink, 'drain');
+    }
+  }
+
+  /** Commits the open segment (a checkpoint); the next write opens a new one at the next part key. */
+  async commitSegment(): Promise<CommittedSegment | undefined> {
+    const segment = this.#current;
+    if (!segment) return undefined;
+    this.#current = undefined;
+    segment.sink.end();
+    try {
+      await segment.done;
+      const stored = await segment.write.commit();
+      const committed: CommittedSegment = { key: segment.key, bytes: stored.bytes, sha256: stored.sha256, documents: segment.documents, rawBytes: segment.rawBytes };
+      this.#committed.push(committed);
+      return committed;
+    } catch (err) {
+      await segment.write.abort();
+      throw err;
+    }
+  }
+
+  /**
+   * Ends the export: commits what is open and, when it was written in several segments, joins them into the data
+   * key (re-reading the first there, which stays readable until the joined object replaces it).
+   */
+  async finish(): Promise<{ object: StoredObject; segments: CommittedSegment[] }> {
+    if (this.#committed.length === 0 && !this.#current) this.#current = await this.#open();
+    await this.commitSegment();
+    const segments = [...this.#committed];
+    if (segments.length === 1) {
+      const only = segments[0]!;
+      return { object: { key: only.key, bytes: only.bytes, sha256: only.sha256 }, segments };
+    }
+    return { object: await this.joinSegments(segments), segments };
+  }
+
+  /** Writes the concatenation of the segments to the data key. */
+  async joinSegments(segments: readonly CommittedSegment[]): Promise<StoredObject> {
+    const write = await this.#storage.openWrite(this.#keys.data, { contentType: contentTypeOf(this.#compression) });
+    try {
+      for (const s of segments) {
+        for await (const chunk of await this.#storage.read(s.key)) {
+          if (!write.stream.write(chunk)) await once(write.stream, 'drain');
+        }
+      }
+      write.stream.end();
+      await finished(write.stream);
+      const object = await write.commit();
+      const expected = segments.reduce((n, s) => n + s.bytes, 0);
+      if (object.bytes !== expected) {
+        throw new HoldfastError(ErrorCode.VerificationFailed, `joining the parts of ${this.#keys.data} gave ${object.bytes} bytes, expected ${expected}`);
+      }
+      return object;
+    } catch (err) {
+      await write.abort();
+      throw err;
+    }
+  }
+
+  /** Discards the open segment (nothing of it becomes visible). */
+  async abort(): Promise<void> {
+    const segment = this.#current;
+    this.#current = undefined;
+    if (!segment) return;
+    segment.sink.destroy();
+    await segment.done.catch(() => undefined);
+    await segment.write.abort();
+  }
+
+  async #open(): Promise<OpenSegment> {
+    const index = this.#committed.length;
+    const key = index === 0 ? this.#keys.data : this.#keys.part(index);
+    const write = await this.#storage.openWrite(key, { contentType: contentTypeOf(this.#compression) });
+    const compressor = createCompressor(this.#compression, this.#level);
+    const segment: OpenSegment = { key, write, sink: compressor ?? write.stream, done: Promise.resolve(), documents: 0, rawBytes: 0 };
+    segment.done = (compressor ? pipeline(compressor, write.stream) : finished(write.stream)).catch((err: unknown) => {
+      segment.error = err;
+      throw err;
+    });
+    segment.done.catch(() => undefined);
+    return segment;
+  }
+}
+
+function contentTypeOf(compression: Compression): string {
+  return compression === 'gzip' ? 'application/gzip' : compression === 'zstd' ? 'application/zstd' : 'application/x-ndjson';
+}

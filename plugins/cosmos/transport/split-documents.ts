@@ -1,0 +1,118 @@
+/**
+ * Splits the `Documents` array of a Cosmos DB feed response (`{"_rid":..,"Documents":[{..},{..}],"_count":2}`)
+ * into one buffer per document, without parsing: each is a view into `body` holding exactly the bytes the
+ * server sent. An export writes these as JSON Lines, so a document is never decoded and encoded again (which
+ * is both the cost of an export and a way to lose fidelity, e.g. number formatting).
+ *
+ * A document whose text contains a raw line break between tokens (legal JSON whitespace, never sent by Cosmos DB
+ * in practice) is re-serialised compactly, so one document is always one line. Returns undefined when the body
+ * is not an object with a `Documents` array; callers then fall back to the parsed documents.
+ */
+export function splitDocuments(body: Buffer): Buffer[] | undefined {
+  const n = body.length;
+  let i = skipSpace(body, 0);
+  if (body[i] !== OPEN_OBJECT) return undefined;
+  i++;
+  for (;;) {
+    i = skipSpace(body, i);
+    if (body[i] === CLOSE_OBJECT) return undefined;
+    if (body[i] !== QUOTE) return undefined;
+    const keyStart = i + 1;
+    i = skipString(body, i);
+    if (i < 0) return undefined;
+    const isDocuments = i - 1 - keyStart === DOCUMENTS.length && body.subarray(keyStart, i - 1).equals(DOCUMENTS);
+    i = skipSpace(body, i);
+    if (body[i] !== COLON) return undefined;
+    i = skipSpace(body, i + 1);
+    if (isDocuments) return body[i] === OPEN_ARRAY ? readElements(body, i + 1) : undefined;
+    i = skipValue(body, i).end;
+    if (i < 0 || i > n) return undefined;
+    i = skipSpace(body, i);
+    if (body[i] === COMMA) i++;
+    else return undefined;
+  }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LF = 0x0a;
+const CR = 0x0d;
+const DOCUMENTS = Buffer.from('Documents');
+
+function readElements(body: Buffer, from: number): Buffer[] | undefined {
+  const out: Buffer[] = [];
+  let i = skipSpace(body, from);
+  if (body[i] === CLOSE_ARRAY) return out;
+  for (;;) {
+    const start = i;
+    const { end, lineBreak } = skipValue(body, i);
+    if (end < 0 || end > body.length) return undefined;
+    const element = body.subarray(start, end);
+    out.push(lineBreak ? Buffer.from(JSON.stringify(JSON.parse(element.toString('utf8')))) : element);
+    i = skipSpace(body, end);
+    if (body[i] === COMMA) i = skipSpace(body, i + 1);
+    else if (body[i] === CLOSE_ARRAY) return out;
+    else return undefined;
+  }
+}
+
+function skipSpace(body: Buffer, i: number): number {
+  for (;;) {
+    const c = body[i];
+    if (c === 0x20 || c === LF || c === CR || c === 0x09) i++;
+    else return i;
+  }
+}
+
+/** `i` at an opening quote; returns the index after the closing quote, or -1 when the string does not end. */
+function skipString(body: Buffer, i: number): number {
+  const n = body.length;
+  for (i++; i < n; i++) {
+    const c = body[i];
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) i++;
+  }
+  return -1;
+}
+
+/** Skips one JSON value starting at `i`; reports whether a raw line break occurred between its tokens. */
+function skipValue(body: Buffer, i: number): { end: number; lineBreak: boolean } {
+  const n = body.length;
+  const first = body[i];
+  if (first === QUOTE) return { end: skipString(body, i), lineBreak: false };
+  if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+    // number, true, false, null
+    let j = i;
+    while (j < n) {
+      const c = body[j];
+      if (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || c === 0x20 || c === LF || c === CR || c === 0x09) break;
+      j++;
+    }
+    return { end: j === i ? -1 : j, lineBreak: false };
+  }
+  let depth = 0;
+  let lineBreak = false;
+  for (let j = i; j < n; j++) {
+    const c = body[j]!;
+    if (c === QUOTE) {
+      for (j++; j < n; j++) {
+        const d = body[j];
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) j++;
+      }
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      depth++;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (--depth === 0) return { end: j + 1, lineBreak };
+    } else if (c === LF || c === CR) {
+      lineBreak = true;
+    }
+  }
+  return { end: -1, lineBreak };
+}
