@@ -53,7 +53,9 @@ export class ConcurrencyLimiter {
   }
 
   #fits(keys: readonly string[]): boolean {
-    return this.#running < this.#options.global && keys.every((k) => (this.#held.get(k) ?? 0) < this.#limit(k));
+    return (
+      this.#running < this.#options.global && keys.every((k) => (this.#held.get(k) ?? 0) < this.#limit(k))
+    );
   }
 
   #drain(): void {

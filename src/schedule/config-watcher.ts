@@ -23,15 +23,27 @@ export class ConfigWatcher {
     this.#logger = logger;
   }
 
-  static async start(paths: readonly string[], options: { debounceMs?: number; logger: Logger; onChange: (files: string[]) => void }): Promise<ConfigWatcher> {
+  static async start(
+    paths: readonly string[],
+    options: { debounceMs?: number; logger: Logger; onChange: (files: string[]) => void },
+  ): Promise<ConfigWatcher> {
     const w = new ConfigWatcher(options.debounceMs ?? 500, options.onChange, options.logger);
     for (const p of paths) {
-      const isDir = await stat(p).then((s) => s.isDirectory()).catch(() => false);
+      const isDir = await stat(p)
+        .then((s) => s.isDirectory())
+        .catch(() => false);
       const dir = isDir ? p : path.dirname(p);
       const only = isDir ? undefined : path.basename(p);
       try {
-        const watcher = watch(dir, { recursive: isDir, persistent: true }, (_event, name) => w.#seen(dir, name?.toString(), only));
-        watcher.on('error', (err) => options.logger.warn({ err, path: dir }, `watching ${dir} failed: ${String(err)}; reload with SIGHUP`));
+        const watcher = watch(dir, { recursive: isDir, persistent: true }, (_event, name) =>
+          w.#seen(dir, name?.toString(), only),
+        );
+        watcher.on('error', (err) =>
+          options.logger.warn(
+            { err, path: dir },
+            `watching ${dir} failed: ${String(err)}; reload with SIGHUP`,
+          ),
+        );
         w.#watchers.push(watcher);
       } catch (err) {
         options.logger.warn({ err, path: dir }, `cannot watch ${dir}: ${String(err)}; reload with SIGHUP`);
@@ -43,7 +55,13 @@ export class ConfigWatcher {
   #seen(dir: string, name: string | undefined, only: string | undefined): void {
     if (only !== undefined && name !== undefined && path.basename(name) !== only) return;
     // Kubernetes ConfigMap volumes swap a `..data` symlink; the YAML names never change, so count those too.
-    if (name !== undefined && !/\.ya?ml$/i.test(name) && !name.includes('..data') && path.extname(name) !== '') return;
+    if (
+      name !== undefined &&
+      !/\.ya?ml$/i.test(name) &&
+      !name.includes('..data') &&
+      path.extname(name) !== ''
+    )
+      return;
     this.#changed.add(name ? path.join(dir, name) : dir);
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {

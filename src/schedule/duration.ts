@@ -1,6 +1,13 @@
 import { ErrorCode, HoldfastError } from '../core/errors.ts';
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
 
@@ -15,7 +22,10 @@ export function parseDuration(text: string): number {
     for (const m of trimmed.matchAll(PART)) total += Number(m[1]) * UNITS[m[2]!]!;
   }
   if (!Number.isFinite(total) || total <= 0) {
-    throw new HoldfastError(ErrorCode.ConfigInvalid, `"${text}" is not a duration: write a positive number and a unit, e.g. 26h, 90m, 1d12h (units ms, s, m, h, d, w)`);
+    throw new HoldfastError(
+      ErrorCode.ConfigInvalid,
+      `"${text}" is not a duration: write a positive number and a unit, e.g. 26h, 90m, 1d12h (units ms, s, m, h, d, w)`,
+    );
   }
   return Math.round(total);
 }
@@ -27,7 +37,12 @@ export function formatDuration(ms: number): string {
   let rest = Math.abs(Math.round(ms));
   if (rest < 1000) return `${sign}${rest}ms`;
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) parts.push(`${n}${unit}`);
     rest -= n * size;

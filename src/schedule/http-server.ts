@@ -24,7 +24,10 @@ export interface HttpServerHandle {
 }
 
 /** `/healthz`, `/readyz` and `/metrics` on one small HTTP server. Anything else is 404; only GET and HEAD. */
-export async function startHttpServer(endpoints: HttpEndpoints, options: { port: number; host: string; logger: Logger }): Promise<HttpServerHandle> {
+export async function startHttpServer(
+  endpoints: HttpEndpoints,
+  options: { port: number; host: string; logger: Logger },
+): Promise<HttpServerHandle> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (status: number, type: string, body: string) => {
@@ -40,12 +43,20 @@ export async function startHttpServer(endpoints: HttpEndpoints, options: { port:
       switch (url.pathname) {
         case '/healthz': {
           const h = endpoints.health();
-          send(h.ok ? 200 : 503, 'application/json', `${JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...h.detail })}\n`);
+          send(
+            h.ok ? 200 : 503,
+            'application/json',
+            `${JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...h.detail })}\n`,
+          );
           return;
         }
         case '/readyz': {
           const r = endpoints.ready();
-          send(r.ready ? 200 : 503, 'application/json', `${JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks })}\n`);
+          send(
+            r.ready ? 200 : 503,
+            'application/json',
+            `${JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks })}\n`,
+          );
           return;
         }
         case '/metrics':

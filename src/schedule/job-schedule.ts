@@ -47,7 +47,13 @@ const OPTION_KEYS = new Set(['timezone', 'catchUp']);
 export function readJobSchedule(job: Manifest): { info: JobScheduleInfo; problems: ScheduleProblem[] } {
   const spec = (job.spec ?? {}) as Record<string, unknown>;
   const problems: ScheduleProblem[] = [];
-  const info: JobScheduleInfo = { job: job.metadata.name, kind: job.kind, entries: [], limitKeys: limitKeysOf(spec), missedChannels: missedChannelsOf(spec) };
+  const info: JobScheduleInfo = {
+    job: job.metadata.name,
+    kind: job.kind,
+    entries: [],
+    limitKeys: limitKeysOf(spec),
+    missedChannels: missedChannelsOf(spec),
+  };
 
   if (spec.rpo !== undefined) {
     try {
@@ -77,24 +83,44 @@ export function readJobSchedule(job: Manifest): { info: JobScheduleInfo; problem
       lines.push({ type: key === 'cron' ? undefined : key, cron: value, path: ['spec', 'schedule', key] });
     }
     if (lines.length > 1 && lines.some((l) => l.type === undefined)) {
-      problems.push({ path: ['spec', 'schedule', 'cron'], message: 'a schedule has either one `cron` or one cron per backup type, not both' });
+      problems.push({
+        path: ['spec', 'schedule', 'cron'],
+        message: 'a schedule has either one `cron` or one cron per backup type, not both',
+      });
     }
   } else {
-    problems.push({ path: ['spec', 'schedule'], message: 'schedule must be { cron, timezone? } or { <backup type>: cron, ..., timezone? }' });
+    problems.push({
+      path: ['spec', 'schedule'],
+      message: 'schedule must be { cron, timezone? } or { <backup type>: cron, ..., timezone? }',
+    });
   }
 
   lines.forEach((line, rank) => {
     if (typeof line.cron !== 'string') {
-      problems.push({ path: line.path, message: `expected a cron expression (a string), found ${JSON.stringify(line.cron)}` });
+      problems.push({
+        path: line.path,
+        message: `expected a cron expression (a string), found ${JSON.stringify(line.cron)}`,
+      });
       return;
     }
     const problem = checkCron({ cron: line.cron, timezone });
     if (problem) {
-      problems.push({ path: problem.startsWith('unknown time zone') ? ['spec', 'schedule', 'timezone'] : line.path, message: problem });
+      problems.push({
+        path: problem.startsWith('unknown time zone') ? ['spec', 'schedule', 'timezone'] : line.path,
+        message: problem,
+      });
       return;
     }
     const key = line.type ? `${info.job}/${line.type}` : info.job;
-    info.entries.push({ key, job: info.job, type: line.type, cron: line.cron.trim(), timezone, catchUp, rank });
+    info.entries.push({
+      key,
+      job: info.job,
+      type: line.type,
+      cron: line.cron.trim(),
+      timezone,
+      catchUp,
+      rank,
+    });
   });
   return { info, problems: dedupe(problems) };
 }
@@ -103,7 +129,9 @@ function limitKeysOf(spec: Record<string, unknown>): string[] {
   const keys: string[] = [];
   const server = spec.server as { host?: unknown; port?: unknown } | undefined;
   if (server && typeof server.host === 'string' && server.host !== '') {
-    keys.push(`sqlserver:${server.host.toLowerCase()}${server.port !== undefined ? `:${String(server.port)}` : ''}`);
+    keys.push(
+      `sqlserver:${server.host.toLowerCase()}${server.port !== undefined ? `:${String(server.port)}` : ''}`,
+    );
   }
   const account = spec.account as { endpoint?: unknown } | undefined;
   if (account && typeof account.endpoint === 'string' && account.endpoint !== '') {
@@ -121,7 +149,10 @@ function limitKeysOf(spec: Record<string, unknown>): string[] {
 function missedChannelsOf(spec: Record<string, unknown>): string[] {
   if (!Array.isArray(spec.notify)) return [];
   return spec.notify
-    .filter((r): r is { channel: string; on?: unknown } => typeof r === 'object' && r !== null && typeof (r as { channel?: unknown }).channel === 'string')
+    .filter(
+      (r): r is { channel: string; on?: unknown } =>
+        typeof r === 'object' && r !== null && typeof (r as { channel?: unknown }).channel === 'string',
+    )
     .filter((r) => Array.isArray(r.on) && r.on.includes('missed'))
     .map((r) => r.channel);
 }

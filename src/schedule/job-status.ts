@@ -24,7 +24,8 @@ export function nextRunOf(info: JobScheduleInfo, now: Date): { at: Date; type?: 
   let best: { at: Date; type?: string; rank: number } | undefined;
   for (const e of info.entries) {
     const at = nextFire(e, now);
-    if (at && (!best || at < best.at || (at.getTime() === best.at.getTime() && e.rank < best.rank))) best = { at, type: e.type, rank: e.rank };
+    if (at && (!best || at < best.at || (at.getTime() === best.at.getTime() && e.rank < best.rank)))
+      best = { at, type: e.type, rank: e.rank };
   }
   return best && { at: best.at, type: best.type };
 }
@@ -45,11 +46,9 @@ export function buildStatusRows(input: {
   const rows: StatusRow[] = [];
   for (const info of [...input.jobs].sort((a, b) => a.job.localeCompare(b.job))) {
     const next = nextRunOf(info, input.now);
-    const targets: (TargetHealth | { job: string; target?: undefined; lastSuccess?: undefined; lastFailure?: undefined })[] = readTargetHealth(
-      input.catalog,
-      info.job,
-      input.pluginOf?.(info.kind),
-    );
+    const targets: (
+      TargetHealth | { job: string; target?: undefined; lastSuccess?: undefined; lastFailure?: undefined }
+    )[] = readTargetHealth(input.catalog, info.job, input.pluginOf?.(info.kind));
     if (targets.length === 0) targets.push({ job: info.job });
     for (const t of targets) {
       rows.push({
@@ -57,10 +56,16 @@ export function buildStatusRows(input: {
         kind: info.kind,
         target: t.target,
         lastSuccess: t.lastSuccess?.toISOString(),
-        lastFailure: t.lastFailure && { at: t.lastFailure.at.toISOString(), summary: t.lastFailure.summary, runId: t.lastFailure.runId },
+        lastFailure: t.lastFailure && {
+          at: t.lastFailure.at.toISOString(),
+          summary: t.lastFailure.summary,
+          runId: t.lastFailure.runId,
+        },
         nextRun: next && { at: next.at.toISOString(), type: next.type },
         rpo: info.rpo,
-        sinceLastSuccessSeconds: t.lastSuccess ? Math.max(0, Math.round((input.now.getTime() - t.lastSuccess.getTime()) / 1000)) : undefined,
+        sinceLastSuccessSeconds: t.lastSuccess
+          ? Math.max(0, Math.round((input.now.getTime() - t.lastSuccess.getTime()) / 1000))
+          : undefined,
         rpoBreached: isRpoBreached(info.rpoMs, t.lastSuccess, input.now),
       });
     }

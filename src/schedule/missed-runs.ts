@@ -22,7 +22,12 @@ export function runType(command: string): string | undefined {
  * Whether a run covers a line's fire time: it started at or after it, for the same type, for a type written
  * earlier in the schedule (a full stands in for the differential that fired with it), or for no type at all.
  */
-export function runCovers(run: RunRecord, entry: ScheduleEntry, fireAt: Date, ranks: ReadonlyMap<string, number>): boolean {
+export function runCovers(
+  run: RunRecord,
+  entry: ScheduleEntry,
+  fireAt: Date,
+  ranks: ReadonlyMap<string, number>,
+): boolean {
   if (run.startedAt.getTime() < fireAt.getTime()) return false;
   const type = runType(run.command);
   if (type === undefined || entry.type === undefined || type === entry.type) return true;
@@ -34,12 +39,18 @@ export function runCovers(run: RunRecord, entry: ScheduleEntry, fireAt: Date, ra
  * Compares the schedule with the catalog at `now`: for each line, the previous fire time must have a run
  * recorded after it. A job with no run at all is new, not late, and is not reported.
  */
-export function findMissedRuns(input: { entries: readonly ScheduleEntry[]; catalog: Pick<Catalog, 'listRuns'>; now: Date }): MissedRun[] {
+export function findMissedRuns(input: {
+  entries: readonly ScheduleEntry[];
+  catalog: Pick<Catalog, 'listRuns'>;
+  now: Date;
+}): MissedRun[] {
   const byJob = new Map<string, ScheduleEntry[]>();
   for (const e of input.entries) byJob.set(e.job, [...(byJob.get(e.job) ?? []), e]);
   const missed: MissedRun[] = [];
   for (const [job, entries] of byJob) {
-    const fires = entries.map((entry) => ({ entry, fireAt: previousFire(entry, input.now) })).filter((f): f is { entry: ScheduleEntry; fireAt: Date } => f.fireAt !== undefined);
+    const fires = entries
+      .map((entry) => ({ entry, fireAt: previousFire(entry, input.now) }))
+      .filter((f): f is { entry: ScheduleEntry; fireAt: Date } => f.fireAt !== undefined);
     if (fires.length === 0) continue;
     const oldest = Math.min(...fires.map((f) => f.fireAt.getTime()));
     const runs = runsSince(input.catalog, job, oldest);

@@ -33,7 +33,9 @@ export type RunState = 'queued' | 'running' | 'done';
 
 /** The catalog command of a scheduled run; `missed-runs` reads the type back from it. */
 export function scheduledCommand(trigger: RunTrigger, type: string | undefined): string {
-  return ['serve', trigger === 'catch-up' ? '--catch-up' : '', type ? `--type ${type}` : ''].filter(Boolean).join(' ');
+  return ['serve', trigger === 'catch-up' ? '--catch-up' : '', type ? `--type ${type}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
@@ -51,7 +53,13 @@ export class ScheduledRun {
   readonly inFlight = new Map<string, { step: PlanStep; startedAt: Date }>();
   #interrupted = false;
 
-  constructor(job: LoadedManifest, type: string | undefined, trigger: RunTrigger, fireAt: Date, queuedAt: Date) {
+  constructor(
+    job: LoadedManifest,
+    type: string | undefined,
+    trigger: RunTrigger,
+    fireAt: Date,
+    queuedAt: Date,
+  ) {
     this.job = job;
     this.type = type;
     this.trigger = trigger;
@@ -83,7 +91,10 @@ export class ScheduledRun {
     const engine = new EngineEventBus();
     engine.on('run:start', ({ runId }) => {
       this.runId = runId;
-      log.info({ runId, fireAt: this.fireAt.toISOString() }, `run ${runId} of ${this.name} started (${this.trigger}${this.type ? `, ${this.type}` : ''})`);
+      log.info(
+        { runId, fireAt: this.fireAt.toISOString() },
+        `run ${runId} of ${this.name} started (${this.trigger}${this.type ? `, ${this.type}` : ''})`,
+      );
       env.events.emit('run:start', { job: this.name, type: this.type, runId, trigger: this.trigger });
     });
     engine.on('step:start', ({ step }) => this.inFlight.set(step.id, { step, startedAt: env.clock.now() }));
@@ -113,15 +124,28 @@ export class ScheduledRun {
       }));
       const failed = result.steps.filter((s) => s.status !== 'succeeded').length;
       const level = result.status === 'succeeded' ? 'info' : 'error';
-      log[level]({ runId: result.runId, status: result.status, steps: result.steps.length, failed }, `run ${result.runId} of ${this.name}: ${result.status}`);
+      log[level](
+        { runId: result.runId, status: result.status, steps: result.steps.length, failed },
+        `run ${result.runId} of ${this.name}: ${result.status}`,
+      );
     } catch (err) {
-      error = err instanceof HoldfastError ? err.toJSON() : { code: ErrorCode.Internal, message: describeError(err) };
+      error =
+        err instanceof HoldfastError
+          ? err.toJSON()
+          : { code: ErrorCode.Internal, message: describeError(err) };
       log.error({ err: error }, `run of ${this.name} could not complete: ${describeError(err)}`);
     } finally {
       lock.release();
       this.state = 'done';
     }
-    env.events.emit('run:end', { job: this.name, type: this.type, trigger: this.trigger, result, error, durationMs: Math.round(performance.now() - started) });
+    env.events.emit('run:end', {
+      job: this.name,
+      type: this.type,
+      trigger: this.trigger,
+      result,
+      error,
+      durationMs: Math.round(performance.now() - started),
+    });
     return true;
   }
 
@@ -133,11 +157,26 @@ export class ScheduledRun {
     if (this.#interrupted || this.state !== 'running' || !this.runId) return [];
     this.#interrupted = true;
     const steps = [...this.inFlight.values()];
-    const error = new HoldfastError(ErrorCode.Cancelled, 'interrupted: the service stopped before the step finished', { job: this.name }).toJSON();
+    const error = new HoldfastError(
+      ErrorCode.Cancelled,
+      'interrupted: the service stopped before the step finished',
+      { job: this.name },
+    ).toJSON();
     for (const { step, startedAt } of steps) {
       catalog.recordStep(this.runId, {
-        stepId: step.id, job: step.job, plugin: step.plugin, target: step.target, action: step.action, status: 'failed',
-        startedAt: startedAt.toISOString(), finishedAt: at.toISOString(), durationMs: at.getTime() - startedAt.getTime(), summary: 'interrupted: the service stopped before the step finished', metrics: {}, artifactIds: [], error,
+        stepId: step.id,
+        job: step.job,
+        plugin: step.plugin,
+        target: step.target,
+        action: step.action,
+        status: 'failed',
+        startedAt: startedAt.toISOString(),
+        finishedAt: at.toISOString(),
+        durationMs: at.getTime() - startedAt.getTime(),
+        summary: 'interrupted: the service stopped before the step finished',
+        metrics: {},
+        artifactIds: [],
+        error,
       });
     }
     catalog.finishRun(this.runId, 'failed', at);

@@ -30,7 +30,16 @@ export interface SchedulerEvents {
   missed: [MissedEvent];
   'run:start': [{ job: string; type?: string; runId: string; trigger: RunTrigger }];
   'step:end': [{ job: string; runId: string; result: StepResult }];
-  'run:end': [{ job: string; type?: string; trigger: RunTrigger; result?: RunResult; error?: Record<string, unknown>; durationMs: number }];
+  'run:end': [
+    {
+      job: string;
+      type?: string;
+      trigger: RunTrigger;
+      result?: RunResult;
+      error?: Record<string, unknown>;
+      durationMs: number;
+    },
+  ];
   stall: [{ gapMs: number; direction: 'forward' | 'backward' }];
 }
 

@@ -67,7 +67,8 @@ interface EntryState {
  */
 export class Scheduler {
   readonly events: SchedulerEventBus;
-  readonly #o: Required<Omit<SchedulerOptions, 'events' | 'stepConcurrency'>> & Pick<SchedulerOptions, 'stepConcurrency'>;
+  readonly #o: Required<Omit<SchedulerOptions, 'events' | 'stepConcurrency'>> &
+    Pick<SchedulerOptions, 'stepConcurrency'>;
   readonly #limiter: ConcurrencyLimiter;
   readonly #abort = new AbortController();
   readonly #entries = new Map<string, EntryState>();
@@ -106,7 +107,10 @@ export class Scheduler {
     for (const entry of config.jobs.flatMap((j) => j.entries)) {
       const old = this.#entries.get(entry.key);
       const same = old && old.entry.cron === entry.cron && old.entry.timezone === entry.timezone;
-      next.set(entry.key, { entry, nextAt: same ? old.nextAt : first ? this.#firstFire(entry, now, config) : nextFire(entry, now) });
+      next.set(entry.key, {
+        entry,
+        nextAt: same ? old.nextAt : first ? this.#firstFire(entry, now, config) : nextFire(entry, now),
+      });
     }
     this.#entries.clear();
     for (const [k, v] of next) this.#entries.set(k, v);
@@ -123,7 +127,8 @@ export class Scheduler {
     if (!recent || recent > now) return recent;
     const runs = this.#o.catalog.listRuns({ job: entry.job, limit: 50 });
     const ranks = new Map<string, number>();
-    for (const j of config.jobs) if (j.job === entry.job) for (const e of j.entries) if (e.type) ranks.set(e.type, e.rank);
+    for (const j of config.jobs)
+      if (j.job === entry.job) for (const e of j.entries) if (e.type) ranks.set(e.type, e.rank);
     return runs.some((r) => runCovers(r, entry, recent, ranks)) ? nextFire(entry, now) : recent;
   }
 
@@ -157,7 +162,13 @@ export class Scheduler {
 
   /** Jobs queued or running, with their state. */
   activeRuns(): { job: string; type?: string; state: string; runId?: string; since: Date }[] {
-    return [...this.#active.values()].map((r) => ({ job: r.name, type: r.type, state: r.state, runId: r.runId, since: r.queuedAt }));
+    return [...this.#active.values()].map((r) => ({
+      job: r.name,
+      type: r.type,
+      state: r.state,
+      runId: r.runId,
+      since: r.queuedAt,
+    }));
   }
 
   /** Handles every line due at the clock's now: fires on-time lines, reports late ones as missed. */
@@ -165,7 +176,12 @@ export class Scheduler {
     if (this.#stopping || !this.#config) return;
     const now = this.#o.clock.now();
     const due = [...this.#entries.values()].filter((s) => s.nextAt && s.nextAt <= now);
-    due.sort((a, b) => a.nextAt!.getTime() - b.nextAt!.getTime() || a.entry.job.localeCompare(b.entry.job) || a.entry.rank - b.entry.rank);
+    due.sort(
+      (a, b) =>
+        a.nextAt!.getTime() - b.nextAt!.getTime() ||
+        a.entry.job.localeCompare(b.entry.job) ||
+        a.entry.rank - b.entry.rank,
+    );
     const firing = new Map<string, { entry: ScheduleEntry; fireAt: Date }>();
     const late: MissedRun[] = [];
     for (const state of due) {
@@ -212,17 +228,27 @@ export class Scheduler {
     const dropped = this.#limiter.clear(new Error('the service is stopping'));
     const running = [...this.#active.values()].filter((r) => r.state !== 'queued');
     const summary: StopSummary = { finished: [], aborted: [], abandoned: [], dropped };
-    if (running.length > 0) this.#o.logger.info({ runs: running.map((r) => r.name), deadlineMs: options.deadlineMs }, `stopping: waiting up to ${formatDuration(options.deadlineMs)} for ${running.length} run(s)`);
+    if (running.length > 0)
+      this.#o.logger.info(
+        { runs: running.map((r) => r.name), deadlineMs: options.deadlineMs },
+        `stopping: waiting up to ${formatDuration(options.deadlineMs)} for ${running.length} run(s)`,
+      );
     if (!(await this.#idleWithin(options.deadlineMs, true))) {
       const left = [...this.#active.values()].filter((r) => r.state === 'running');
-      this.#o.logger.warn({ runs: left.map((r) => ({ job: r.name, runId: r.runId, steps: [...r.inFlight.keys()] })) }, `stopping: deadline passed; cancelling ${left.length} run(s)`);
+      this.#o.logger.warn(
+        { runs: left.map((r) => ({ job: r.name, runId: r.runId, steps: [...r.inFlight.keys()] })) },
+        `stopping: deadline passed; cancelling ${left.length} run(s)`,
+      );
       this.#abort.abort(new Error('the service is stopping'));
       summary.aborted = left.map((r) => r.name);
       if (!(await this.#idleWithin(options.abortGraceMs ?? 10_000))) {
         for (const r of this.#active.values()) {
           const steps = r.recordInterruption(this.#o.catalog, this.#o.clock.now());
           if (steps.length > 0 || r.runId) summary.abandoned.push(r.name);
-          this.#o.logger.error({ job: r.name, runId: r.runId, steps }, `stopping: run ${r.runId ?? '(not started)'} of ${r.name} did not stop; recorded as interrupted`);
+          this.#o.logger.error(
+            { job: r.name, runId: r.runId, steps },
+            `stopping: run ${r.runId ?? '(not started)'} of ${r.name} did not stop; recorded as interrupted`,
+          );
         }
       }
     }
@@ -250,7 +276,9 @@ export class Scheduler {
 
   #fire(entry: ScheduleEntry, trigger: RunTrigger, fireAt: Date): void {
     const config = this.#config;
-    const job = config?.manifests.find((m) => m.metadata.name === entry.job && this.#o.registry.isJobKind(m.kind));
+    const job = config?.manifests.find(
+      (m) => m.metadata.name === entry.job && this.#o.registry.isJobKind(m.kind),
+    );
     const info = config?.jobs.find((j) => j.job === entry.job);
     if (!config || !job || !info || this.#stopping) return;
     const log = this.#o.logger.child({ job: entry.job, type: entry.type });
@@ -303,7 +331,11 @@ export class Scheduler {
   #coveredElsewhere(late: readonly MissedRun[]): Set<MissedRun> {
     const covered = new Set<MissedRun>();
     for (const m of late) {
-      const ranks = new Map(late.filter((l) => l.entry.job === m.entry.job && l.entry.type).map((l) => [l.entry.type!, l.entry.rank]));
+      const ranks = new Map(
+        late
+          .filter((l) => l.entry.job === m.entry.job && l.entry.type)
+          .map((l) => [l.entry.type!, l.entry.rank]),
+      );
       const runs = this.#o.catalog.listRuns({ job: m.entry.job, limit: 50 });
       if (runs.some((r) => runCovers(r, m.entry, m.fireAt, ranks))) covered.add(m);
     }
@@ -326,10 +358,26 @@ export class Scheduler {
         `missed: ${what} should have run at ${m.fireAt.toISOString()} (${m.entry.cron} ${m.entry.timezone})` +
         `${m.count > 1 ? `; ${m.count} fire times passed without a run` : ''}${m.lastRunAt ? `; last run ${m.lastRunAt.toISOString()}` : ''}` +
         `${detectedAt === 'pause' ? '; the process was paused or the clock jumped' : ''}; ${catchUp ? 'starting a catch-up run' : m.entry.catchUp ? 'catch-up covered by another run of the job' : 'no catch-up configured'}`;
-      this.#o.logger.warn({ job: m.entry.job, type: m.entry.type, event: 'missed', fireAt: m.fireAt.toISOString(), count: m.count, detectedAt }, message);
+      this.#o.logger.warn(
+        {
+          job: m.entry.job,
+          type: m.entry.type,
+          event: 'missed',
+          fireAt: m.fireAt.toISOString(),
+          count: m.count,
+          detectedAt,
+        },
+        message,
+      );
       this.events.emit('missed', {
-        job: m.entry.job, type: m.entry.type, fireAt: m.fireAt, count: m.count, lastRunAt: m.lastRunAt, detectedAt,
-        channels: info.get(m.entry.job)?.missedChannels ?? [], catchUp,
+        job: m.entry.job,
+        type: m.entry.type,
+        fireAt: m.fireAt,
+        count: m.count,
+        lastRunAt: m.lastRunAt,
+        detectedAt,
+        channels: info.get(m.entry.job)?.missedChannels ?? [],
+        catchUp,
       });
     }
     for (const m of catchUps.values()) this.#fire(m.entry, 'catch-up', m.fireAt);
@@ -352,7 +400,9 @@ export class Scheduler {
       const direction = gap > 0 ? 'forward' : 'backward';
       this.#o.logger.warn(
         { event: 'stall', gapMs: gap },
-        gap > 0 ? `woke ${formatDuration(gap)} late: the event loop stalled, the process was paused or the clock jumped forward` : `the clock moved back by ${formatDuration(-gap)}`,
+        gap > 0
+          ? `woke ${formatDuration(gap)} late: the event loop stalled, the process was paused or the clock jumped forward`
+          : `the clock moved back by ${formatDuration(-gap)}`,
       );
       this.events.emit('stall', { gapMs: gap, direction });
     }

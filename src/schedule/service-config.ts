@@ -18,7 +18,11 @@ export interface LoadedServiceConfig {
  * Loads job files for the service: every check `validate` runs, plus each job's schedule and RPO read
  * generically (cron syntax, time zone, duration), with file, line and column.
  */
-export async function loadServiceConfig(paths: readonly string[], registry: PluginRegistry, env: NodeJS.ProcessEnv): Promise<LoadedServiceConfig> {
+export async function loadServiceConfig(
+  paths: readonly string[],
+  registry: PluginRegistry,
+  env: NodeJS.ProcessEnv,
+): Promise<LoadedServiceConfig> {
   const loaded = await loadConfig(paths, registry, env);
   const problems = [...loaded.problems];
   const jobs: JobScheduleInfo[] = [];
@@ -26,12 +30,23 @@ export async function loadServiceConfig(paths: readonly string[], registry: Plug
     if (!registry.isJobKind(m.kind)) continue;
     const { info, problems: found } = readJobSchedule(m);
     jobs.push(info);
-    for (const p of found) problems.push({ ...m.locate(p.path), manifest: `${m.kind}/${m.metadata.name}`, path: formatPath(p.path), message: p.message });
+    for (const p of found)
+      problems.push({
+        ...m.locate(p.path),
+        manifest: `${m.kind}/${m.metadata.name}`,
+        path: formatPath(p.path),
+        message: p.message,
+      });
   }
   if (problems.length > 0) return { problems, files: loaded.files };
   const resolveSecret = createSecretResolver({ env });
   return {
-    config: { manifests: loaded.manifests, jobs, resolveSecret, storage: storageRegistry(loaded.manifests, resolveSecret) },
+    config: {
+      manifests: loaded.manifests,
+      jobs,
+      resolveSecret,
+      storage: storageRegistry(loaded.manifests, resolveSecret),
+    },
     problems: [],
     files: loaded.files,
   };

@@ -23,7 +23,6 @@ export class ServiceMetrics {
   readonly #requestUnits: Counter<'job' | 'plugin'>;
   readonly #lastSuccess: Gauge<'job' | 'target'>;
   readonly #rpo: Gauge<'job'>;
-  readonly #nextRun: Gauge<'job' | 'type'>;
   readonly #reloads: Counter<'result'>;
   readonly #configLoaded: Gauge;
   readonly #stalls: Counter<'direction'>;
@@ -31,9 +30,24 @@ export class ServiceMetrics {
 
   constructor(options: { defaultMetrics?: boolean; scheduler?: () => Scheduler | undefined } = {}) {
     const registers = [this.registry];
-    this.#runs = new Counter({ name: 'holdfast_runs_total', help: 'Scheduled runs by job and result (succeeded, partly-failed, failed, error).', labelNames: ['job', 'result'], registers });
-    this.#skipped = new Counter({ name: 'holdfast_runs_skipped_total', help: 'Fire times that did not start a run, by reason (overlap, locked, superseded, stopping).', labelNames: ['job', 'reason'], registers });
-    this.#missed = new Counter({ name: 'holdfast_runs_missed_total', help: 'Fire times that passed without a run (downtime, pause, clock jump).', labelNames: ['job', 'type'], registers });
+    this.#runs = new Counter({
+      name: 'holdfast_runs_total',
+      help: 'Scheduled runs by job and result (succeeded, partly-failed, failed, error).',
+      labelNames: ['job', 'result'],
+      registers,
+    });
+    this.#skipped = new Counter({
+      name: 'holdfast_runs_skipped_total',
+      help: 'Fire times that did not start a run, by reason (overlap, locked, superseded, stopping).',
+      labelNames: ['job', 'reason'],
+      registers,
+    });
+    this.#missed = new Counter({
+      name: 'holdfast_runs_missed_total',
+      help: 'Fire times that passed without a run (downtime, pause, clock jump).',
+      labelNames: ['job', 'type'],
+      registers,
+    });
     this.#stepSeconds = new Histogram({
       name: 'holdfast_step_duration_seconds',
       help: 'Duration of executed steps.',
@@ -41,12 +55,32 @@ export class ServiceMetrics {
       buckets: [1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800],
       registers,
     });
-    this.#bytes = new Counter({ name: 'holdfast_backup_bytes_total', help: 'Bytes written by succeeded steps.', labelNames: ['job', 'plugin'], registers });
-    this.#requestUnits = new Counter({ name: 'holdfast_request_units_total', help: 'Cosmos DB request units consumed by steps.', labelNames: ['job', 'plugin'], registers });
-    this.#lastSuccess = new Gauge({ name: 'holdfast_last_success_timestamp_seconds', help: 'Unix time of the newest good backup (catalog artifact) per job and target.', labelNames: ['job', 'target'], registers });
-    this.#rpo = new Gauge({ name: 'holdfast_rpo_seconds', help: "The job's RPO (spec.rpo) in seconds.", labelNames: ['job'], registers });
+    this.#bytes = new Counter({
+      name: 'holdfast_backup_bytes_total',
+      help: 'Bytes written by succeeded steps.',
+      labelNames: ['job', 'plugin'],
+      registers,
+    });
+    this.#requestUnits = new Counter({
+      name: 'holdfast_request_units_total',
+      help: 'Cosmos DB request units consumed by steps.',
+      labelNames: ['job', 'plugin'],
+      registers,
+    });
+    this.#lastSuccess = new Gauge({
+      name: 'holdfast_last_success_timestamp_seconds',
+      help: 'Unix time of the newest good backup (catalog artifact) per job and target.',
+      labelNames: ['job', 'target'],
+      registers,
+    });
+    this.#rpo = new Gauge({
+      name: 'holdfast_rpo_seconds',
+      help: "The job's RPO (spec.rpo) in seconds.",
+      labelNames: ['job'],
+      registers,
+    });
     const scheduler = options.scheduler ?? (() => undefined);
-    this.#nextRun = new Gauge({
+    new Gauge({
       name: 'holdfast_next_run_timestamp_seconds',
       help: 'Unix time of the next fire time per job and backup type (type empty: whatever is due).',
       labelNames: ['job', 'type'],
@@ -58,9 +92,23 @@ export class ServiceMetrics {
         }
       },
     });
-    this.#reloads = new Counter({ name: 'holdfast_config_reloads_total', help: 'Configuration reloads by result (ok, rejected).', labelNames: ['result'], registers });
-    this.#configLoaded = new Gauge({ name: 'holdfast_config_loaded_timestamp_seconds', help: 'Unix time the running configuration was loaded.', registers });
-    this.#stalls = new Counter({ name: 'holdfast_clock_stalls_total', help: 'Wake-ups far from plan: event-loop stalls, pauses, clock jumps.', labelNames: ['direction'], registers });
+    this.#reloads = new Counter({
+      name: 'holdfast_config_reloads_total',
+      help: 'Configuration reloads by result (ok, rejected).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#configLoaded = new Gauge({
+      name: 'holdfast_config_loaded_timestamp_seconds',
+      help: 'Unix time the running configuration was loaded.',
+      registers,
+    });
+    this.#stalls = new Counter({
+      name: 'holdfast_clock_stalls_total',
+      help: 'Wake-ups far from plan: event-loop stalls, pauses, clock jumps.',
+      labelNames: ['direction'],
+      registers,
+    });
     new Gauge({
       name: 'holdfast_runs_active',
       help: 'Runs queued (waiting for a concurrency slot) or running now.',
@@ -68,10 +116,12 @@ export class ServiceMetrics {
       registers,
       collect() {
         const active = scheduler()?.activeRuns() ?? [];
-        for (const state of ['queued', 'running']) this.set({ state }, active.filter((r) => r.state === state).length);
+        for (const state of ['queued', 'running'])
+          this.set({ state }, active.filter((r) => r.state === state).length);
       },
     });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'holdfast_' });
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'holdfast_' });
   }
 
   /** Counts what the scheduler reports. */
@@ -83,9 +133,13 @@ export class ServiceMetrics {
     events.on('step:end', ({ job, result }) => {
       const labels = { job, plugin: result.plugin };
       if (result.durationMs !== undefined && result.status !== 'not-executed') {
-        this.#stepSeconds.observe({ ...labels, action: result.action, status: result.status }, result.durationMs / 1000);
+        this.#stepSeconds.observe(
+          { ...labels, action: result.action, status: result.status },
+          result.durationMs / 1000,
+        );
       }
-      if (result.status === 'succeeded' && result.metrics.bytes) this.#bytes.inc(labels, result.metrics.bytes);
+      if (result.status === 'succeeded' && result.metrics.bytes)
+        this.#bytes.inc(labels, result.metrics.bytes);
       if (result.metrics.requestCharge) this.#requestUnits.inc(labels, result.metrics.requestCharge);
       if (result.status === 'succeeded' && result.artifactIds.length > 0 && result.finishedAt) {
         this.#setLastSuccess(job, result.target, new Date(result.finishedAt).getTime() / 1000);
@@ -94,7 +148,12 @@ export class ServiceMetrics {
   }
 
   /** Configuration in place: RPO per job, and the last good backups the catalog knows for these jobs. */
-  configLoaded(jobs: readonly JobScheduleInfo[], at: Date, catalog: Catalog, pluginOf: (kind: string) => string | undefined): void {
+  configLoaded(
+    jobs: readonly JobScheduleInfo[],
+    at: Date,
+    catalog: Catalog,
+    pluginOf: (kind: string) => string | undefined,
+  ): void {
     this.#reloads.inc({ result: 'ok' });
     this.#configLoaded.set(at.getTime() / 1000);
     this.#rpo.reset();
@@ -107,7 +166,11 @@ export class ServiceMetrics {
   }
 
   /** Re-reads the last good backup per job and target from the catalog (also written by other processes). */
-  refreshFromCatalog(jobs: readonly JobScheduleInfo[], catalog: Catalog, pluginOf: (kind: string) => string | undefined): void {
+  refreshFromCatalog(
+    jobs: readonly JobScheduleInfo[],
+    catalog: Catalog,
+    pluginOf: (kind: string) => string | undefined,
+  ): void {
     const keep = new Set<string>();
     for (const j of jobs) {
       for (const h of readTargetHealth(catalog, j.job, pluginOf(j.kind))) {

@@ -59,10 +59,20 @@ export class Service {
   private constructor(options: ServiceOptions) {
     this.#o = options;
     this.scheduler = new Scheduler({
-      clock: options.clock, logger: options.logger, catalog: options.catalog, registry: options.registry, lockDir: options.lockDir,
-      limits: options.limits, missedAfterMs: options.missedAfterMs, stepConcurrency: options.stepConcurrency, events: options.events,
+      clock: options.clock,
+      logger: options.logger,
+      catalog: options.catalog,
+      registry: options.registry,
+      lockDir: options.lockDir,
+      limits: options.limits,
+      missedAfterMs: options.missedAfterMs,
+      stepConcurrency: options.stepConcurrency,
+      events: options.events,
     });
-    this.metrics = new ServiceMetrics({ defaultMetrics: options.defaultMetrics, scheduler: () => this.scheduler });
+    this.metrics = new ServiceMetrics({
+      defaultMetrics: options.defaultMetrics,
+      scheduler: () => this.scheduler,
+    });
     this.metrics.attach(this.scheduler.events);
     this.#probe = new CatalogProbe(options.catalog.location);
   }
@@ -75,7 +85,9 @@ export class Service {
     const service = new Service(options);
     const first = await loadServiceConfig(options.paths, options.registry, options.env);
     if (!first.config) {
-      throw new HoldfastError(ErrorCode.ConfigInvalid, 'invalid configuration', { details: { problems: first.problems } });
+      throw new HoldfastError(ErrorCode.ConfigInvalid, 'invalid configuration', {
+        details: { problems: first.problems },
+      });
     }
     service.#apply(first.config, first.files);
     try {
@@ -86,13 +98,19 @@ export class Service {
           { health: () => service.health(), ready: () => service.ready(), metrics: service.metrics.registry },
           { ...options.http, logger: options.logger },
         );
-        options.logger.info({ port: service.#http.port, host: service.#http.host }, `listening on http://${service.#http.host}:${service.#http.port} (/healthz, /readyz, /metrics)`);
+        options.logger.info(
+          { port: service.#http.port, host: service.#http.host },
+          `listening on http://${service.#http.host}:${service.#http.port} (/healthz, /readyz, /metrics)`,
+        );
       }
       if (options.watch ?? true) {
         service.#watcher = await ConfigWatcher.start(options.paths, {
           debounceMs: options.watchDebounceMs,
           logger: options.logger,
-          onChange: (files) => void service.reload(`job files changed: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}`),
+          onChange: (files) =>
+            void service.reload(
+              `job files changed: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}`,
+            ),
         });
       }
       const refreshMs = options.catalogRefreshMs ?? 300_000;
@@ -119,13 +137,21 @@ export class Service {
       try {
         loaded = await loadServiceConfig(this.#o.paths, this.#o.registry, this.#o.env);
       } catch (err) {
-        loaded = { problems: [{ file: this.#o.paths.join(', '), line: 0, column: 0, path: '', message: describeError(err) }], files: [] };
+        loaded = {
+          problems: [
+            { file: this.#o.paths.join(', '), line: 0, column: 0, path: '', message: describeError(err) },
+          ],
+          files: [],
+        };
       }
       if (!loaded.config) {
         const problems = loaded.problems.map((p: ConfigProblem) => formatProblem(p));
         this.#lastReload = { at: this.#o.clock.now(), ok: false, problems };
         this.metrics.reloadRejected();
-        log.error({ event: 'reload-rejected', problems }, `configuration rejected (${problems.length} problem(s)); still running the previous one:\n${problems.join('\n')}`);
+        log.error(
+          { event: 'reload-rejected', problems },
+          `configuration rejected (${problems.length} problem(s)); still running the previous one:\n${problems.join('\n')}`,
+        );
         return false;
       }
       this.#apply(loaded.config, loaded.files);
@@ -134,14 +160,29 @@ export class Service {
     return this.#reloading;
   }
 
-  #apply(config: NonNullable<Awaited<ReturnType<typeof loadServiceConfig>>['config']>, files: string[]): void {
+  #apply(
+    config: NonNullable<Awaited<ReturnType<typeof loadServiceConfig>>['config']>,
+    files: string[],
+  ): void {
     this.scheduler.load(config);
     const now = this.#o.clock.now();
     this.#lastReload = { at: now, ok: true, problems: [] };
-    this.metrics.configLoaded(config.jobs, now, this.#o.catalog, (kind) => this.#o.registry.pluginForKind(kind)?.name);
+    this.metrics.configLoaded(
+      config.jobs,
+      now,
+      this.#o.catalog,
+      (kind) => this.#o.registry.pluginForKind(kind)?.name,
+    );
     const unscheduled = config.jobs.filter((j) => j.entries.length === 0).map((j) => j.job);
     this.#o.logger.info(
-      { event: 'config-loaded', files: files.length, jobs: config.jobs.length, lines: config.jobs.reduce((n, j) => n + j.entries.length, 0), unscheduled, nextDueAt: this.scheduler.nextDueAt()?.toISOString() },
+      {
+        event: 'config-loaded',
+        files: files.length,
+        jobs: config.jobs.length,
+        lines: config.jobs.reduce((n, j) => n + j.entries.length, 0),
+        unscheduled,
+        nextDueAt: this.scheduler.nextDueAt()?.toISOString(),
+      },
       `configuration loaded: ${config.jobs.length} job(s) from ${files.length} file(s)${unscheduled.length > 0 ? `; without a schedule (run on demand only): ${unscheduled.join(', ')}` : ''}`,
     );
   }
@@ -150,14 +191,21 @@ export class Service {
     const config = this.scheduler.config;
     if (!config) return;
     try {
-      this.metrics.refreshFromCatalog(config.jobs, this.#o.catalog, (kind) => this.#o.registry.pluginForKind(kind)?.name);
+      this.metrics.refreshFromCatalog(
+        config.jobs,
+        this.#o.catalog,
+        (kind) => this.#o.registry.pluginForKind(kind)?.name,
+      );
     } catch (err) {
       this.#o.logger.warn({ err }, `reading the catalog for metrics failed: ${describeError(err)}`);
     }
   }
 
   health(): { ok: boolean; detail: Record<string, unknown> } {
-    return { ok: true, detail: { active: this.scheduler.activeRuns().length, stopping: this.scheduler.stopping } };
+    return {
+      ok: true,
+      detail: { active: this.scheduler.activeRuns().length, stopping: this.scheduler.stopping },
+    };
   }
 
   ready(): Readiness {
@@ -183,12 +231,18 @@ export class Service {
   /** Graceful stop: see Scheduler.stop. Closes HTTP, watcher and the catalog probe. Idempotent. */
   stop(reason: string, options: { deadlineMs: number; abortGraceMs?: number }): Promise<StopSummary> {
     this.#stopping ??= (async () => {
-      this.#o.logger.info({ reason, deadlineMs: options.deadlineMs }, `stopping (${reason}): no new runs start`);
+      this.#o.logger.info(
+        { reason, deadlineMs: options.deadlineMs },
+        `stopping (${reason}): no new runs start`,
+      );
       this.#watcher?.close();
       if (this.#refresh) clearInterval(this.#refresh);
       const summary = await this.scheduler.stop(options);
       await this.#http?.close();
-      this.#o.logger.info({ event: 'stopped', ...summary }, `stopped: ${summary.finished.length} run(s) finished, ${summary.aborted.length} cancelled, ${summary.abandoned.length} recorded as interrupted, ${summary.dropped.length} not started`);
+      this.#o.logger.info(
+        { event: 'stopped', ...summary },
+        `stopped: ${summary.finished.length} run(s) finished, ${summary.aborted.length} cancelled, ${summary.abandoned.length} recorded as interrupted, ${summary.dropped.length} not started`,
+      );
       this.#resolveStopped?.(summary);
       return summary;
     })();

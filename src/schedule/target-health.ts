@@ -16,7 +16,12 @@ type HealthCatalog = Pick<Catalog, 'listArtifacts' | 'listRuns' | 'listSteps' | 
  * Targets come from the job's artifacts and from the failed steps of its recent runs (`plugin`: only steps of
  * the job's own plugin count, so a retention step never looks like a target).
  */
-export function readTargetHealth(catalog: HealthCatalog, job: string, plugin?: string, recentRuns = 20): TargetHealth[] {
+export function readTargetHealth(
+  catalog: HealthCatalog,
+  job: string,
+  plugin?: string,
+  recentRuns = 20,
+): TargetHealth[] {
   const byTarget = new Map<string, TargetHealth>();
   for (const a of catalog.listArtifacts({ job })) {
     const h = byTarget.get(a.target) ?? { job, target: a.target };
@@ -27,7 +32,8 @@ export function readTargetHealth(catalog: HealthCatalog, job: string, plugin?: s
   for (const run of catalog.listRuns({ job, limit: recentRuns })) {
     if (run.status === 'succeeded') continue;
     for (const s of catalog.listSteps(run.id)) {
-      if (s.job === job && s.status === 'failed' && (plugin === undefined || s.plugin === plugin)) failedTargets.add(s.target);
+      if (s.job === job && s.status === 'failed' && (plugin === undefined || s.plugin === plugin))
+        failedTargets.add(s.target);
     }
   }
   for (const target of new Set([...byTarget.keys(), ...failedTargets])) {
@@ -37,7 +43,11 @@ export function readTargetHealth(catalog: HealthCatalog, job: string, plugin?: s
       continue;
     }
     const h = byTarget.get(target) ?? { job, target };
-    h.lastFailure = { at: new Date(failed.finishedAt ?? failed.startedAt ?? 0), summary: failed.summary, runId: failed.runId };
+    h.lastFailure = {
+      at: new Date(failed.finishedAt ?? failed.startedAt ?? 0),
+      summary: failed.summary,
+      runId: failed.runId,
+    };
     byTarget.set(target, h);
   }
   return [...byTarget.values()].sort((a, b) => a.target.localeCompare(b.target));

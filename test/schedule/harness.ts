@@ -67,11 +67,24 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const catalog = openCatalog(path.join(dir, 'catalog.db'));
   options.before?.(catalog, dir);
   const logs: LogLine[] = [];
-  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => logs.push(JSON.parse(s) as LogLine) } });
+  const logger = createLogger({
+    level: 'debug',
+    destination: { write: (s: string) => logs.push(JSON.parse(s) as LogLine) },
+  });
   const events = new SchedulerEventBus();
-  const seen = { fire: [], skipped: [], missed: [], 'run:start': [], 'step:end': [], 'run:end': [], stall: [] } as unknown as Harness['seen'];
+  const seen = {
+    fire: [],
+    skipped: [],
+    missed: [],
+    'run:start': [],
+    'step:end': [],
+    'run:end': [],
+    stall: [],
+  } as unknown as Harness['seen'];
   for (const name of Object.keys(seen) as (keyof SchedulerEvents)[]) {
-    (events as unknown as { on(n: string, f: (e: unknown) => void): void }).on(name, (e) => (seen[name] as unknown[]).push(e));
+    (events as unknown as { on(n: string, f: (e: unknown) => void): void }).on(name, (e) =>
+      (seen[name] as unknown[]).push(e),
+    );
   }
   const service = await Service.start({
     events,
@@ -92,7 +105,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const scheduler = service.scheduler;
   return {
-    dir, jobsFile, clock, gate, catalog, registry, logs, service, scheduler, seen,
+    dir,
+    jobsFile,
+    clock,
+    gate,
+    catalog,
+    registry,
+    logs,
+    service,
+    scheduler,
+    seen,
     async advanceTo(to) {
       const target = new Date(to).getTime();
       for (let next = scheduler.nextDueAt(); next && next.getTime() <= target; next = scheduler.nextDueAt()) {

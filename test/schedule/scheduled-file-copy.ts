@@ -41,7 +41,8 @@ export class StepGate {
   async until(predicate: (gate: StepGate) => boolean, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`gate: condition not reached in ${timeoutMs} ms (running ${this.running})`);
+      if (Date.now() > deadline)
+        throw new Error(`gate: condition not reached in ${timeoutMs} ms (running ${this.running})`);
       await new Promise<void>((r) => {
         this.#changed.push(r);
         setTimeout(r, 20);
@@ -64,7 +65,11 @@ export class StepGate {
     await new Promise<void>((resolve, reject) => {
       this.#waiters.push(resolve);
       if (!this.ignoreAbort) {
-        signal.addEventListener('abort', () => reject(new HoldfastError(ErrorCode.Cancelled, 'cancelled while copying', { step: step.id })), { once: true });
+        signal.addEventListener(
+          'abort',
+          () => reject(new HoldfastError(ErrorCode.Cancelled, 'cancelled while copying', { step: step.id })),
+          { once: true },
+        );
       }
     });
   }
@@ -91,13 +96,21 @@ export function scheduledFileCopyPlugin(gate?: StepGate): Plugin {
         schema: scheduledFileCopySchema,
         references: (spec): ManifestReference[] => [
           { path: ['storage'], kind: 'Storage', name: (spec as Spec).storage },
-          ...((spec as Spec).notify ?? []).map((n, i): ManifestReference => ({ path: ['notify', i, 'channel'], kind: 'Channel', name: n.channel })),
+          ...((spec as Spec).notify ?? []).map((n, i): ManifestReference => ({
+            path: ['notify', i, 'channel'],
+            kind: 'Channel',
+            name: n.channel,
+          })),
         ],
       },
     ],
     async execute(step: PlanStep, job: Job, ctx: ExecuteContext): Promise<StepOutcome> {
       const spec = job.spec as Spec;
-      const key = spec.server ? spec.server.host.toLowerCase() : spec.account ? new URL(spec.account.endpoint).host : undefined;
+      const key = spec.server
+        ? spec.server.host.toLowerCase()
+        : spec.account
+          ? new URL(spec.account.endpoint).host
+          : undefined;
       if (!gate) return base.execute(step, job, ctx);
       await gate.enter(step, key, ctx.signal).catch((err: unknown) => {
         gate.leave(key);

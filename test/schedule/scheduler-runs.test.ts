@@ -13,7 +13,10 @@ const everyMinute = { cron: '* * * * *' };
 
 describe('one run per job', () => {
   it('skips a fire while the job is still running, says why, and runs again once it is free', async () => {
-    h = await startHarness({ start: '2025-05-01T09:59:30Z', jobs: jobManifest('slow', { schedule: everyMinute }) });
+    h = await startHarness({
+      start: '2025-05-01T09:59:30Z',
+      jobs: jobManifest('slow', { schedule: everyMinute }),
+    });
     h.gate.holding = true;
     h.clock.set('2025-05-01T10:00:00Z');
     h.scheduler.tick();
@@ -21,7 +24,9 @@ describe('one run per job', () => {
     h.clock.set('2025-05-01T10:01:00Z');
     h.scheduler.tick();
     expect(h.seen.skipped).toEqual([expect.objectContaining({ job: 'slow', reason: 'overlap' })]);
-    expect(h.seen.skipped[0]!.message).toMatch(/slow is still running \(schedule since 2025-05-01T10:00:00.000Z, run \S+\)/);
+    expect(h.seen.skipped[0]!.message).toMatch(
+      /slow is still running \(schedule since 2025-05-01T10:00:00.000Z, run \S+\)/,
+    );
     expect(h.logs.some((l) => l.reason === 'overlap' && l.level === 40)).toBe(true);
     h.gate.release();
     await h.scheduler.whenIdle();
@@ -32,7 +37,10 @@ describe('one run per job', () => {
   });
 
   it('skips a fire when another process holds the job lock', async () => {
-    h = await startHarness({ start: '2025-05-01T09:59:30Z', jobs: jobManifest('locked', { schedule: everyMinute }) });
+    h = await startHarness({
+      start: '2025-05-01T09:59:30Z',
+      jobs: jobManifest('locked', { schedule: everyMinute }),
+    });
     mkdirSync(path.join(h.dir, 'locks'), { recursive: true });
     writeFileSync(path.join(h.dir, 'locks', 'locked.lock'), `${process.ppid}\n`); // a live process that is not us
     await h.advanceTo('2025-05-01T10:00:00Z');
@@ -47,13 +55,26 @@ describe('concurrency limits', () => {
     jobManifest('sql-a', { schedule: everyMinute, server: { host: 'SQL01' } }),
     jobManifest('sql-b', { schedule: everyMinute, server: { host: 'sql01' } }),
     jobManifest('sql-c', { schedule: everyMinute, server: { host: 'sql02' } }),
-    jobManifest('cos-a', { schedule: everyMinute, account: { endpoint: 'https://orders.documents.azure.com:443/' } }),
-    jobManifest('cos-b', { schedule: everyMinute, account: { endpoint: 'https://orders.documents.azure.com' } }),
-    jobManifest('cos-c', { schedule: everyMinute, account: { endpoint: 'https://orders.documents.azure.com' } }),
+    jobManifest('cos-a', {
+      schedule: everyMinute,
+      account: { endpoint: 'https://orders.documents.azure.com:443/' },
+    }),
+    jobManifest('cos-b', {
+      schedule: everyMinute,
+      account: { endpoint: 'https://orders.documents.azure.com' },
+    }),
+    jobManifest('cos-c', {
+      schedule: everyMinute,
+      account: { endpoint: 'https://orders.documents.azure.com' },
+    }),
   ].join('');
 
   it('holds the per-server and per-account limits, and queues the rest until a slot frees', async () => {
-    h = await startHarness({ start: '2025-05-01T09:59:59Z', jobs, limits: { global: 10, perKind: { sqlserver: 1, cosmos: 2 } } });
+    h = await startHarness({
+      start: '2025-05-01T09:59:59Z',
+      jobs,
+      limits: { global: 10, perKind: { sqlserver: 1, cosmos: 2 } },
+    });
     h.gate.holding = true;
     h.clock.set('2025-05-01T10:00:00Z');
     h.scheduler.tick();
@@ -61,7 +82,10 @@ describe('concurrency limits', () => {
     await h.gate.until((g) => g.running === 4);
     await new Promise((r) => setTimeout(r, 100));
     expect(h.gate.running).toBe(4);
-    const running = h.scheduler.activeRuns().filter((r) => r.state === 'running').map((r) => r.job);
+    const running = h.scheduler
+      .activeRuns()
+      .filter((r) => r.state === 'running')
+      .map((r) => r.job);
     expect(running.filter((j) => j === 'sql-a' || j === 'sql-b')).toHaveLength(1);
     expect(running).toContain('sql-c');
     expect(running.filter((j) => j.startsWith('cos-'))).toHaveLength(2);
@@ -76,7 +100,11 @@ describe('concurrency limits', () => {
   });
 
   it('holds the global limit over all servers and accounts', async () => {
-    h = await startHarness({ start: '2025-05-01T09:59:59Z', jobs, limits: { global: 2, perKind: { sqlserver: 5, cosmos: 5 } } });
+    h = await startHarness({
+      start: '2025-05-01T09:59:59Z',
+      jobs,
+      limits: { global: 2, perKind: { sqlserver: 5, cosmos: 5 } },
+    });
     h.gate.holding = true;
     h.clock.set('2025-05-01T10:00:00Z');
     h.scheduler.tick();
@@ -94,7 +122,10 @@ describe('concurrency limits', () => {
 
 describe('graceful shutdown', () => {
   it('lets a run finish within the deadline', async () => {
-    h = await startHarness({ start: '2025-05-01T09:59:59Z', jobs: jobManifest('quick', { schedule: everyMinute }) });
+    h = await startHarness({
+      start: '2025-05-01T09:59:59Z',
+      jobs: jobManifest('quick', { schedule: everyMinute }),
+    });
     h.gate.holding = true;
     h.clock.set('2025-05-01T10:00:00Z');
     h.scheduler.tick();
@@ -113,7 +144,10 @@ describe('graceful shutdown', () => {
     h = await startHarness({
       start: '2025-05-01T09:59:59Z',
       files: ['a.txt', 'b.txt', 'c.txt'], // FileCopy runs at most two copies at once: c waits
-      jobs: jobManifest('big', { schedule: everyMinute }) + jobManifest('sql-first', { schedule: everyMinute, server: { host: 'sql01' } }) + jobManifest('sql-second', { schedule: everyMinute, server: { host: 'sql01' } }),
+      jobs:
+        jobManifest('big', { schedule: everyMinute }) +
+        jobManifest('sql-first', { schedule: everyMinute, server: { host: 'sql01' } }) +
+        jobManifest('sql-second', { schedule: everyMinute, server: { host: 'sql01' } }),
       limits: { global: 4, perKind: { sqlserver: 1 } },
     });
     h.gate.holding = true;
@@ -139,7 +173,10 @@ describe('graceful shutdown', () => {
   });
 
   it('records steps that ignore cancellation as interrupted, and finishes their run as failed', async () => {
-    h = await startHarness({ start: '2025-05-01T09:59:59Z', jobs: jobManifest('stubborn', { schedule: everyMinute }) });
+    h = await startHarness({
+      start: '2025-05-01T09:59:59Z',
+      jobs: jobManifest('stubborn', { schedule: everyMinute }),
+    });
     h.gate.holding = true;
     h.gate.ignoreAbort = true;
     h.clock.set('2025-05-01T10:00:00Z');
@@ -151,8 +188,14 @@ describe('graceful shutdown', () => {
     const run = h.catalog.listRuns({ job: 'stubborn' })[0]!;
     expect(run).toMatchObject({ status: 'failed', finishedAt: new Date('2025-05-01T10:00:30Z') });
     const [step] = h.catalog.listSteps(run.id);
-    expect(step).toMatchObject({ status: 'failed', summary: 'interrupted: the service stopped before the step finished', error: { code: 'CANCELLED' } });
+    expect(step).toMatchObject({
+      status: 'failed',
+      summary: 'interrupted: the service stopped before the step finished',
+      error: { code: 'CANCELLED' },
+    });
     expect(step!.startedAt).toBe('2025-05-01T10:00:00.000Z');
-    expect(h.logs.some((l) => l.level === 50 && String(l.msg).includes('recorded as interrupted'))).toBe(true);
+    expect(h.logs.some((l) => l.level === 50 && String(l.msg).includes('recorded as interrupted'))).toBe(
+      true,
+    );
   });
 });

@@ -11,11 +11,19 @@ const iso = (d: Date) => d.toISOString();
 
 describe('scheduler timing (ManualClock)', () => {
   it('fires a daily job at 02:00 London time on both sides of the spring DST change', async () => {
-    h = await startHarness({ start: '2025-03-28T12:00:00Z', jobs: jobManifest('nightly', { schedule: { cron: '0 2 * * *', timezone: 'Europe/London' } }) });
+    h = await startHarness({
+      start: '2025-03-28T12:00:00Z',
+      jobs: jobManifest('nightly', { schedule: { cron: '0 2 * * *', timezone: 'Europe/London' } }),
+    });
     await h.advanceTo('2025-04-01T12:00:00Z');
     // 02:00 GMT is 02:00Z; on 30 March 02:00 local does not exist (clocks go 01:00 -> 02:00 BST): it fires at 02:00 BST.
     // From then on 02:00 BST is 01:00Z.
-    expect(h.seen.fire.map((f) => iso(f.fireAt))).toEqual(['2025-03-29T02:00:00.000Z', '2025-03-30T01:00:00.000Z', '2025-03-31T01:00:00.000Z', '2025-04-01T01:00:00.000Z']);
+    expect(h.seen.fire.map((f) => iso(f.fireAt))).toEqual([
+      '2025-03-29T02:00:00.000Z',
+      '2025-03-30T01:00:00.000Z',
+      '2025-03-31T01:00:00.000Z',
+      '2025-04-01T01:00:00.000Z',
+    ]);
     const runs = h.catalog.listRuns({ job: 'nightly' });
     expect(runs.map((r) => iso(r.startedAt)).sort()).toEqual(h.seen.fire.map((f) => iso(f.fireAt)));
     expect(runs.every((r) => r.command === 'serve' && r.status === 'succeeded')).toBe(true);
@@ -45,7 +53,9 @@ describe('scheduler timing (ManualClock)', () => {
   it('runs each backup type at its own time, and the earlier type when two fire at once', async () => {
     h = await startHarness({
       start: '2025-06-07T00:30:00Z', // a Saturday
-      jobs: jobManifest('dw', { schedule: { full: '0 1 * * 0', differential: '0 1 * * 1-6', log: '0 */6 * * *', timezone: 'UTC' } }),
+      jobs: jobManifest('dw', {
+        schedule: { full: '0 1 * * 0', differential: '0 1 * * 1-6', log: '0 */6 * * *', timezone: 'UTC' },
+      }),
     });
     await h.advanceTo('2025-06-08T07:00:00Z');
     expect(h.seen.fire.map((f) => `${iso(f.fireAt)} ${f.type}`)).toEqual([
@@ -69,12 +79,20 @@ describe('scheduler timing (ManualClock)', () => {
       jobs: jobManifest('dw', { schedule: { full: '0 1 * * 0', log: '0 * * * *' } }),
     });
     await h.advanceTo('2025-06-08T02:00:00Z');
-    expect(h.seen.fire.map((f) => `${iso(f.fireAt)} ${f.type}`)).toEqual(['2025-06-08T01:00:00.000Z full', '2025-06-08T02:00:00.000Z log']);
-    expect(h.seen.skipped).toEqual([expect.objectContaining({ job: 'dw', type: 'log', reason: 'superseded' })]);
+    expect(h.seen.fire.map((f) => `${iso(f.fireAt)} ${f.type}`)).toEqual([
+      '2025-06-08T01:00:00.000Z full',
+      '2025-06-08T02:00:00.000Z log',
+    ]);
+    expect(h.seen.skipped).toEqual([
+      expect.objectContaining({ job: 'dw', type: 'log', reason: 'superseded' }),
+    ]);
   });
 
   it('reports when the next run of each line is due', async () => {
-    h = await startHarness({ start: '2025-01-15T10:00:00Z', jobs: jobManifest('nightly', { schedule: { cron: '0 2 * * *', timezone: 'America/New_York' } }) });
+    h = await startHarness({
+      start: '2025-01-15T10:00:00Z',
+      jobs: jobManifest('nightly', { schedule: { cron: '0 2 * * *', timezone: 'America/New_York' } }),
+    });
     expect(h.scheduler.nextDueAt()?.toISOString()).toBe('2025-01-16T07:00:00.000Z');
     expect([...h.scheduler.nextFireTimes().keys()]).toEqual(['nightly']);
   });

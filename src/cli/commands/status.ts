@@ -15,7 +15,12 @@ import { withSelection, type PlanArgs } from './plan.ts';
  * `holdfast status`: per job and target, the last good backup, the last failure, the next run and whether the
  * time since the last good backup is above the job's RPO. Reads only. Exit 1 when any RPO is breached.
  */
-export function statusCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: (code: number, p?: Promise<unknown>) => void): Argv<GlobalArgs> {
+export function statusCommand(
+  y: Argv<GlobalArgs>,
+  io: CliIo,
+  deps: CliDeps,
+  done: (code: number, p?: Promise<unknown>) => void,
+): Argv<GlobalArgs> {
   return y.command(
     'status <paths..>',
     'Last success, last failure, next run and RPO breaches per job and target (exit 1 when an RPO is breached)',
@@ -35,7 +40,9 @@ export function statusCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, don
               infos.push(read.info);
               for (const p of read.problems) {
                 const at = job.locate(p.path);
-                problems.push(`${at.file}:${at.line}:${at.column}: ${job.kind}/${job.metadata.name} ${formatPath(p.path)}: ${p.message}`);
+                problems.push(
+                  `${at.file}:${at.line}:${at.column}: ${job.kind}/${job.metadata.name} ${formatPath(p.path)}: ${p.message}`,
+                );
               }
             }
             if (problems.length > 0) {
@@ -46,14 +53,23 @@ export function statusCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, don
             const now = (deps.clock ?? systemClock).now();
             let rows: StatusRow[];
             try {
-              rows = buildStatusRows({ jobs: infos, catalog, now, pluginOf: (kind) => registry.pluginForKind(kind)?.name });
+              rows = buildStatusRows({
+                jobs: infos,
+                catalog,
+                now,
+                pluginOf: (kind) => registry.pluginForKind(kind)?.name,
+              });
             } finally {
               catalog.close();
             }
             const breached = rows.filter((r) => r.rpoBreached);
-            if (args.json) io.stdout.write(`${JSON.stringify({ at: now.toISOString(), rpoBreached: breached.length > 0, rows }, null, 2)}\n`);
+            if (args.json)
+              io.stdout.write(
+                `${JSON.stringify({ at: now.toISOString(), rpoBreached: breached.length > 0, rows }, null, 2)}\n`,
+              );
             else io.stdout.write(renderStatus(rows, now, io));
-            if (breached.length > 0 && !args.json) io.stderr.write(`RPO breached for ${breached.length} target(s)\n`);
+            if (breached.length > 0 && !args.json)
+              io.stderr.write(`RPO breached for ${breached.length} target(s)\n`);
             return breached.length > 0 ? ExitCode.StepFailed : ExitCode.Ok;
           } finally {
             await registry.dispose();
@@ -76,13 +92,16 @@ export function renderStatus(rows: readonly StatusRow[], now: Date, io: CliIo): 
   for (const r of rows) {
     if (r.job !== job) {
       job = r.job;
-      const next = r.nextRun ? `next ${r.nextRun.at.replace(/\.\d{3}Z$/, 'Z')}${r.nextRun.type ? ` (${r.nextRun.type})` : ''}` : 'no schedule';
+      const next = r.nextRun
+        ? `next ${r.nextRun.at.replace(/\.\d{3}Z$/, 'Z')}${r.nextRun.type ? ` (${r.nextRun.type})` : ''}`
+        : 'no schedule';
       lines.push(`${c.bold(r.job)}  ${r.kind}  ${next}${r.rpo ? `  rpo ${r.rpo}` : ''}`);
     }
     const mark = r.rpoBreached ? c.red('RPO BREACHED') : r.rpo ? c.green('within RPO') : '';
     lines.push(`  ${r.target ?? '(no target recorded yet)'}  ${mark}`);
     lines.push(`    last success  ${ago(r.lastSuccess, now)}`);
-    if (r.lastFailure) lines.push(`    last failure  ${ago(r.lastFailure.at, now)}: ${r.lastFailure.summary}`);
+    if (r.lastFailure)
+      lines.push(`    last failure  ${ago(r.lastFailure.at, now)}: ${r.lastFailure.summary}`);
   }
   return `${lines.join('\n')}\n`;
 }
