@@ -122,6 +122,10 @@ function differentialBase(db: SimDatabase, type: BackupType, files: SimFile[], s
     else if (type === 'G') throw sqlErrors.noFileDifferentialBase(f.logicalName);
   }
   if (bases.size === 0) throw sqlErrors.noDifferentialBase(db.name);
+  // A file without a base that existed before the base backups (never backed up) is a base of its
+  // own kind; only files created after the base may ride along in full.
+  const oldest = [...bases.values()].reduce((a, b) => (a < b ? a : b));
+  if (files.some((f) => f.diffBase === null && f.createLsn <= oldest)) bases.set('(no base)', 0n);
   if (type === 'Q') {
     const primaryBase = files.find((f) => f.filegroupId === 1)?.diffBase;
     if (!primaryBase) throw sqlErrors.noDifferentialBase(db.name);
