@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { ManualClock, systemClock, type Clock } from '../../../src/core/clock.ts';
 import { loadScenario, applyScenario, type Scenario } from './scenario.ts';
 import { DEFAULT_SERVER_OPTIONS, ServerModel, type ServerOptions } from './server-model.ts';
@@ -45,6 +46,7 @@ export async function createSimEngine(options: SimEngineOptions): Promise<SimEng
   };
   const server = new ServerModel(serverOptions, clock);
   for (const d of s.offlineDrives ?? []) server.paths.setDriveOffline(d, true);
+  await mkdir(server.paths.toHost(serverOptions.defaultBackupDirectory), { recursive: true });
   const sim = new SimulationApi(server);
   await applyScenario(sim, scenario);
   return { engine: new SimSqlEngine(server), server, sim, clock };

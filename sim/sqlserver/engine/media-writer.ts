@@ -51,6 +51,7 @@ export async function writeMedia(paths: DevicePaths, target: MediaTarget, image:
   const mirrorCount = target.devices.length;
   const existing = await readExisting(paths, target);
   const appending = !target.init && !target.formatMedia && existing.some((e) => e !== null);
+  if (target.format === 'native' && mirrorCount > 1 && !target.formatMedia && !appending) throw sqlErrors.mirrorNeedsFormat();
   let position = 1;
   let mediaSetGuid = newGuid();
   const familyGuids = Array.from({ length: familyCount }, () => newGuid());

@@ -20,7 +20,6 @@ export async function runNativeBackup(ctx: ProcContext, stmt: BackupStatement, e
     const devices = [stmt.devices, ...stmt.mirrors].map((list) => diskPaths(list, evaluate));
     if (devices.some((d) => d.length !== devices[0]!.length)) throw sqlErrors.mirrorMembers();
     const o = options(stmt.options, stmt.target === 'log' ? 'backup-log' : 'backup-database', evaluate);
-    if (devices.length > 1 && !o.format) throw sqlErrors.mirrorNeedsFormat();
     const compressed = o.compression === true;
     const result = await performBackup(
       ctx.server,

@@ -29,6 +29,8 @@ export function restoreLog(server: ServerModel, req: RestoreRequest, image: Back
   const first = parseLsn(image.firstLsn);
   const last = parseLsn(image.lastLsn);
   const at = minLsn(set.map((f) => f.restore!.redoLsn!))!;
+  // A log that spans a recovery fork continues another branch once the data is past its fork point.
+  if (image.forkPointLsn !== null && at > parseLsn(image.forkPointLsn)) throw sqlErrors.recoveryPathInconsistent();
   if (first > at) throw sqlErrors.logTooRecent(formatLsn(first), formatLsn(at));
   if (last <= at) throw sqlErrors.logTooEarly(formatLsn(last), formatLsn(at));
 
