@@ -16,10 +16,10 @@ export interface InspectRequest {
   key: string | null;
 }
 
-async function prepare(server: ServerModel, req: InspectRequest, signal: AbortSignal) {
+async function prepare(server: ServerModel, req: InspectRequest, signal: AbortSignal, allFamilies = true) {
   const faults = server.faults.onCall(req.operation, null);
   if (faults.error) throw new SqlError(faults.error.number, faults.error.message, { severity: faults.error.severity ?? 16 });
-  const read = await readBackupSet(server.paths, { reader: req.format, devices: req.devices, position: req.position ?? 1, key: req.key, corruptFirst: faults.corruptBeforeRead });
+  const read = await readBackupSet(server.paths, { reader: req.format, devices: req.devices, position: req.position ?? 1, key: req.key, corruptFirst: faults.corruptBeforeRead, allFamilies });
   await abortable(delay(faults.delayMs, signal), signal);
   return read;
 }
@@ -32,7 +32,7 @@ export async function verifyBackup(server: ServerModel, req: InspectRequest, sig
 
 /** RESTORE HEADERONLY / xp_restore_headeronly: one row per backup set. */
 export async function headerOnly(server: ServerModel, req: InspectRequest, signal: AbortSignal): Promise<ResultSet> {
-  const read = await prepare(server, req, signal);
+  const read = await prepare(server, req, signal, false);
   const images = req.position === null ? await openAll(read.allSets, req.key, req.format, req.devices[0]!) : [read.image];
   const positions = req.position === null ? read.allSets.map((s) => s.descriptor.position) : [read.descriptor.position];
   const compressed = read.descriptor.compressionLevel > 0;
@@ -41,7 +41,7 @@ export async function headerOnly(server: ServerModel, req: InspectRequest, signa
 
 /** RESTORE FILELISTONLY / xp_restore_filelistonly: the database files of one backup set. */
 export async function fileListOnly(server: ServerModel, req: InspectRequest, signal: AbortSignal): Promise<ResultSet> {
-  const { image } = await prepare(server, req, signal);
+  const { image } = await prepare(server, req, signal, false);
   return resultSet(
     FILELIST_COLUMNS,
     image.files.map((f) => ({

@@ -90,7 +90,7 @@ const fileExist: ProcHandler = async (ctx, args) => {
   const path = positionalText(args.slice(0, 1), 'xp_fileexist');
   const state = await pathState(ctx.server, path);
   const output = args[1];
-  if (output?.output) return { items: [], returnValue: 0, outputs: { [output.name ?? '@p2']: state.file ? 1 : 0 } };
+  if (output?.output) return { items: [], returnValue: 0, outputs: { [output.name ?? '#1']: state.file ? 1 : 0 } };
   const rs = resultSet(
     [col('File Exists', T.int), col('File is a Directory', T.int), col('Parent Directory Exists', T.int)],
     [{ 'File Exists': state.file ? 1 : 0, 'File is a Directory': state.directory ? 1 : 0, 'Parent Directory Exists': state.parent ? 1 : 0 }],

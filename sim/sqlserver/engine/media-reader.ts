@@ -16,6 +16,8 @@ export interface ReadRequest {
   key: string | null;
   /** Fault: damage the files before reading them. */
   corruptFirst: boolean;
+  /** HEADERONLY and FILELISTONLY read one family; VERIFYONLY and RESTORE need them all. */
+  allFamilies?: boolean;
 }
 
 export interface ReadBackupSet {
@@ -76,7 +78,7 @@ export async function readBackupSet(paths: DevicePaths, request: ReadRequest): P
     if (other !== undefined) throw sqlErrors.familyAlreadyProcessed(f.device, d.familySequence, other);
     seen.set(d.familySequence, f.device);
   }
-  if (seen.size < families) throw sqlErrors.mediaFamiliesMissing(families, seen.size);
+  if (request.allFamilies !== false && seen.size < families) throw sqlErrors.mediaFamiliesMissing(families, seen.size);
   for (const f of found) {
     if (!payloadIntact(f.set)) throw damagedError(request.reader, f.device, 'the checksum of the backup set does not match its data');
   }

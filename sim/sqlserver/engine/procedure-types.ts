@@ -18,7 +18,7 @@ export interface ProcResult {
   items: ExecutionItem[];
   /** The procedure's return code (`EXEC @rc = ...`, RETURNSTATUS for RPC). */
   returnValue: number;
-  /** OUTPUT parameters by name (with @). */
+  /** OUTPUT parameters by name (with @), or `#<index>` for positional arguments. */
   outputs?: Record<string, SqlValue>;
 }
 

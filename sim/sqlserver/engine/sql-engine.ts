@@ -54,7 +54,7 @@ export class SimSqlEngine implements SqlEngine {
     const items: ExecutionItem[] = [...result.items, { kind: 'returnStatus', value: result.returnValue }];
     for (const [i, p] of params.entries()) {
       if (!p.output) continue;
-      const value = result.outputs?.[p.name] ?? result.outputs?.[`@p${i + 1}`] ?? p.value;
+      const value = result.outputs?.[p.name] ?? result.outputs?.[`#${i}`] ?? p.value;
       items.push({ kind: 'outputParam', name: p.name, value, type: p.type });
     }
     return { items };
