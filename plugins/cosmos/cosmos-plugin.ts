@@ -8,7 +8,7 @@ import { toCosmosError } from './cosmos-errors.ts';
 import { listContainers, selectContainers } from './discover-containers.ts';
 import { exportContainer } from './export/export-container.ts';
 import { EXPORT_ARTIFACT_KIND, planExports, type ExportStepParams } from './plan-exports.ts';
-import type { RetryTransientOptions } from './retry-transient.ts';
+import { retryTransient, type RetryTransientOptions } from './retry-transient.ts';
 import { cosmosBackupSpecSchema, type CosmosBackupSpec } from './schema.ts';
 import { PLUGIN_VERSION, VERSIONS } from './versions.ts';
 
@@ -62,7 +62,7 @@ export function cosmosPlugin(options: CosmosPluginOptions = {}): Plugin {
     async discover(job: Job, ctx: PluginContext): Promise<Discovery> {
       const cosmosJob = job as Job<CosmosBackupSpec>;
       const connection = await connect(cosmosJob, ctx);
-      const listing = await listContainers(connection.client).catch((err: unknown) => {
+      const listing = await retryTransient(() => listContainers(connection.client), { ...options.retry, signal: ctx.signal }).catch((err: unknown) => {
         throw toCosmosError(err, { endpoint: connection.endpoint, action: 'listing databases and containers', secrets: connection.secrets });
       });
       return selectContainers(cosmosJob, connection.accountName, listing, ctx.manifests);

@@ -48,7 +48,8 @@ export interface FaultProxy {
  */
 export async function startFaultProxy(upstream: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const target = new URL(upstream);
-  let schedule = options.schedule ?? (() => ({ type: 'pass' }) as const);
+  const passAll = (): FaultAction => ({ type: 'pass' });
+  let schedule: (request: ProxiedRequest) => FaultAction = options.schedule ?? passAll;
   const stats = { requests: 0, faults: {} as Record<string, number> };
   const count = (what: string) => (stats.faults[what] = (stats.faults[what] ?? 0) + 1);
   const agent = new http.Agent({ keepAlive: false });
@@ -108,7 +109,7 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
     endpoint: `http://127.0.0.1:${port}`,
     stats,
     setSchedule(next) {
-      schedule = next ?? (() => ({ type: 'pass' }));
+      schedule = next ?? passAll;
     },
     stop() {
       stopped ??= new Promise<void>((resolve) => {

@@ -30,7 +30,7 @@ export class RequestUnitBudget {
   delayMs(): number {
     if (this.ratePerSecond === undefined) return 0;
     this.#refill();
-    return this.#balance > 0 ? 0 : Math.ceil(((-this.#balance + 1e-6) / this.ratePerSecond) * 1000);
+    return this.#balance >= 0 ? 0 : Math.ceil((-this.#balance / this.ratePerSecond) * 1000);
   }
 
   /** Waits until a request may be sent. */

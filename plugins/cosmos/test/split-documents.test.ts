@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { splitDocuments } from '../transport/split-documents.ts';
+
+const split = (text: string) => splitDocuments(Buffer.from(text))?.map((b) => b.toString('utf8'));
+
+describe('splitDocuments', () => {
+  it('returns each document of the Documents array as the exact bytes the server sent', () => {
+    const docs = [
+      { id: 'a', n: 1.0e21, s: 'brace } bracket ] quote " backslash \\ ', nested: [{ x: [1, [2, { y: '}' }]] }] },
+      { id: 'ünïcødé-注文-🚀', _rid: 'x', tab: '\t', ls: '\u2028' },
+      { id: 'esc', v: '\\"', w: '\\\\' },
+    ];
+    const body = JSON.stringify({ _rid: 'abc', Documents: docs, _count: 3 });
+    expect(split(body)!.map((t) => JSON.parse(t))).toEqual(docs);
+    expect(split(body)![0]).toBe(JSON.stringify(docs[0]));
+  });
+
+  it('keeps number formatting as sent (no decode and re-encode)', () => {
+    expect(split('{"Documents":[{"id":"n","big":12345678901234567890,"f":1.50,"e":1E3}],"_count":1}')).toEqual(['{"id":"n","big":12345678901234567890,"f":1.50,"e":1E3}']);
+  });
+
+  it('finds the array wherever the key is, with whitespace around tokens, and skips other values', () => {
+    const body = '{ "_rid" : "r", "other": {"Documents": [1]}, "list": [ "a", {"b": [ ]} ], "flag": true, "Documents" : [ {"id":"1"} , {"id":"2"} ] , "_count": 2 }';
+    expect(split(body)).toEqual(['{"id":"1"}', '{"id":"2"}']);
+  });
+
+  it('re-serialises a document that holds a raw line break between tokens, so one document stays one line', () => {
+    expect(split('{"Documents":[{"id":"1",\n  "a": [1,\r\n2]}, {"id":"2"}]}')).toEqual(['{"id":"1","a":[1,2]}', '{"id":"2"}']);
+  });
+
+  it('handles an empty array and scalar elements', () => {
+    expect(split('{"Documents":[],"_count":0}')).toEqual([]);
+    expect(split('{"Documents":[3, "x", null, true],"_count":4}')).toEqual(['3', '"x"', 'null', 'true']);
+  });
+
+  it('returns undefined for bodies that are not a feed page', () => {
+    for (const body of ['', '[]', '{}', '{"Documents":{}}', '{"Documents":[{"id":"1"}', '{"a":"unterminated}', 'null', '{"a" 1}']) {
+      expect(split(body), body).toBeUndefined();
+    }
+  });
+});
