@@ -1,4 +1,4 @@
-import type { Manifest } from '../core/job.ts';
+import { isSecretRef, type Manifest } from '../core/job.ts';
 import { checkCron } from './cron-times.ts';
 import { parseDuration } from './duration.ts';
 
@@ -125,23 +125,32 @@ export function readJobSchedule(job: Manifest): { info: JobScheduleInfo; problem
   return { info, problems: dedupe(problems) };
 }
 
+/** A host or port as written, or the text of the secret reference that gives it (same reference, same server). */
+function plainOrRef(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value.toLowerCase();
+  if (typeof value === 'number') return String(value);
+  if (isSecretRef(value)) return value.secretRef;
+  return undefined;
+}
+
 function limitKeysOf(spec: Record<string, unknown>): string[] {
   const keys: string[] = [];
-  const server = spec.server as { host?: unknown; port?: unknown } | undefined;
-  if (server && typeof server.host === 'string' && server.host !== '') {
-    keys.push(
-      `sqlserver:${server.host.toLowerCase()}${server.port !== undefined ? `:${String(server.port)}` : ''}`,
-    );
+  const server = spec.server as { host?: unknown; port?: unknown; instance?: unknown } | undefined;
+  const host = plainOrRef(server?.host);
+  if (server && host) {
+    const port = plainOrRef(server.port);
+    const instance = plainOrRef(server.instance);
+    keys.push(`sqlserver:${host}${instance ? `\\${instance}` : ''}${port ? `:${port}` : ''}`);
   }
   const account = spec.account as { endpoint?: unknown } | undefined;
   if (account && typeof account.endpoint === 'string' && account.endpoint !== '') {
-    let host = account.endpoint.toLowerCase();
+    let name = account.endpoint.toLowerCase();
     try {
-      host = new URL(account.endpoint).host.toLowerCase();
+      name = new URL(account.endpoint).host.toLowerCase();
     } catch {
       /* not a URL: the text itself names the account */
     }
-    keys.push(`cosmos:${host}`);
+    keys.push(`cosmos:${name}`);
   }
   return keys;
 }

@@ -118,6 +118,9 @@ describe('reading a job schedule generically', () => {
     expect(readJobSchedule(job({ server: { host: 'SQL01.corp', port: 1433 } })).info.limitKeys).toEqual([
       'sqlserver:sql01.corp:1433',
     ]);
+    const keysOf = (server: unknown) => readJobSchedule(job({ server })).info.limitKeys;
+    expect(keysOf({ host: 'sql01', instance: 'DW' })).toEqual(['sqlserver:sql01\\dw']);
+    expect(keysOf({ host: { secretRef: 'env:SQL_HOST' } })).toEqual(['sqlserver:env:SQL_HOST']);
     expect(
       readJobSchedule(job({ account: { endpoint: 'https://Orders.documents.azure.com:443/' } })).info
         .limitKeys,
