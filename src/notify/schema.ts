@@ -7,9 +7,21 @@ export type NotifyEvent = z.infer<typeof notifyEventSchema>;
 
 const common = {
   /** Handlebars template overriding the default body for this channel. */
-  template: z.string().optional().describe('Path of a Handlebars template overriding the default body (relative to the job file).'),
-  /** At most this many messages per minute; excess are merged into the next. */
-  rateLimitPerMinute: z.number().int().min(1).max(600).optional().describe('At most this many messages a minute (default 20).'),
+  template: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of a Handlebars template overriding the default body (relative to the file of this Channel).'),
+  /** At most this many messages per minute; when more are due at once, the rest are merged into one digest. */
+  rateLimitPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .default(20)
+    .describe('At most this many messages a minute (default 20); when more are due at once, the rest are merged into one message.'),
+  retries: z.number().int().min(0).max(10).default(3).describe('Extra attempts after a failed delivery (5xx, 429, timeout, network), with exponential backoff (default 3).'),
+  timeoutSeconds: z.number().min(1).max(300).default(10).describe('How long one delivery attempt may take (default 10 s).'),
 };
 
 export const channelSpecSchema = z.discriminatedUnion('type', [
