@@ -11,6 +11,10 @@ import { catalogPath, loadValidConfig, makeServices, type CliDeps, type GlobalAr
 import { colors, type CliIo } from '../io.ts';
 import { makeReadOnlyPlan, withSelection, type PlanArgs } from './plan.ts';
 import { attachProgress } from '../progress.ts';
+import { cleanupFailed, cleanupJobs, jobsThatSucceeded, jobsWithMode, type JobCleanup } from '../../retention/cleanup-jobs.ts';
+import { renderCleanupSummary } from '../../retention/render-retention.ts';
+import { notifyAfterRun, renderDeliveries } from '../../notify/notify-after-run.ts';
+import type { DeliveryReport } from '../../notify/notifier.ts';
 
 interface RunArgs extends PlanArgs {
   dryRun?: boolean;
@@ -39,6 +43,14 @@ export function renderRunResult(result: RunResult, io: CliIo): string {
     if (s.error && s.status === 'failed' && !s.summary.includes(String(s.error.message))) lines.push(`       ${String(s.error.message)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Retention and notification lines after a run's steps. */
+export function renderAfterRun(cleanups: readonly JobCleanup[], notifications: readonly DeliveryReport[]): string {
+  const lines: string[] = [];
+  if (cleanups.length > 0) lines.push('Retention:', ...cleanups.map((c) => `  ${renderCleanupSummary(c)}`));
+  if (notifications.length > 0) lines.push('Notifications:', ...renderDeliveries(notifications).map((l) => `  ${l}`));
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 export function runCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: (code: number, p?: Promise<unknown>) => void): Argv<GlobalArgs> {
@@ -73,12 +85,20 @@ export function runCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: 
             try {
               const events = new EngineEventBus();
               attachProgress(events, io);
+              const cleanup = (selected: typeof jobs, runId: string) =>
+                cleanupJobs({ manifests: config.manifests, jobs: selected, registry, services, dryRun: false, runId });
+              const before = await cleanup(jobsWithMode(jobs, 'before-backup'), 'before-backup');
               const { plan, result } = await runJobs({
                 command: 'run', manifests: config.manifests, jobs, registry, services, options: { dryRun: false, forceType: args.type }, events, concurrency: args.concurrency,
               });
+              // Cleanup only after a successful backup of the job; then tell the channels (never changes the result).
+              const cleanups = [...before, ...(await cleanup(jobsThatSucceeded(jobsWithMode(jobs, 'after-backup'), plan, result), result.runId))];
+              const notifications = await notifyAfterRun({ manifests: config.manifests, jobs, plan, result, cleanups, services });
               for (const p of plan.problems) io.stderr.write(`problem: ${p.message}\n`);
-              io.stdout.write(args.json ? `${JSON.stringify({ plan, result }, null, 2)}\n` : renderRunResult(result, io));
-              return exitCodeForRun(result);
+              const retention = cleanups.map((c) => ({ job: c.job, entries: c.plan?.entries ?? [], report: c.report, error: c.error }));
+              io.stdout.write(args.json ? `${JSON.stringify({ plan, result, retention, notifications }, null, 2)}\n` : renderRunResult(result, io) + renderAfterRun(cleanups, notifications));
+              const code = exitCodeForRun(result);
+              return code === ExitCode.Ok && cleanups.some(cleanupFailed) ? ExitCode.PartlyFailed : code;
             } finally {
               services.catalog.close();
               lock.release();
