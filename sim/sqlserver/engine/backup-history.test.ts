@@ -179,3 +179,44 @@ describe('LiteSpeed backups in FULL recovery: log chain', () => {
     expect(t.sim.database('Sales').state).toBe('ONLINE');
   });
 });
+
+describe('database and file states', () => {
+  let t: TestSim;
+  beforeEach(async () => {
+    t = await newTestSim('empty');
+    t.sim.createDatabase({
+      name: 'Ops',
+      recoveryModel: 'FULL',
+      filegroups: [
+        { name: 'PRIMARY', files: [{ logicalName: 'Ops', physicalName: 'D:\\data\\Ops.mdf', size: '512MB' }] },
+        { name: 'A', files: [{ logicalName: 'Ops_A', physicalName: 'D:\\data\\Ops_A.ndf', size: '512MB' }] },
+      ],
+      log: { logicalName: 'Ops_log', physicalName: 'L:\\log\\Ops_log.ldf', size: '128MB' },
+    });
+  });
+  afterEach(async () => t.cleanup());
+
+  it('an OFFLINE database cannot be backed up (942); expiration dates are recorded', async () => {
+    await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak', retaindays: 14 }));
+    await ok(t.sim, "BACKUP DATABASE Ops TO DISK = 'C:\\SQLBackup\\Ops.bak' WITH EXPIREDATE = '2026-04-01 00:00:00', INIT");
+    expect(t.server.msdb.backupset.map((b) => b.expiration_date?.toISOString())).toEqual(['2026-03-15T00:00:00.000Z', '2026-04-01T00:00:00.000Z']);
+    t.sim.setDatabaseState('Ops', 'OFFLINE');
+    expect(errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F2.bak' })))).toEqual([942, 3013]);
+    t.sim.setDatabaseState('Ops', 'ONLINE');
+  });
+
+  it('an OFFLINE file fails backups (3007) until restored online from its backup and the logs up to now', async () => {
+    await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak' }));
+    t.sim.write('Ops', 'A', '5MB');
+    await ok(t.sim, xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\L1.trn' }));
+    t.sim.setFileOffline('Ops', 'Ops_A');
+    expect(errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D.bak' })))).toEqual([3007, 3013]);
+    await ok(t.sim, xp('xp_restore_database', { database: 'Ops', filename: 'Y:\\o\\F.bak', filegroup: 'A', with: 'NORECOVERY' }));
+    await ok(t.sim, xp('xp_restore_log', { database: 'Ops', filename: 'Y:\\o\\L1.trn', with: 'NORECOVERY' }));
+    const early = await t.sim.run(xp('xp_restore_log', { database: 'Ops', filename: 'Y:\\o\\L1.trn', with: 'RECOVERY' }));
+    expect(errorNumbers(early)).toEqual([4326, 3013]);
+    await ok(t.sim, xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\L2.trn' }));
+    await ok(t.sim, xp('xp_restore_log', { database: 'Ops', filename: 'Y:\\o\\L2.trn', with: 'RECOVERY' }));
+    expect(t.sim.database('Ops').files.map((f) => f.state)).toEqual(['ONLINE', 'ONLINE', 'ONLINE']);
+  });
+});

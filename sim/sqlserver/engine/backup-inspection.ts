@@ -76,7 +76,7 @@ function headerRow(img: BackupSetImage, position: number, compressed: boolean, f
     BackupName: img.name,
     BackupDescription: img.description,
     BackupType: headerBackupType(img.type),
-    ExpirationDate: null,
+    ExpirationDate: img.expirationDate ? new Date(img.expirationDate) : null,
     Compressed: compressed,
     Position: position,
     DeviceType: format === 'litespeed' ? 7 : 2,

@@ -31,6 +31,8 @@ export interface BackupRequest extends BackupSelection {
   description: string | null;
   /** Progress messages every n percent (0: none). */
   statsPercent: number;
+  /** The backup set expires (EXPIREDATE/@expiration), or after this many days (RETAINDAYS/@retaindays). */
+  expiration: Date | { days: number } | null;
   userName: string;
 }
 
@@ -142,6 +144,7 @@ function buildImage(server: ServerModel, db: SimDatabase, request: BackupRequest
     hasChecksums: request.checksum,
     backupStartDate: l.start.toISOString(),
     backupFinishDate: finish.toISOString(),
+    expirationDate: request.expiration === null ? null : request.expiration instanceof Date ? request.expiration.toISOString() : new Date(l.start.getTime() + request.expiration.days * 86_400_000).toISOString(),
     backupSize,
     compressedBackupSize: request.compressionLevel > 0 || request.compressionRatio < 1 ? compressed : backupSize,
     serverName: server.options.serverName,

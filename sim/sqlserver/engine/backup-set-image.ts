@@ -74,6 +74,8 @@ export interface BackupSetImage {
   hasChecksums: boolean;
   backupStartDate: string;
   backupFinishDate: string;
+  /** EXPIREDATE / RETAINDAYS, @expiration / @retaindays; null when not set. */
+  expirationDate: string | null;
   backupSize: number;
   compressedBackupSize: number;
   serverName: string;

@@ -140,6 +140,28 @@ export function addFile(db: SimDatabase, filegroup: string, spec: FileSpec, now:
   recordTimeline(db, lsn, now);
 }
 
+/**
+ * ALTER DATABASE ... SET OFFLINE / ONLINE, or a database that failed to start (RECOVERY_PENDING,
+ * e.g. a missing log file). Not for databases in a restore sequence.
+ */
+export function setDatabaseState(db: SimDatabase, state: 'ONLINE' | 'OFFLINE' | 'RECOVERY_PENDING'): void {
+  if (db.system) throw new SqlError(5058, `Option 'OFFLINE' cannot be set in database '${db.name}'.`);
+  if (db.state === 'RESTORING') throw new SqlError(5052, `ALTER DATABASE is not permitted while a database is in the Restoring state.`);
+  db.state = state;
+}
+
+/** ALTER DATABASE ... MODIFY FILE (NAME = x, OFFLINE): only a restore brings the file back. */
+export function setFileOffline(db: SimDatabase, logicalName: string, now: Date): Lsn {
+  requireWritable(db);
+  const f = db.files.find((x) => x.logicalName.toLowerCase() === logicalName.toLowerCase());
+  if (!f) throw new SqlError(5041, `MODIFY FILE failed. File '${logicalName}' does not exist.`);
+  if (f.type === 'LOG' || f.filegroupId === 1) throw new SqlError(5077, `Cannot change the state of non-data files or files in the primary filegroup.`);
+  f.state = 'OFFLINE';
+  const lsn = db.log.appendRecord();
+  recordTimeline(db, lsn, now);
+  return lsn;
+}
+
 /** A checkpoint record (BACKUP takes one first). */
 export function checkpoint(db: SimDatabase, now: Date): Lsn {
   const lsn = db.log.appendRecord();

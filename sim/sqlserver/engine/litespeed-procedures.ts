@@ -129,6 +129,7 @@ const backup = (kind: 'database' | 'log'): Body => async (ctx, args) => {
     name: p.string('backupname') ?? o.name,
     description: p.string('desc') ?? o.description,
     statsPercent: o.stats || 25,
+    expiration: p.date('expiration') ?? (p.int('retaindays') !== null ? { days: p.int('retaindays')! } : o.expiration),
     userName: ctx.session.login,
   };
   const result = await performBackup(ctx.server, request, ctx.signal);

@@ -178,7 +178,7 @@ export class Msdb {
       last_family_number: media.familyCount,
       last_media_number: 1,
       position,
-      expiration_date: null,
+      expiration_date: image.expirationDate ? new Date(image.expirationDate) : null,
       software_vendor_id: MICROSOFT_VENDOR_ID,
       name: image.name,
       description: image.description,

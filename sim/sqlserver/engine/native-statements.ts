@@ -44,6 +44,7 @@ export async function runNativeBackup(ctx: ProcContext, stmt: BackupStatement, e
         name: o.name,
         description: o.description,
         statsPercent: o.stats,
+        expiration: o.expiration,
         userName: ctx.session.login,
       },
       ctx.signal,

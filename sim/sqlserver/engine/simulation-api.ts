@@ -1,7 +1,7 @@
 import type { ExecutionItem, SessionInfo } from '../engine-api.ts';
 import { corrupt } from './backup-operation.ts';
 import { runSqlText } from './batch-interpreter.ts';
-import { addFile, addFilegroup, setDatabaseReadOnly, setFilegroupReadOnly, setRecoveryModel, writeData } from './database-changes.ts';
+import { addFile, addFilegroup, setDatabaseReadOnly, setDatabaseState, setFileOffline, setFilegroupReadOnly, setRecoveryModel, writeData } from './database-changes.ts';
 import type { DatabaseSpec, FileSpec } from './database-factory.ts';
 import type { EngineFaults } from './engine-faults.ts';
 import { formatLsn } from './lsn.ts';
@@ -138,6 +138,16 @@ export class SimulationApi {
 
   addFile(database: string, filegroup: string, file: FileSpecInput): void {
     addFile(this.#db(database), filegroup, toFileSpec(file), this.now());
+  }
+
+  /** The database goes OFFLINE / back ONLINE, or is RECOVERY_PENDING (failed to start). */
+  setDatabaseState(database: string, state: 'ONLINE' | 'OFFLINE' | 'RECOVERY_PENDING'): void {
+    setDatabaseState(this.#db(database), state);
+  }
+
+  /** A data file taken OFFLINE (as after damage): backups of it fail 3007 until it is restored. */
+  setFileOffline(database: string, logicalName: string): string {
+    return formatLsn(setFileOffline(this.#db(database), logicalName, this.now()));
   }
 
   /** A drive that is not ready: backups to it fail (LiteSpeed 60601 / native 3201), reads fail 3201. */

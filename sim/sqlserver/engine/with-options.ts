@@ -29,6 +29,7 @@ export interface ParsedOptions {
   moves: Array<{ logical: string; physical: string }>;
   stopAt: Date | null;
   file: number | null;
+  expiration: Date | { days: number } | null;
 }
 
 const COMMON = ['STATS', 'CHECKSUM', 'NO_CHECKSUM', 'CONTINUE_AFTER_ERROR', 'STOP_ON_ERROR', 'BLOCKSIZE', 'BUFFERCOUNT', 'MAXTRANSFERSIZE', 'NOUNLOAD', 'UNLOAD', 'REWIND', 'NOREWIND'];
@@ -64,6 +65,7 @@ export function interpretOptions(options: EvaluatedOption[], context: OptionCont
     moves: [],
     stopAt: null,
     file: null,
+    expiration: null,
   };
   const bad = options.filter((o) => !ALLOWED[context].includes(o.name)).map((o) => o.name);
   if (bad.length > 0) throw unsupported(bad.join(', '));
@@ -94,6 +96,8 @@ export function interpretOptions(options: EvaluatedOption[], context: OptionCont
       case 'MOVE': out.moves.push({ logical: requireText(o, 'MOVE'), physical: textOf(o.moveTo, 'MOVE ... TO') }); break;
       case 'STOPAT': out.stopAt = dateValue(o.value); break;
       case 'FILE': out.file = intValue(o, 1, 32767); break;
+      case 'EXPIREDATE': out.expiration = dateValue(o.value); break;
+      case 'RETAINDAYS': out.expiration = { days: intValue(o, 0, 99999) }; break;
       case 'BLOCKSIZE': checkBlockSize(o); break;
       case 'BUFFERCOUNT': intValue(o, 1, 2147483647); break;
       case 'MAXTRANSFERSIZE': intValue(o, 65536, 4194304); break;
