@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { ErrorCode, HoldfastError } from '../../src/core/errors.ts';
+import { isSecret, MASK, type Secret } from '../../src/core/secret.ts';
+import { comment, createTsqlHandlebars, ident, int, nstr } from './tsql.ts';
+
+/**
+ * The T-SQL of backups, verifies and removals, from the Handlebars templates in templates/litespeed and
+ * templates/native. One template gives two texts:
+ *
+ * - `renderScript`: the script a DBA reads in the plan, every value a literal through tsql.ts's helpers
+ *   (identifiers bracket-quoted, N'...' strings, checked integers), the encryption key as ********;
+ * - `renderStatement`: the same statement with every value replaced by a typed parameter (@p1, @p2...),
+ *   which holdfast sends through mssql (sp_executesql), so no value is ever built into text at run time.
+ *
+ * Both compile with noEscape and strict: a missing field is an error, not an empty string.
+ */
+
+export type TemplateName = 'backup' | 'verify' | 'remove';
+export type TemplateEngine = 'litespeed' | 'native';
+
+export interface StatementParameter {
+  name: string;
+  type: 'nvarchar' | 'int';
+  /** nvarchar length (128 for identifiers, 4000 otherwise). */
+  length?: number;
+  /** A Secret is revealed only when the parameter is bound. */
+  value: string | number | Secret;
+}
+
+export interface RenderedStatement {
+  sql: string;
+  parameters: StatementParameter[];
+}
+
+const ROOT = new URL('../../templates/', import.meta.url);
+
+function source(engine: TemplateEngine, name: TemplateName): string {
+  return readFileSync(new URL(`${engine}/${name}.sql.hbs`, ROOT), 'utf8');
+}
+
+const scriptCache = new Map<string, (view: object) => string>();
+const statementCache = new Map<string, HandlebarsTemplateDelegate>();
+
+/** The reviewable script: literals, secrets masked (pass the key as ******** or a Secret, which prints masked). */
+export function renderScript(engine: TemplateEngine, name: TemplateName, view: object): string {
+  const key = `${engine}/${name}`;
+  let t = scriptCache.get(key);
+  if (!t) {
+    t = createTsqlHandlebars().compile<object>(source(engine, name));
+    scriptCache.set(key, t);
+  }
+  return t(maskSecrets(view));
+}
+
+/** The statement holdfast runs: the same template, values as parameters. */
+export function renderStatement(engine: TemplateEngine, name: TemplateName, view: object): RenderedStatement {
+  const key = `${engine}/${name}`;
+  let t = statementCache.get(key);
+  if (!t) {
+    t = parameterHandlebars.compile(source(engine, name), { noEscape: true, strict: true });
+    statementCache.set(key, t);
+  }
+  const parameters: StatementParameter[] = [];
+  const sql = t(view, { data: { parameters } });
+  return { sql, parameters };
+}
+
+function maskSecrets(view: object): object {
+  return Object.fromEntries(Object.entries(view).map(([k, v]) => [k, isSecret(v) ? MASK : v]));
+}
+
+interface HelperOptions {
+  data: { parameters?: StatementParameter[] };
+}
+
+function collector(options: HelperOptions): StatementParameter[] {
+  const list = options.data.parameters;
+  if (!list) throw new HoldfastError(ErrorCode.Internal, 'renderStatement: no parameter list in the template data');
+  return list;
+}
+
+function bind(options: HelperOptions, p: Omit<StatementParameter, 'name'>): string {
+  const list = collector(options);
+  const name = `p${list.length + 1}`;
+  list.push({ name, ...p });
+  return `@${name}`;
+}
+
+const parameterHandlebars = Handlebars.create();
+parameterHandlebars.registerHelper('ident', (value: unknown, options: HelperOptions) => {
+  ident(value);
+  return bind(options, { type: 'nvarchar', length: 128, value: value as string });
+});
+parameterHandlebars.registerHelper('nstr', (value: unknown, options: HelperOptions) => {
+  if (isSecret(value)) {
+    nstr(value.reveal());
+    return bind(options, { type: 'nvarchar', length: 4000, value });
+  }
+  nstr(value);
+  return bind(options, { type: 'nvarchar', length: 4000, value: value as string });
+});
+parameterHandlebars.registerHelper('int', (value: unknown, options: HelperOptions) => {
+  int(value);
+  return bind(options, { type: 'int', value: value as number });
+});
+parameterHandlebars.registerHelper('comment', (value: unknown) => comment(value));
