@@ -15,8 +15,6 @@ export interface RenderedMessage {
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/notify/', import.meta.url));
 
-const isOptions = (v: unknown) => typeof v === 'object' && v !== null && 'hash' in v && 'data' in v;
-
 /**
  * A Handlebars instance of its own (helpers registered here never leak into the T-SQL renderer, and theirs never
  * into this one). Templates are compiled `strict` (a missing field throws) with HTML escaping off: JSON templates
@@ -24,22 +22,38 @@ const isOptions = (v: unknown) => typeof v === 'object' && v !== null && 'hash' 
  */
 export function createNotifyHandlebars(): typeof Handlebars {
   const hb = Handlebars.create();
-  hb.registerHelper('json', (value: unknown) => JSON.stringify(isOptions(value) || value === undefined ? null : value));
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => (a === null || a === undefined ? '' : String(a))).join(''));
-  hb.registerHelper('default', (value: unknown, fallback: unknown) => (value === null || value === undefined || value === '' ? fallback : value));
-  hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.map(String).join(typeof sep === 'string' ? sep : ', ') : ''));
-  hb.registerHelper('truncate', (text: unknown, max: unknown) => {
-    const s = text === null || text === undefined ? '' : String(text);
+  /**
+   * Strict mode checks plain `{{field}}` lookups but not helper arguments, so every helper here refuses an
+   * undefined argument itself: data fields are always present (null when they do not apply), so undefined means
+   * a misspelt field.
+   */
+  const helper = (name: string, fn: (...args: unknown[]) => unknown) =>
+    hb.registerHelper(name, (...args: unknown[]) => {
+      const options = args[args.length - 1] as { loc?: { start?: { line?: number; column?: number } } };
+      const values = args.slice(0, -1);
+      if (values.some((v) => v === undefined)) {
+        const at = options.loc?.start ? ` at line ${options.loc.start.line}, column ${options.loc.start.column}` : '';
+        throw new Error(`helper "${name}"${at} was given a field that does not exist (misspelt?)`);
+      }
+      return fn(...values);
+    });
+  const str = (v: unknown) => (v === null ? '' : String(v));
+  helper('json', (value) => JSON.stringify(value));
+  helper('eq', (a, b) => a === b);
+  helper('concat', (...parts) => parts.map(str).join(''));
+  helper('default', (value, fallback) => (value === null || value === '' ? fallback : value));
+  helper('join', (list, sep) => (Array.isArray(list) ? list.map(String).join(typeof sep === 'string' ? sep : ', ') : ''));
+  helper('truncate', (text, max) => {
+    const s = str(text);
     const n = typeof max === 'number' ? max : 1000;
     return s.length > n ? `${s.slice(0, Math.max(0, n - 1))}…` : s;
   });
-  hb.registerHelper('upper', (text: unknown) => String(text ?? '').toUpperCase());
+  helper('upper', (text) => str(text).toUpperCase());
   // Slack mrkdwn: &, < and > are control characters (https://api.slack.com/reference/surfaces/formatting#escaping).
-  const slack = (text: unknown) => String(text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  hb.registerHelper('slack', slack);
+  const slack = (text: unknown) => str(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  helper('slack', slack);
   /** A section field: the label in bold, a line break, the value (escaped). */
-  hb.registerHelper('slackField', (label: unknown, value: unknown) => `*${slack(label)}*\n${slack(value)}`);
+  helper('slackField', (label, value) => `*${slack(label)}*\n${slack(value)}`);
   return hb;
 }
 
