@@ -12,11 +12,12 @@ import { retentionCommand } from './commands/retention.ts';
 import { serveCommand } from './commands/serve.ts';
 import { statusCommand } from './commands/status.ts';
 import { simCommand } from './commands/sim.ts';
+import { restoreCommand } from './commands/restore.ts';
 
 type Register = (y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: (code: number, p?: Promise<unknown>) => void) => Argv<GlobalArgs>;
 
 /** Every command, one file each under ./commands. */
-export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand, serveCommand, statusCommand, retentionCommand, simCommand];
+export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand, serveCommand, statusCommand, retentionCommand, simCommand, restoreCommand];
 
 /**
  * Runs the CLI and resolves with the exit code. Never calls process.exit, so tests can call it in-process.
