@@ -46,7 +46,7 @@ export async function runSqlText(env: ProcContext, sql: string, variables: Map<s
     statements = parseBatch(sql);
   } catch (err) {
     if (err instanceof UnsupportedStatement) return messages(unsupportedStatement(sql, err.offset));
-    if (err instanceof TsqlSyntaxError) return messages(new SqlError(102, err.message, { severity: 15 }));
+    if (err instanceof TsqlSyntaxError) return messages(new SqlError(err.number, err.message, { severity: 15 }));
     throw err;
   }
   const runner = new BatchRunner(env, variables);

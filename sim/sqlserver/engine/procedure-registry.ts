@@ -63,7 +63,7 @@ async function spExecuteSql(ctx: ProcContext, args: ProcArg[]): Promise<ProcResu
   try {
     declared = parseDeclaration(typeof declaration?.value === 'string' ? declaration.value : '');
   } catch (err) {
-    if (err instanceof TsqlSyntaxError) throw new SqlError(102, err.message, { severity: 15 });
+    if (err instanceof TsqlSyntaxError) throw new SqlError(err.number, err.message, { severity: 15 });
     throw err;
   }
   const variables = new Map<string, Variable>();

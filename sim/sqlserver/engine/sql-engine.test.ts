@@ -181,3 +181,30 @@ describe('SimSqlEngine', () => {
     expect(t.server.msdb.backupset.length).toBe(before);
   });
 });
+
+describe('T-SQL syntax errors and concurrency', () => {
+  let t: TestSim;
+  const s: SessionInfo = { id: 53, login: 'sa', database: 'master' };
+  beforeEach(async () => {
+    t = await newTestSim('default');
+  });
+  afterEach(async () => t.cleanup());
+
+  it('reports SQL Server\'s syntax errors (102, 105, 113) without running any statement', async () => {
+    expect(errorsOf(await t.engine.executeBatch(s, "PRINT 'a'; EXEC master.dbo.xp_backup_database @database = N'DW", signal))).toEqual([105]);
+    expect(errorsOf(await t.engine.executeBatch(s, 'PRINT 1 /* never closed', signal))).toEqual([113]);
+    const r = await t.engine.executeBatch(s, "PRINT 'a'; IF @x = THEN PRINT 1", signal);
+    expect(errorsOf(r)).toEqual([102]);
+    expect(r.items.some((i) => i.kind === 'message' && i.message.message === 'a')).toBe(false);
+  });
+
+  it('data backups of one database are serialized (3023)', async () => {
+    t.server.faults.slow({ operation: 'xp_backup_database', nth: 1 }, 100);
+    const first = t.sim.run(xp('xp_backup_database', { database: 'DW', filename: 'Y:\\c\\1.bak', read_write_filegroups: 1 }));
+    const second = await t.sim.run(xp('xp_backup_database', { database: 'DW', filename: 'Y:\\c\\2.bak', filegroup: 'FG_2019' }));
+    expect(second.errors.map((e) => e.number)).toEqual([3023, 3013]);
+    const restore = await t.sim.run(xp('xp_restore_database', { database: 'DW', filename: 'Y:\\c\\0.bak' }));
+    expect(restore.errors.map((e) => e.number)).toEqual([3201, 3013]);
+    expect((await first).errors).toEqual([]);
+  });
+});

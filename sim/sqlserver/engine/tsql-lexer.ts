@@ -14,9 +14,12 @@ export type Token =
 
 export class TsqlSyntaxError extends Error {
   readonly offset: number;
-  constructor(message: string, offset: number) {
+  /** SQL Server's number: 102 incorrect syntax, 105 unclosed quotation mark, 113 missing end comment. */
+  readonly number: number;
+  constructor(message: string, offset: number, number = 102) {
     super(message);
     this.offset = offset;
+    this.number = number;
   }
 }
 
@@ -123,7 +126,7 @@ function skipBlockComment(sql: string, from: number): number {
       if (depth === 0) return i;
     } else i++;
   }
-  throw new TsqlSyntaxError("Missing end comment mark '*/'.", from);
+  throw new TsqlSyntaxError("Missing end comment mark '*/'.", from, 113);
 }
 
 /** Reads a literal starting at the opening quote; a doubled closing character stands for itself. */
@@ -144,5 +147,5 @@ function readQuoted(sql: string, open: number, close: string): { value: string; 
     i++;
   }
   const what = close === ']' ? 'identifier' : 'character string';
-  throw new TsqlSyntaxError(`Unclosed quotation mark after the ${what} '${value.slice(0, 40)}'.`, open);
+  throw new TsqlSyntaxError(`Unclosed quotation mark after the ${what} '${value.slice(0, 40)}'.`, open, 105);
 }
