@@ -205,6 +205,33 @@ describe('database and file states', () => {
     t.sim.setDatabaseState('Ops', 'ONLINE');
   });
 
+  it('damaged pages: CHECKSUM finds them (3043), CONTINUE_AFTER_ERROR marks the set is_damaged, restoring it needs CONTINUE_AFTER_ERROR (3182)', async () => {
+    await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak' }));
+    t.sim.damageFile('Ops', 'Ops_A');
+    expect(errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D1.bak', with: 'CHECKSUM' })))).toEqual([3043, 3013]);
+    await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D2.bak' }));
+    const r = await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D3.bak', with: 'CHECKSUM, CONTINUE_AFTER_ERROR' }));
+    expect(r.infos.some((m) => m.startsWith('BACKUP WITH CONTINUE_AFTER_ERROR successfully generated'))).toBe(true);
+    expect(t.server.msdb.backupset.map((b) => b.is_damaged)).toEqual([false, false, true]);
+    const n = await newTestSim('empty', t.dataDir);
+    try {
+      expect(errorNumbers(await n.sim.run(xp('xp_restore_database', { database: 'Ops', filename: 'Y:\\o\\D3.bak', with: 'RECOVERY' })))).toEqual([3182, 3013]);
+      await ok(n.sim, xp('xp_restore_database', { database: 'Ops', filename: 'Y:\\o\\D3.bak', with: ['RECOVERY', 'CONTINUE_AFTER_ERROR'] }));
+    } finally {
+      await n.cleanup();
+    }
+  });
+
+  it('a database that cannot start (RECOVERY_PENDING) allows only a NO_TRUNCATE tail-log backup, with incomplete metadata', async () => {
+    await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak' }));
+    t.sim.write('Ops', 'PRIMARY', '1MB');
+    t.sim.setDatabaseState('Ops', 'RECOVERY_PENDING');
+    expect(errorNumbers(await t.sim.run(xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\T.trn' })))).toEqual([942, 3013]);
+    await ok(t.sim, xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\T.trn', with: ['NO_TRUNCATE', 'NORECOVERY'] }));
+    expect(t.server.msdb.backupset.at(-1)!.has_incomplete_metadata).toBe(true);
+    expect(t.sim.database('Ops').state).toBe('RESTORING');
+  });
+
   it('an OFFLINE file fails backups (3007) until restored online from its backup and the logs up to now', async () => {
     await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak' }));
     t.sim.write('Ops', 'A', '5MB');

@@ -23,6 +23,10 @@ export interface BackupRequest extends BackupSelection {
   checksum: boolean;
   /** Tail-log backup: leave the database RESTORING. */
   noRecovery: boolean;
+  /** NO_TRUNCATE: a tail-log backup of a damaged (RECOVERY_PENDING/OFFLINE) database is allowed. */
+  noTruncate: boolean;
+  /** CONTINUE_AFTER_ERROR: back up past checksum errors (is_damaged). */
+  continueAfterError: boolean;
   compressionLevel: number;
   /** Modelled compressed/native size ratio. */
   compressionRatio: number;
@@ -57,10 +61,13 @@ export async function performBackup(server: ServerModel, request: BackupRequest,
   if (db.name.toLowerCase() === 'tempdb') throw sqlErrors.tempdb();
   if (db.restore?.standby) throw sqlErrors.standbyBackup(db.name);
   if (db.state === 'RESTORING') throw sqlErrors.databaseRestoring(db.name);
-  if (db.state !== 'ONLINE') throw sqlErrors.databaseNotOnline(db.name);
+  const damagedTail = request.kind === 'log' && request.noTruncate && (db.state === 'RECOVERY_PENDING' || db.state === 'OFFLINE');
+  if (db.state !== 'ONLINE' && !damagedTail) throw sqlErrors.databaseNotOnline(db.name);
   if (db.restoreRunning) throw sqlErrors.exclusiveAccess();
   const content = selectBackupContent(db, request, server.options.strictSimpleFileBackups);
   const isLog = content.type === 'L';
+  const damaged = content.files.find((f) => f.damaged);
+  if (damaged && request.checksum && !request.continueAfterError) throw sqlErrors.pageError(db.name, damaged.fileId, damaged.physicalName);
   if (!isLog && db.dataBackupRunning) throw sqlErrors.serialized();
 
   const start = server.now();
@@ -76,6 +83,8 @@ export async function performBackup(server: ServerModel, request: BackupRequest,
     await abortable(delay(faults.delayMs, signal), signal);
     const lastLsn = db.log.next;
     const image = buildImage(server, db, request, content, { start, firstLsn, lastLsn, checkpointLsn, databaseBackupLsn, beginsLogChain });
+    image.isDamaged = damaged !== undefined && request.continueAfterError;
+    image.hasIncompleteMetadata = damagedTail;
     const target: MediaTarget = {
       format: request.format,
       devices: request.devices,
@@ -232,6 +241,7 @@ function applyBackupToDatabase(db: SimDatabase, content: BackupContent, image: B
 
 function backupMessages(request: BackupRequest, db: SimDatabase, content: BackupContent, image: BackupSetImage, position: number): SqlMessage[] {
   const out: SqlMessage[] = [...content.notices];
+  if (image.isDamaged) out.push(sqlNotices.continuedAfterError());
   const steps = request.statsPercent > 0 ? request.statsPercent : 0;
   for (let p = steps; steps > 0 && p <= 100; p += steps) {
     out.push(request.format === 'litespeed' ? { number: 0, severity: 0, state: 1, message: `Backup progress: ${p}%` } : sqlNotices.percentProcessed(p));

@@ -37,6 +37,9 @@ export const sqlErrors = {
     new SqlError(3006, 'The differential backup is not allowed because it would be based on more than one base backup. Multi-based differential backups are not allowed in the simple recovery model, and are never allowed for partial differential backups.'),
   fileNotOnline: (name: string, state: string) =>
     new SqlError(3007, `The backup of the file or filegroup "${name}" is not permitted because it is not online. Container state: "${state}" (1). Restore status: 0. BACKUP can be performed by using the FILEGROUP or FILE clauses to restrict the selection to include only online data.`),
+  pageError: (db: string, fileId: number, file: string) => new SqlError(3043, `BACKUP '${db}' detected an error on page (${fileId}:1337) in file '${file}'.`),
+  damagedBackupSet: () =>
+    new SqlError(3182, 'The backup set cannot be restored because the database was damaged when the backup occurred. Salvage attempts may exploit WITH CONTINUE_AFTER_ERROR.'),
   mirrorMembers: () => new SqlError(3010, 'Invalid backup mirror specification. All mirrors must have the same number of members.'),
   readWriteFileBackupInSimple: (filegroup: string) =>
     new SqlError(3022, `This backup is a file backup of read-write data from a database that uses the simple recovery model. This is only appropriate if you plan to set the filegroup to read-only followed by a differential file backup. Consult Books Online for more information on managing read-only data for the simple recovery model. In particular, consider how partial backups are used. (filegroup "${filegroup}"; the simulator refuses this backup, see sim/sqlserver/README.md)`),
@@ -142,6 +145,10 @@ export const sqlNotices = {
     const mbps = seconds > 0 ? (pages * 8192) / 1048576 / seconds : 0;
     return info(`${operation} successfully processed ${pages} pages in ${seconds.toFixed(3)} seconds (${mbps.toFixed(3)} MB/sec).`, 3014, 10);
   },
+  continuedAfterError: () =>
+    info('BACKUP WITH CONTINUE_AFTER_ERROR successfully generated a backup of the damaged database. Refer to the SQL Server error log for information about the errors that were encountered.', 3042, 10),
+  restoredDamaged: () =>
+    info('RESTORE WITH CONTINUE_AFTER_ERROR was successful but some damage was encountered. Inconsistencies in the database are possible.', 3184, 10),
   percentProcessed: (percent: number) => info(`${percent} percent processed.`, 3211, 10),
   backupSetValid: (position: number) => info(`The backup set on file ${position} is valid.`, 3262, 10),
   multiBasedWarning: () =>

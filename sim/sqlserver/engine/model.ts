@@ -44,6 +44,8 @@ export interface SimFile {
   diffBase: DiffBase | null;
   /** Bytes of extents changed since the differential base (what a differential copies). */
   changedBytes: number;
+  /** Pages with bad checksums (simulation API damageFile): BACKUP WITH CHECKSUM detects them (3043). */
+  damaged?: boolean;
   restore: FileRestoreState | null;
 }
 

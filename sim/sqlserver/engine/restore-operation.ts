@@ -1,6 +1,6 @@
 import type { ReadBackupSet } from './media-reader.ts';
 import { readBackupSet } from './media-reader.ts';
-import { sqlErrors } from './error-catalog.ts';
+import { sqlErrors, sqlNotices } from './error-catalog.ts';
 import { filegroupByName, filesOf, type SimDatabase } from './model.ts';
 import { abortable, delay } from './operation-support.ts';
 import { recover, rollForwardSet } from './recovery.ts';
@@ -33,9 +33,10 @@ export async function performRestore(server: ServerModel, req: RestoreRequest, s
   } finally {
     if (existing) existing.restoreRunning = false;
   }
+  if (read.image.isDamaged && !req.continueAfterError) throw sqlErrors.damagedBackupSet();
   const step = req.kind === 'log' ? restoreLog(server, req, read.image, req.devices[0]!) : restoreData(server, req, read.image, req.devices[0]!);
   recordHistory(server, req, read, step);
-  return step;
+  return read.image.isDamaged ? { ...step, messages: [...step.messages, sqlNotices.restoredDamaged()] } : step;
 }
 
 function recordHistory(server: ServerModel, req: RestoreRequest, read: ReadBackupSet, step: RestoreStepResult): void {

@@ -23,6 +23,8 @@ export interface RestoreRequest {
   moves: Array<{ logical: string; physical: string }>;
   stopAt: Date | null;
   statsPercent: number;
+  /** CONTINUE_AFTER_ERROR: restore a backup set marked is_damaged. */
+  continueAfterError: boolean;
   userName: string;
 }
 

@@ -150,6 +150,13 @@ export class SimulationApi {
     return formatLsn(setFileOffline(this.#db(database), logicalName, this.now()));
   }
 
+  /** Pages of a data file go bad: BACKUP WITH CHECKSUM fails 3043 unless CONTINUE_AFTER_ERROR (then is_damaged). */
+  damageFile(database: string, logicalName: string): void {
+    const f = this.#db(database).files.find((x) => x.logicalName.toLowerCase() === logicalName.toLowerCase());
+    if (!f || f.type !== 'ROWS') throw new Error(`damageFile: ${database} has no data file ${logicalName}`);
+    f.damaged = true;
+  }
+
   /** A drive that is not ready: backups to it fail (LiteSpeed 60601 / native 3201), reads fail 3201. */
   setDriveOffline(letter: string, offline = true): void {
     this.#server.paths.setDriveOffline(letter, offline);

@@ -30,6 +30,7 @@ export interface ParsedOptions {
   stopAt: Date | null;
   file: number | null;
   expiration: Date | { days: number } | null;
+  continueAfterError: boolean;
 }
 
 const COMMON = ['STATS', 'CHECKSUM', 'NO_CHECKSUM', 'CONTINUE_AFTER_ERROR', 'STOP_ON_ERROR', 'BLOCKSIZE', 'BUFFERCOUNT', 'MAXTRANSFERSIZE', 'NOUNLOAD', 'UNLOAD', 'REWIND', 'NOREWIND'];
@@ -66,6 +67,7 @@ export function interpretOptions(options: EvaluatedOption[], context: OptionCont
     stopAt: null,
     file: null,
     expiration: null,
+    continueAfterError: false,
   };
   const bad = options.filter((o) => !ALLOWED[context].includes(o.name)).map((o) => o.name);
   if (bad.length > 0) throw unsupported(bad.join(', '));
@@ -73,6 +75,7 @@ export function interpretOptions(options: EvaluatedOption[], context: OptionCont
   const recoveryOptions = ['RECOVERY', 'NORECOVERY', 'STANDBY'].filter(has);
   if (recoveryOptions.length > 1) throw sqlErrors.optionConflict(recoveryOptions[0]!, recoveryOptions.slice(1).join(', '));
   if (has('CHECKSUM') && has('NO_CHECKSUM')) throw sqlErrors.optionConflict('CHECKSUM', 'NO_CHECKSUM');
+  if (has('CONTINUE_AFTER_ERROR') && has('STOP_ON_ERROR')) throw sqlErrors.optionConflict('CONTINUE_AFTER_ERROR', 'STOP_ON_ERROR');
   for (const o of options) {
     switch (o.name) {
       case 'DIFFERENTIAL': out.differential = true; break;
@@ -92,6 +95,7 @@ export function interpretOptions(options: EvaluatedOption[], context: OptionCont
       case 'NAME': out.name = requireText(o, 'NAME', 128); break;
       case 'DESCRIPTION': out.description = requireText(o, 'DESCRIPTION', 255); break;
       case 'REPLACE': out.replace = true; break;
+      case 'CONTINUE_AFTER_ERROR': out.continueAfterError = true; break;
       case 'PARTIAL': out.partial = true; break;
       case 'MOVE': out.moves.push({ logical: requireText(o, 'MOVE'), physical: textOf(o.moveTo, 'MOVE ... TO') }); break;
       case 'STOPAT': out.stopAt = dateValue(o.value); break;
