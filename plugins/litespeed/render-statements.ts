@@ -10,8 +10,9 @@ import { comment, createTsqlHandlebars, ident, int, nstr } from './tsql.ts';
  *
  * - `renderScript`: the script a DBA reads in the plan, every value a literal through tsql.ts's helpers
  *   (identifiers bracket-quoted, N'...' strings, checked integers), the encryption key as ********;
- * - `renderStatement`: the same statement with every value replaced by a typed parameter (@p1, @p2...),
- *   which holdfast sends through mssql (sp_executesql), so no value is ever built into text at run time.
+ * - `renderStatement`: the same statement with every value replaced by a typed parameter (@p1, @p2...)
+ *   and without the comment lines, which holdfast sends through mssql (sp_executesql), so no value is
+ *   ever built into text at run time.
  *
  * Both compile with noEscape and strict: a missing field is an error, not an empty string.
  */
@@ -21,6 +22,8 @@ export type TemplateEngine = 'litespeed' | 'native';
 
 export interface StatementParameter {
   name: string;
+  /** The helper the script form uses for this value (ident, nstr or int). */
+  helper: 'ident' | 'nstr' | 'int';
   type: 'nvarchar' | 'int';
   /** nvarchar length (128 for identifiers, 4000 otherwise). */
   length?: number;
@@ -62,7 +65,12 @@ export function renderStatement(engine: TemplateEngine, name: TemplateName, view
     statementCache.set(key, t);
   }
   const parameters: StatementParameter[] = [];
-  const sql = t(view, { data: { parameters } });
+  const text = t(view, { data: { parameters } });
+  // Comments are for the reader of the script; the statement sent carries no text built from values.
+  const sql = text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n');
   return { sql, parameters };
 }
 
@@ -90,18 +98,18 @@ function bind(options: HelperOptions, p: Omit<StatementParameter, 'name'>): stri
 const parameterHandlebars = Handlebars.create();
 parameterHandlebars.registerHelper('ident', (value: unknown, options: HelperOptions) => {
   ident(value);
-  return bind(options, { type: 'nvarchar', length: 128, value: value as string });
+  return bind(options, { helper: 'ident', type: 'nvarchar', length: 128, value: value as string });
 });
 parameterHandlebars.registerHelper('nstr', (value: unknown, options: HelperOptions) => {
   if (isSecret(value)) {
     nstr(value.reveal());
-    return bind(options, { type: 'nvarchar', length: 4000, value });
+    return bind(options, { helper: 'nstr', type: 'nvarchar', length: 4000, value });
   }
   nstr(value);
-  return bind(options, { type: 'nvarchar', length: 4000, value: value as string });
+  return bind(options, { helper: 'nstr', type: 'nvarchar', length: 4000, value: value as string });
 });
 parameterHandlebars.registerHelper('int', (value: unknown, options: HelperOptions) => {
   int(value);
-  return bind(options, { type: 'int', value: value as number });
+  return bind(options, { helper: 'int', type: 'int', value: value as number });
 });
-parameterHandlebars.registerHelper('comment', (value: unknown) => comment(value));
+parameterHandlebars.registerHelper('comment', (value: unknown) => (comment(value), ''));

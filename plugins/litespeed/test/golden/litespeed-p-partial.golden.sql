@@ -1,0 +1,58 @@
+-- holdfast: partial backup of DW
+-- Why: golden case
+DECLARE @rc int;
+EXEC @rc = master.dbo.xp_backup_database
+    @database = N'DW',
+    @filename = N'Y:\SQL_BACKUPS\SIM01\DW\FULL_PARTIAL\SIM01_DW_FULL_PARTIAL_20260301_010000.bak',
+    @read_write_filegroups = 1,
+    @with = N'CHECKSUM',
+    @compressionlevel = 4,
+    @cryptlevel = 8,
+    @encryptionkey = N'********';
+IF @rc <> 0 OR @rc IS NULL
+    RAISERROR(N'holdfast: the %s failed: LiteSpeed returned %d', 16, 1, N'partial backup of DW', @rc);
+SELECT @rc AS rc;
+
+-- holdfast: verify the partial backup of DW
+DECLARE @rc int;
+EXEC @rc = master.dbo.xp_restore_verifyonly
+    @filename = N'Y:\SQL_BACKUPS\SIM01\DW\FULL_PARTIAL\SIM01_DW_FULL_PARTIAL_20260301_010000.bak',
+    @filenumber = 1,
+    @with = N'CHECKSUM',
+    @encryptionkey = N'********';
+IF @rc <> 0 OR @rc IS NULL
+    RAISERROR(N'holdfast: verifying the %s failed: LiteSpeed returned %d', 16, 1, N'partial backup of DW', @rc);
+SELECT @rc AS rc;
+
+-- ===== statement sent through mssql (values as parameters) =====
+DECLARE @rc int;
+EXEC @rc = master.dbo.xp_backup_database
+    @database = @p1,
+    @filename = @p2,
+    @read_write_filegroups = 1,
+    @with = N'CHECKSUM',
+    @compressionlevel = @p3,
+    @cryptlevel = @p4,
+    @encryptionkey = @p5;
+IF @rc <> 0 OR @rc IS NULL
+    RAISERROR(N'holdfast: the %s failed: LiteSpeed returned %d', 16, 1, @p6, @rc);
+SELECT @rc AS rc;
+-- @p1 nvarchar(4000) = "DW"
+-- @p2 nvarchar(4000) = "Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL_PARTIAL\\SIM01_DW_FULL_PARTIAL_20260301_010000.bak"
+-- @p3 int = 4
+-- @p4 int = 8
+-- @p5 nvarchar(4000) = ********
+-- @p6 nvarchar(4000) = "partial backup of DW"
+DECLARE @rc int;
+EXEC @rc = master.dbo.xp_restore_verifyonly
+    @filename = @p1,
+    @filenumber = @p2,
+    @with = N'CHECKSUM',
+    @encryptionkey = @p3;
+IF @rc <> 0 OR @rc IS NULL
+    RAISERROR(N'holdfast: verifying the %s failed: LiteSpeed returned %d', 16, 1, @p4, @rc);
+SELECT @rc AS rc;
+-- @p1 nvarchar(4000) = "Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL_PARTIAL\\SIM01_DW_FULL_PARTIAL_20260301_010000.bak"
+-- @p2 int = 1
+-- @p3 nvarchar(4000) = ********
+-- @p4 nvarchar(4000) = "partial backup of DW"
