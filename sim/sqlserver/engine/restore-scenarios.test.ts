@@ -284,7 +284,10 @@ describe('S9: a log that overlaps the full it follows', () => {
     expect(L2!.first_lsn).toBe(L1!.last_lsn);
     const n = await newServer(t);
     expect(errorNumbers(await restore(n, 'F.bak', { with: 'NORECOVERY' }))).toEqual([]);
+    expect(errorNumbers(await restoreLog(n, 'L2.trn'))).toEqual([4305, 3013]);
+    expect(errorNumbers(await restoreLog(n, 'L0.trn'))).toEqual([4326, 3013]);
     expect(errorNumbers(await restoreLog(n, 'L1.trn'))).toEqual([]);
+    expect(errorNumbers(await restoreLog(n, 'L1.trn'))).toEqual([4326, 3013]);
     expect(errorNumbers(await restoreLog(n, 'L2.trn', 'RECOVERY'))).toEqual([]);
     expect(n.sim.database('PM').state).toBe('ONLINE');
   });
