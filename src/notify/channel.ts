@@ -29,7 +29,10 @@ export class DeliveryError extends Error {
   /** HTTP status or SMTP reply code, when there was an answer. */
   readonly status?: number;
 
-  constructor(message: string, options: { retryable: boolean; retryAfterMs?: number; status?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { retryable: boolean; retryAfterMs?: number; status?: number; cause?: unknown },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DeliveryError';
     this.retryable = options.retryable;

@@ -6,7 +6,11 @@ import type { ChannelSpec } from './schema.ts';
 import { SmtpChannel } from './smtp-channel.ts';
 
 /** Makes a live channel from a validated Channel spec, resolving its secrets (URL, headers, password) now. */
-export async function createChannel(name: string, spec: ChannelSpec, resolveSecret: (ref: SecretRef) => Promise<Secret>): Promise<NotifyChannel> {
+export async function createChannel(
+  name: string,
+  spec: ChannelSpec,
+  resolveSecret: (ref: SecretRef) => Promise<Secret>,
+): Promise<NotifyChannel> {
   switch (spec.type) {
     case 'teams-workflow':
     case 'slack':

@@ -72,7 +72,13 @@ export function readNotifyRules(job: Job): NotifyRule[] {
 
 /** Channels of a job that asked for this event. */
 export function channelsFor(job: Job, event: NotifyEvent): string[] {
-  return [...new Set(readNotifyRules(job).filter((r) => r.on.includes(event)).map((r) => r.channel))];
+  return [
+    ...new Set(
+      readNotifyRules(job)
+        .filter((r) => r.on.includes(event))
+        .map((r) => r.channel),
+    ),
+  ];
 }
 
 export function formatDuration(ms: number): string {

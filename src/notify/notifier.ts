@@ -69,7 +69,10 @@ export class Notifier {
   async #sendToChannel(name: string, list: NotificationData[]): Promise<DeliveryReport[]> {
     const manifest = this.#options.manifests.find((m) => m.kind === 'Channel' && m.metadata.name === name);
     const sorted = [...list].sort((a, b) => PRIORITY[a.event] - PRIORITY[b.event]);
-    if (!manifest) return sorted.map((d) => this.#report(name, null, d, 'failed', 0, 1, `no Channel manifest named ${name}`));
+    if (!manifest)
+      return sorted.map((d) =>
+        this.#report(name, null, d, 'failed', 0, 1, `no Channel manifest named ${name}`),
+      );
     const spec = channelSpecSchema.parse(manifest.spec);
     const secrets = await this.#knownSecrets(manifest, sorted);
     let channel: NotifyChannel;
@@ -84,12 +87,22 @@ export class Notifier {
       const clean = redactDeep(data, secrets);
       let message;
       try {
-        message = this.#renderer.render(spec.type, clean, this.#renderer.templateFile(spec.type, spec.template, manifest.baseDir));
+        message = this.#renderer.render(
+          spec.type,
+          clean,
+          this.#renderer.templateFile(spec.type, spec.template, manifest.baseDir),
+        );
       } catch (err) {
-        reports.push(this.#report(name, spec.type, data, 'failed', 0, count, redactText(describeError(err), secrets)));
+        reports.push(
+          this.#report(name, spec.type, data, 'failed', 0, count, redactText(describeError(err), secrets)),
+        );
         continue;
       }
-      message = { ...message, subject: redactText(message.subject, secrets), body: redactText(message.body, secrets) };
+      message = {
+        ...message,
+        subject: redactText(message.subject, secrets),
+        body: redactText(message.body, secrets),
+      };
       const outcome = await deliverWithRetries(channel, message, {
         retries: spec.retries,
         timeoutMs: spec.timeoutSeconds * 1000,
@@ -98,7 +111,17 @@ export class Notifier {
         signal: this.#options.signal,
       });
       const error = outcome.error ? redactText(outcome.error.message, secrets) : undefined;
-      reports.push(this.#report(name, spec.type, data, outcome.error ? 'failed' : 'sent', outcome.attempts, count, error));
+      reports.push(
+        this.#report(
+          name,
+          spec.type,
+          data,
+          outcome.error ? 'failed' : 'sent',
+          outcome.attempts,
+          count,
+          error,
+        ),
+      );
     }
     return reports;
   }
@@ -108,9 +131,14 @@ export class Notifier {
    * due than the limit allows, the first ones go alone and the rest are merged into one digest; with no capacity
    * left at all, it waits for the next slot and sends one digest.
    */
-  async #withinRateLimit(name: string, spec: ChannelSpec, list: NotificationData[]): Promise<[NotificationData, number][]> {
+  async #withinRateLimit(
+    name: string,
+    spec: ChannelSpec,
+    list: NotificationData[],
+  ): Promise<[NotificationData, number][]> {
     let limiter = this.#limiters.get(name);
-    if (!limiter) this.#limiters.set(name, (limiter = new RateLimiter(spec.rateLimitPerMinute, this.#options.now)));
+    if (!limiter)
+      this.#limiters.set(name, (limiter = new RateLimiter(spec.rateLimitPerMinute, this.#options.now)));
     let free = limiter.available();
     if (free === 0) {
       await new Promise((r) => setTimeout(r, limiter.msUntilNext()));
@@ -137,25 +165,49 @@ export class Notifier {
   /** Secret values of the channel, the notified jobs and every Storage manifest, for redaction. */
   async #knownSecrets(channel: Manifest, list: readonly NotificationData[]): Promise<Secret[]> {
     const jobs = new Set(list.map((d) => d.job).filter((j): j is string => j !== null));
-    const sources = this.#options.manifests.filter((m) => m === channel || m.kind === 'Storage' || jobs.has(m.metadata.name));
+    const sources = this.#options.manifests.filter(
+      (m) => m === channel || m.kind === 'Storage' || jobs.has(m.metadata.name),
+    );
     const wanted: Promise<Secret | undefined>[] = [];
     for (const m of sources) {
       for (const ref of secretRefsIn(m.spec)) {
         const key = `${m.baseDir}\u0000${ref.secretRef}`;
         let p = this.#secrets.get(key);
-        if (!p) this.#secrets.set(key, (p = this.#options.resolveSecret(ref, m.baseDir).catch(() => undefined)));
+        if (!p)
+          this.#secrets.set(key, (p = this.#options.resolveSecret(ref, m.baseDir).catch(() => undefined)));
         wanted.push(p);
       }
     }
     return (await Promise.all(wanted)).filter((s): s is Secret => s !== undefined);
   }
 
-  #report(channel: string, type: string | null, d: NotificationData, status: 'sent' | 'failed', attempts: number, count: number, error?: string): DeliveryReport {
-    const report: DeliveryReport = { channel, channelType: type, event: d.event, job: d.job, status, attempts, notifications: count };
+  #report(
+    channel: string,
+    type: string | null,
+    d: NotificationData,
+    status: 'sent' | 'failed',
+    attempts: number,
+    count: number,
+    error?: string,
+  ): DeliveryReport {
+    const report: DeliveryReport = {
+      channel,
+      channelType: type,
+      event: d.event,
+      job: d.job,
+      status,
+      attempts,
+      notifications: count,
+    };
     if (error) report.error = error;
     const fields = { channel, channelType: type, event: d.event, job: d.job, attempts, notifications: count };
-    if (status === 'sent') this.#options.logger.info(fields, `notification ${d.event} sent to channel ${channel}`);
-    else this.#options.logger.warn({ ...fields, error }, `notification ${d.event} to channel ${channel} failed after ${attempts} attempt(s): ${error}`);
+    if (status === 'sent')
+      this.#options.logger.info(fields, `notification ${d.event} sent to channel ${channel}`);
+    else
+      this.#options.logger.warn(
+        { ...fields, error },
+        `notification ${d.event} to channel ${channel} failed after ${attempts} attempt(s): ${error}`,
+      );
     return report;
   }
 
@@ -199,7 +251,8 @@ export function mergeNotifications(list: readonly NotificationData[], perMinute:
 export function secretRefsIn(value: unknown, out: SecretRef[] = []): SecretRef[] {
   if (isSecretRef(value)) out.push(value);
   else if (Array.isArray(value)) for (const v of value) secretRefsIn(v, out);
-  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) secretRefsIn(v, out);
+  else if (typeof value === 'object' && value !== null)
+    for (const v of Object.values(value)) secretRefsIn(v, out);
   return out;
 }
 
@@ -209,7 +262,8 @@ export function redactText(text: string, secrets: readonly Secret[]): string {
   for (const s of secrets) {
     const raw = s.reveal();
     if (raw.length < 3) continue;
-    for (const form of new Set([raw, JSON.stringify(raw).slice(1, -1), encodeURIComponent(raw)])) out = out.split(form).join(MASK);
+    for (const form of new Set([raw, JSON.stringify(raw).slice(1, -1), encodeURIComponent(raw)]))
+      out = out.split(form).join(MASK);
   }
   return out;
 }
@@ -217,6 +271,7 @@ export function redactText(text: string, secrets: readonly Secret[]): string {
 function redactDeep<T>(value: T, secrets: readonly Secret[]): T {
   if (typeof value === 'string') return redactText(value, secrets) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
   return value;
 }

@@ -32,13 +32,28 @@ export async function notifyAfterRun(input: NotifyAfterRunInput): Promise<Delive
     host: hostname(),
   });
   if (outgoing.length === 0) return [];
-  const notifier = input.notifier ?? new Notifier({ manifests: input.manifests, resolveSecret: input.services.resolveSecret, logger: input.services.logger });
+  const notifier =
+    input.notifier ??
+    new Notifier({
+      manifests: input.manifests,
+      resolveSecret: input.services.resolveSecret,
+      logger: input.services.logger,
+    });
   try {
     return await notifier.send(outgoing);
   } catch (err) {
     // A bug in the notification path must not fail a backup: log it and report every message as failed.
     input.services.logger.error({ err: (err as Error).message }, 'notifications could not be sent');
-    return outgoing.map((o) => ({ channel: o.channel, channelType: null, event: o.data.event, job: o.data.job, status: 'failed' as const, attempts: 0, notifications: 1, error: 'internal error while sending' }));
+    return outgoing.map((o) => ({
+      channel: o.channel,
+      channelType: null,
+      event: o.data.event,
+      job: o.data.job,
+      status: 'failed' as const,
+      attempts: 0,
+      notifications: 1,
+      error: 'internal error while sending',
+    }));
   } finally {
     if (!input.notifier) await notifier.close();
   }
@@ -48,6 +63,8 @@ export async function notifyAfterRun(input: NotifyAfterRunInput): Promise<Delive
 export function renderDeliveries(reports: readonly DeliveryReport[]): string[] {
   return reports.map((r) => {
     const what = `${r.event}${r.job ? ` of ${r.job}` : ''}${r.notifications > 1 ? ` (${r.notifications} merged)` : ''} to ${r.channel}${r.channelType ? ` (${r.channelType})` : ''}`;
-    return r.status === 'sent' ? `sent ${what}` : `FAILED ${what} after ${r.attempts} attempt(s): ${r.error ?? 'unknown error'}`;
+    return r.status === 'sent'
+      ? `sent ${what}`
+      : `FAILED ${what} after ${r.attempts} attempt(s): ${r.error ?? 'unknown error'}`;
   });
 }

@@ -32,7 +32,9 @@ export function createNotifyHandlebars(): typeof Handlebars {
       const options = args[args.length - 1] as { loc?: { start?: { line?: number; column?: number } } };
       const values = args.slice(0, -1);
       if (values.some((v) => v === undefined)) {
-        const at = options.loc?.start ? ` at line ${options.loc.start.line}, column ${options.loc.start.column}` : '';
+        const at = options.loc?.start
+          ? ` at line ${options.loc.start.line}, column ${options.loc.start.column}`
+          : '';
         throw new Error(`helper "${name}"${at} was given a field that does not exist (misspelt?)`);
       }
       return fn(...values);
@@ -42,7 +44,9 @@ export function createNotifyHandlebars(): typeof Handlebars {
   helper('eq', (a, b) => a === b);
   helper('concat', (...parts) => parts.map(str).join(''));
   helper('default', (value, fallback) => (value === null || value === '' ? fallback : value));
-  helper('join', (list, sep) => (Array.isArray(list) ? list.map(String).join(typeof sep === 'string' ? sep : ', ') : ''));
+  helper('join', (list, sep) =>
+    Array.isArray(list) ? list.map(String).join(typeof sep === 'string' ? sep : ', ') : '',
+  );
   helper('truncate', (text, max) => {
     const s = str(text);
     const n = typeof max === 'number' ? max : 1000;
@@ -50,7 +54,8 @@ export function createNotifyHandlebars(): typeof Handlebars {
   });
   helper('upper', (text) => str(text).toUpperCase());
   // Slack mrkdwn: &, < and > are control characters (https://api.slack.com/reference/surfaces/formatting#escaping).
-  const slack = (text: unknown) => str(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const slack = (text: unknown) =>
+    str(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   helper('slack', slack);
   /** A section field: the label in bold, a line break, the value (escaped). */
   helper('slackField', (label, value) => `*${slack(label)}*\n${slack(value)}`);
@@ -86,7 +91,10 @@ export class MessageRenderer {
       try {
         source = readFileSync(file, 'utf8');
       } catch (err) {
-        throw new HoldfastError(ErrorCode.ConfigInvalid, `notification template ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new HoldfastError(
+          ErrorCode.ConfigInvalid,
+          `notification template ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        );
       }
       t = this.#hb.compile<NotificationData>(source, { strict: true, noEscape: true });
       this.#cache.set(file, t);
@@ -103,18 +111,33 @@ export class MessageRenderer {
     try {
       text = this.#compile(file)(data);
     } catch (err) {
-      throw new HoldfastError(ErrorCode.InputInvalid, `notification template ${path.basename(file)}: ${(err as Error).message}`, { cause: err });
+      throw new HoldfastError(
+        ErrorCode.InputInvalid,
+        `notification template ${path.basename(file)}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     if (type === 'smtp') {
       const m = /^Subject:[ \t]*(.*)\r?\n\r?\n?([\s\S]*)$/.exec(text.replace(/^\s+/, ''));
-      if (!m) throw new HoldfastError(ErrorCode.InputInvalid, `notification template ${path.basename(file)}: an e-mail template must start with a "Subject:" line`);
-      return { contentType: 'text/plain', subject: m[1]!.replace(/[\r\n]+/g, ' ').trim(), body: m[2]!.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n' };
+      if (!m)
+        throw new HoldfastError(
+          ErrorCode.InputInvalid,
+          `notification template ${path.basename(file)}: an e-mail template must start with a "Subject:" line`,
+        );
+      return {
+        contentType: 'text/plain',
+        subject: m[1]!.replace(/[\r\n]+/g, ' ').trim(),
+        body: m[2]!.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n',
+      };
     }
     let payload: unknown;
     try {
       payload = JSON.parse(text);
     } catch (err) {
-      throw new HoldfastError(ErrorCode.InputInvalid, `notification template ${path.basename(file)} did not render valid JSON: ${(err as Error).message}`);
+      throw new HoldfastError(
+        ErrorCode.InputInvalid,
+        `notification template ${path.basename(file)} did not render valid JSON: ${(err as Error).message}`,
+      );
     }
     return { contentType: 'application/json', subject: data.title, body: JSON.stringify(payload) };
   }

@@ -4,7 +4,14 @@ import type { Plan } from '../core/plan.ts';
 import type { RunResult, StepResult } from '../core/result.ts';
 import { cleanupError, cleanupFailed, type JobCleanup } from '../retention/cleanup-jobs.ts';
 import { renderCleanupSummary } from '../retention/render-retention.ts';
-import { blankNotification, channelsFor, formatBytes, formatDuration, type DigestLine, type Outgoing } from './notification.ts';
+import {
+  blankNotification,
+  channelsFor,
+  formatBytes,
+  formatDuration,
+  type DigestLine,
+  type Outgoing,
+} from './notification.ts';
 
 export interface RunNotificationsInput {
   plan: Plan;
@@ -30,7 +37,8 @@ export function notificationsForRun(input: RunNotificationsInput): Outgoing[] {
     const problems = input.plan.problems.filter((p) => p.job === summary.name);
     const cleanup = input.cleanups?.find((c) => c.job === summary.name);
     const badSteps = steps.filter((s) => s.status !== 'succeeded');
-    const failed = badSteps.length > 0 || problems.length > 0 || (cleanup !== undefined && cleanupFailed(cleanup));
+    const failed =
+      badSteps.length > 0 || problems.length > 0 || (cleanup !== undefined && cleanupFailed(cleanup));
     const event = failed ? 'failure' : 'success';
     const channels = channelsFor(job, event);
     if (channels.length === 0) continue;
@@ -39,9 +47,14 @@ export function notificationsForRun(input: RunNotificationsInput): Outgoing[] {
     const errors = [
       ...problems.map((p) => `${p.hook}: ${p.message}`),
       ...badSteps.map((s) => `${s.stepId}: ${s.error ? String(s.error.message) : s.summary}`),
-      ...(cleanup && cleanupFailed(cleanup) ? [`cleanup: ${cleanupError(cleanup)?.message ?? 'failed'}`] : []),
+      ...(cleanup && cleanupFailed(cleanup)
+        ? [`cleanup: ${cleanupError(cleanup)?.message ?? 'failed'}`]
+        : []),
     ];
-    const span = stepSpan(steps) ?? { startedAt: input.result.startedAt, finishedAt: input.result.finishedAt };
+    const span = stepSpan(steps) ?? {
+      startedAt: input.result.startedAt,
+      finishedAt: input.result.finishedAt,
+    };
     const durationMs = Date.parse(span.finishedAt) - Date.parse(span.startedAt);
     const bytes = steps.reduce((sum, s) => sum + (s.metrics.bytes ?? 0), 0);
     Object.assign(data, {
@@ -49,8 +62,15 @@ export function notificationsForRun(input: RunNotificationsInput): Outgoing[] {
       job: summary.name,
       kind: summary.kind,
       targets: summary.targets,
-      outcome: !failed ? 'succeeded' : steps.some((s) => s.status === 'succeeded') ? 'partly-failed' : 'failed',
-      error: errors.length > 0 ? errors.slice(0, 5).join('\n') + (errors.length > 5 ? `\n(and ${errors.length - 5} more)` : '') : null,
+      outcome: !failed
+        ? 'succeeded'
+        : steps.some((s) => s.status === 'succeeded')
+          ? 'partly-failed'
+          : 'failed',
+      error:
+        errors.length > 0
+          ? errors.slice(0, 5).join('\n') + (errors.length > 5 ? `\n(and ${errors.length - 5} more)` : '')
+          : null,
       durationMs,
       duration: formatDuration(durationMs),
       bytes,
@@ -75,8 +95,14 @@ export function notificationsForRun(input: RunNotificationsInput): Outgoing[] {
 }
 
 function stepSpan(steps: readonly StepResult[]): { startedAt: string; finishedAt: string } | undefined {
-  const starts = steps.map((s) => s.startedAt).filter((x): x is string => x !== undefined).sort();
-  const ends = steps.map((s) => s.finishedAt).filter((x): x is string => x !== undefined).sort();
+  const starts = steps
+    .map((s) => s.startedAt)
+    .filter((x): x is string => x !== undefined)
+    .sort();
+  const ends = steps
+    .map((s) => s.finishedAt)
+    .filter((x): x is string => x !== undefined)
+    .sort();
   if (starts.length === 0 || ends.length === 0) return undefined;
   return { startedAt: starts[0]!, finishedAt: ends[ends.length - 1]! };
 }
@@ -94,7 +120,12 @@ export interface MissedRunInput {
  * The `missed` notifications for runs the scheduler found missing (after downtime, a pause): one per missed
  * job and channel whose rule lists `missed`. The scheduler calls this with what findMissedRuns reports.
  */
-export function notificationsForMissedRuns(input: { jobs: readonly Job[]; missed: readonly MissedRunInput[]; now: Date; host: string }): Outgoing[] {
+export function notificationsForMissedRuns(input: {
+  jobs: readonly Job[];
+  missed: readonly MissedRunInput[];
+  now: Date;
+  host: string;
+}): Outgoing[] {
   const out: Outgoing[] = [];
   for (const m of input.missed) {
     const job = input.jobs.find((j) => j.metadata.name === m.job);
@@ -107,7 +138,12 @@ export function notificationsForMissedRuns(input: { jobs: readonly Job[]; missed
       kind: job.kind,
       outcome: 'missed',
       error: `${m.count} scheduled ${what}(s) did not happen; the last run started ${m.lastRunAt ? m.lastRunAt.toISOString() : 'never (no run recorded)'}`,
-      missed: { fireAt: m.fireAt.toISOString(), count: m.count, lastRunAt: m.lastRunAt?.toISOString() ?? null, type: m.type ?? null },
+      missed: {
+        fireAt: m.fireAt.toISOString(),
+        count: m.count,
+        lastRunAt: m.lastRunAt?.toISOString() ?? null,
+        type: m.type ?? null,
+      },
     });
     for (const channel of channelsFor(job, 'missed')) out.push({ channel, data });
   }
@@ -118,7 +154,13 @@ export function notificationsForMissedRuns(input: { jobs: readonly Job[]; missed
  * The daily digest: for each channel, one notification listing every job whose rule sends `summary` there, with
  * its runs, failures and bytes in [from, to) and its last successful run, read from the catalog.
  */
-export function notificationsForSummary(input: { jobs: readonly Job[]; catalog: Pick<Catalog, 'listRuns' | 'listSteps'>; from: Date; to: Date; host: string }): Outgoing[] {
+export function notificationsForSummary(input: {
+  jobs: readonly Job[];
+  catalog: Pick<Catalog, 'listRuns' | 'listSteps'>;
+  from: Date;
+  to: Date;
+  host: string;
+}): Outgoing[] {
   const byChannel = new Map<string, DigestLine[]>();
   for (const job of input.jobs) {
     const channels = channelsFor(job, 'summary');
@@ -143,7 +185,12 @@ export function notificationsForSummary(input: { jobs: readonly Job[]; catalog: 
   return out;
 }
 
-function digestLine(job: string, catalog: Pick<Catalog, 'listRuns' | 'listSteps'>, from: Date, to: Date): DigestLine {
+function digestLine(
+  job: string,
+  catalog: Pick<Catalog, 'listRuns' | 'listSteps'>,
+  from: Date,
+  to: Date,
+): DigestLine {
   const all = catalog.listRuns({ job, limit: 5000 });
   const runs = all.filter((r) => r.startedAt >= from && r.startedAt < to);
   let bytes = 0;
@@ -153,8 +200,20 @@ function digestLine(job: string, catalog: Pick<Catalog, 'listRuns' | 'listSteps'
     bytes += steps.reduce((sum, s) => sum + (s.metrics.bytes ?? 0), 0);
     if (steps.some((s) => s.status !== 'succeeded') || r.status === 'failed') failed++;
   }
-  const lastGood = all.find((r) => r.startedAt < to && (r.status === 'succeeded' || catalog.listSteps(r.id).some((s) => s.job === job && s.status === 'succeeded')));
-  const outcome = runs.length === 0 ? 'no run' : failed === 0 ? 'succeeded' : failed === runs.length ? 'failed' : 'partly-failed';
+  const lastGood = all.find(
+    (r) =>
+      r.startedAt < to &&
+      (r.status === 'succeeded' ||
+        catalog.listSteps(r.id).some((s) => s.job === job && s.status === 'succeeded')),
+  );
+  const outcome =
+    runs.length === 0
+      ? 'no run'
+      : failed === 0
+        ? 'succeeded'
+        : failed === runs.length
+          ? 'failed'
+          : 'partly-failed';
   return {
     job,
     outcome,
@@ -163,6 +222,11 @@ function digestLine(job: string, catalog: Pick<Catalog, 'listRuns' | 'listSteps'
     bytes,
     bytesText: formatBytes(bytes),
     lastSuccessAt: lastGood?.startedAt.toISOString() ?? null,
-    detail: runs.length === 0 ? 'no run in this period' : failed > 0 ? `${failed} of ${runs.length} run(s) failed` : null,
+    detail:
+      runs.length === 0
+        ? 'no run in this period'
+        : failed > 0
+          ? `${failed} of ${runs.length} run(s) failed`
+          : null,
   };
 }

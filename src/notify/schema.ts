@@ -11,7 +11,9 @@ const common = {
     .string()
     .min(1)
     .optional()
-    .describe('Path of a Handlebars template overriding the default body (relative to the file of this Channel).'),
+    .describe(
+      'Path of a Handlebars template overriding the default body (relative to the file of this Channel).',
+    ),
   /** At most this many messages per minute; when more are due at once, the rest are merged into one digest. */
   rateLimitPerMinute: z
     .number()
@@ -19,16 +21,33 @@ const common = {
     .min(1)
     .max(600)
     .default(20)
-    .describe('At most this many messages a minute (default 20); when more are due at once, the rest are merged into one message.'),
-  retries: z.number().int().min(0).max(10).default(3).describe('Extra attempts after a failed delivery (5xx, 429, timeout, network), with exponential backoff (default 3).'),
-  timeoutSeconds: z.number().min(1).max(300).default(10).describe('How long one delivery attempt may take (default 10 s).'),
+    .describe(
+      'At most this many messages a minute (default 20); when more are due at once, the rest are merged into one message.',
+    ),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(3)
+    .describe(
+      'Extra attempts after a failed delivery (5xx, 429, timeout, network), with exponential backoff (default 3).',
+    ),
+  timeoutSeconds: z
+    .number()
+    .min(1)
+    .max(300)
+    .default(10)
+    .describe('How long one delivery attempt may take (default 10 s).'),
 };
 
 export const channelSpecSchema = z.discriminatedUnion('type', [
   z
     .strictObject({
       type: z.literal('teams-workflow'),
-      url: secretRefSchema.describe('The Teams Workflows webhook URL, as a secret reference (the URL is a credential).'),
+      url: secretRefSchema.describe(
+        'The Teams Workflows webhook URL, as a secret reference (the URL is a credential).',
+      ),
       ...common,
     })
     .describe('Microsoft Teams through a Workflows webhook (Adaptive Card).'),
@@ -43,7 +62,10 @@ export const channelSpecSchema = z.discriminatedUnion('type', [
     .strictObject({
       type: z.literal('webhook'),
       url: secretRefSchema.describe('Target URL (e.g. a Logic App HTTP trigger), as a secret reference.'),
-      headers: z.record(z.string(), secretRefSchema).optional().describe('Extra headers, values as secret references.'),
+      headers: z
+        .record(z.string(), secretRefSchema)
+        .optional()
+        .describe('Extra headers, values as secret references.'),
       ...common,
     })
     .describe('Generic JSON webhook (what a Logic App HTTP trigger takes).'),
@@ -52,7 +74,10 @@ export const channelSpecSchema = z.discriminatedUnion('type', [
       type: z.literal('smtp'),
       host: z.string().min(1),
       port: z.number().int().min(1).max(65535).default(587),
-      secure: z.boolean().default(false).describe('TLS from the start (port 465); otherwise STARTTLS when offered.'),
+      secure: z
+        .boolean()
+        .default(false)
+        .describe('TLS from the start (port 465); otherwise STARTTLS when offered.'),
       auth: z.strictObject({ user: z.string().min(1), password: secretRefSchema }).optional(),
       from: z.string().min(3),
       to: z.array(z.string().min(3)).min(1),

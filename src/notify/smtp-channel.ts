@@ -15,7 +15,16 @@ export interface SmtpChannelOptions {
 }
 
 /** Connection-level failures that may pass on another attempt. */
-const TRANSIENT = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN']);
+const TRANSIENT = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /**
  * E-mail through an SMTP server (nodemailer). One connection per message (no pool: notifications are rare).
@@ -34,7 +43,10 @@ export class SmtpChannel implements NotifyChannel {
       host: options.host,
       port: options.port,
       secure: options.secure,
-      auth: options.user && options.password ? { user: options.user, pass: options.password.reveal() } : undefined,
+      auth:
+        options.user && options.password
+          ? { user: options.user, pass: options.password.reveal() }
+          : undefined,
       connectionTimeout: options.timeoutMs,
       greetingTimeout: options.timeoutMs,
       socketTimeout: options.timeoutMs,
@@ -52,7 +64,12 @@ export class SmtpChannel implements NotifyChannel {
       headers: { 'X-Mailer': 'holdfast' },
     });
     const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(new DeliveryError(timedOut(signal) ? 'no answer before the timeout' : 'cancelled', { retryable: timedOut(signal) }));
+      const fail = () =>
+        reject(
+          new DeliveryError(timedOut(signal) ? 'no answer before the timeout' : 'cancelled', {
+            retryable: timedOut(signal),
+          }),
+        );
       if (signal.aborted) fail();
       else signal.addEventListener('abort', fail, { once: true });
     });
@@ -77,9 +94,16 @@ function smtpError(err: unknown): DeliveryError {
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   if (reply !== undefined) {
     const text = typeof e.response === 'string' ? e.response.replace(/\s+/g, ' ').slice(0, 200) : '';
-    return new DeliveryError(`SMTP ${reply}${text ? `: ${text}` : ''}`, { retryable: reply >= 400 && reply < 500, status: reply });
+    return new DeliveryError(`SMTP ${reply}${text ? `: ${text}` : ''}`, {
+      retryable: reply >= 400 && reply < 500,
+      status: reply,
+    });
   }
   const code = networkErrorCode(err);
-  if (code === 'EAUTH' || code === 'ENOAUTH') return new DeliveryError(`SMTP authentication refused (${code})`, { retryable: false });
-  return new DeliveryError(`SMTP ${TRANSIENT.has(code) ? 'connection' : ''} error (${code})`.replace('  ', ' '), { retryable: TRANSIENT.has(code) });
+  if (code === 'EAUTH' || code === 'ENOAUTH')
+    return new DeliveryError(`SMTP authentication refused (${code})`, { retryable: false });
+  return new DeliveryError(
+    `SMTP ${TRANSIENT.has(code) ? 'connection' : ''} error (${code})`.replace('  ', ' '),
+    { retryable: TRANSIENT.has(code) },
+  );
 }

@@ -67,12 +67,24 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<Retent
       await removeArtifactFiles(a, input.routes);
       catalog.markRemoved(a.id, clock.now(), why);
     } catch (err) {
-      log.error({ artifactId: a.id, target: a.target, err: describeError(err) }, `cleanup of job ${plan.job} stopped: cannot remove ${a.id}`);
+      log.error(
+        { artifactId: a.id, target: a.target, err: describeError(err) },
+        `cleanup of job ${plan.job} stopped: cannot remove ${a.id}`,
+      );
       return stop(report, toRemove.length - i - 1, err, a);
     }
-    report.removed.push({ artifactId: a.id, target: a.target, type: a.type, locations: a.locations, bytes: a.bytes });
+    report.removed.push({
+      artifactId: a.id,
+      target: a.target,
+      type: a.type,
+      locations: a.locations,
+      bytes: a.bytes,
+    });
     report.bytesRemoved += a.bytes;
-    log.info({ artifactId: a.id, target: a.target, type: a.type, bytes: a.bytes }, `removed ${a.type} ${a.id} of ${a.target}`);
+    log.info(
+      { artifactId: a.id, target: a.target, type: a.type, bytes: a.bytes },
+      `removed ${a.type} ${a.id} of ${a.target}`,
+    );
   }
   return report;
 }
@@ -81,7 +93,11 @@ function stop(report: RetentionReport, notAttempted: number, err: unknown, a?: A
   report.status = 'failed';
   report.notAttempted = notAttempted;
   const code = err instanceof HoldfastError ? err.code : ErrorCode.Internal;
-  report.failure = { artifactId: a?.id, code, message: a ? `cannot remove ${a.type} ${a.id} of ${a.target}: ${describeError(err)}` : describeError(err) };
+  report.failure = {
+    artifactId: a?.id,
+    code,
+    message: a ? `cannot remove ${a.type} ${a.id} of ${a.target}: ${describeError(err)}` : describeError(err),
+  };
   return report;
 }
 
@@ -95,7 +111,9 @@ export function removalSequence(decisions: readonly RetentionDecision[]): Retent
   const rest = decisions.filter((d) => d.decision === 'remove' && d.artifact.state === 'present');
   const byId = new Map(rest.map((d) => [d.artifact.id, d]));
   const dependents = new Map<string, string[]>();
-  for (const d of rest) for (const dep of d.artifact.dependsOn) if (byId.has(dep)) dependents.set(dep, [...(dependents.get(dep) ?? []), d.artifact.id]);
+  for (const d of rest)
+    for (const dep of d.artifact.dependsOn)
+      if (byId.has(dep)) dependents.set(dep, [...(dependents.get(dep) ?? []), d.artifact.id]);
   const out: RetentionDecision[] = [];
   const done = new Set<string>();
   const visit = (id: string, path: Set<string>) => {
@@ -107,7 +125,14 @@ export function removalSequence(decisions: readonly RetentionDecision[]): Retent
     out.push(byId.get(id)!);
   };
   // Newest first, so that the order is stable and mostly chronological backwards.
-  const newestFirst = [...rest].sort((x, y) => y.artifact.createdAt.getTime() - x.artifact.createdAt.getTime() || (x.artifact.id < y.artifact.id ? -1 : 1));
+  const newestFirst = [...rest].sort(
+    (x, y) =>
+      y.artifact.createdAt.getTime() - x.artifact.createdAt.getTime() ||
+      (x.artifact.id < y.artifact.id ? -1 : 1),
+  );
   for (const d of newestFirst) visit(d.artifact.id, new Set());
-  return [...removing.sort((x, y) => x.artifact.createdAt.getTime() - y.artifact.createdAt.getTime()), ...out];
+  return [
+    ...removing.sort((x, y) => x.artifact.createdAt.getTime() - y.artifact.createdAt.getTime()),
+    ...out,
+  ];
 }

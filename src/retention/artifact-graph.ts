@@ -59,7 +59,9 @@ export class ArtifactGraph {
    */
   isRestorePoint(id: string): boolean {
     const a = this.#byId.get(id);
-    return a !== undefined && a.state === 'present' && startsRestore(a) && this.closure(id).missing.length === 0;
+    return (
+      a !== undefined && a.state === 'present' && startsRestore(a) && this.closure(id).missing.length === 0
+    );
   }
 }
 

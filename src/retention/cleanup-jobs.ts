@@ -34,7 +34,9 @@ export interface CleanupJobsInput {
 /** Plans (and unless dryRun, applies) retention for each job that has a policy, one job after another. */
 export async function cleanupJobs(input: CleanupJobsInput): Promise<JobCleanup[]> {
   const { services, registry } = input;
-  const storageNames = new Set(input.manifests.filter((m) => m.kind === 'Storage').map((m) => m.metadata.name));
+  const storageNames = new Set(
+    input.manifests.filter((m) => m.kind === 'Storage').map((m) => m.metadata.name),
+  );
   const out: JobCleanup[] = [];
   for (const job of input.jobs) {
     const name = job.metadata.name;
@@ -42,7 +44,13 @@ export async function cleanupJobs(input: CleanupJobsInput): Promise<JobCleanup[]
     if (!plugin) continue;
     let plan: JobRetentionPlan | undefined;
     try {
-      plan = planJobRetention({ job, plugin, catalog: services.catalog, now: services.clock.now(), storageNames });
+      plan = planJobRetention({
+        job,
+        plugin,
+        catalog: services.catalog,
+        now: services.clock.now(),
+        storageNames,
+      });
     } catch (err) {
       out.push({ job: name, error: { code: ErrorCode.ConfigInvalid, message: describeError(err) } });
       continue;
@@ -53,7 +61,14 @@ export async function cleanupJobs(input: CleanupJobsInput): Promise<JobCleanup[]
       continue;
     }
     if (!plugin.capabilities.retention) {
-      out.push({ job: name, plan, error: { code: ErrorCode.CapabilityMissing, message: plan.problems[0] ?? `plugin ${plugin.name} does not support retention` } });
+      out.push({
+        job: name,
+        plan,
+        error: {
+          code: ErrorCode.CapabilityMissing,
+          message: plan.problems[0] ?? `plugin ${plugin.name} does not support retention`,
+        },
+      });
       continue;
     }
     const ctx: ExecuteContext = {
@@ -73,14 +88,24 @@ export async function cleanupJobs(input: CleanupJobsInput): Promise<JobCleanup[]
           }
         : undefined,
     };
-    const report = await applyRetention({ plan, catalog: services.catalog, routes, clock: services.clock, logger: services.logger, signal: services.signal });
+    const report = await applyRetention({
+      plan,
+      catalog: services.catalog,
+      routes,
+      clock: services.clock,
+      logger: services.logger,
+      signal: services.signal,
+    });
     out.push({ job: name, plan, report });
   }
   return out;
 }
 
 /** Jobs whose policy asks for cleanup in this `mode`. */
-export function jobsWithMode(jobs: readonly LoadedManifest[], mode: 'after-backup' | 'before-backup'): LoadedManifest[] {
+export function jobsWithMode(
+  jobs: readonly LoadedManifest[],
+  mode: 'after-backup' | 'before-backup',
+): LoadedManifest[] {
   return jobs.filter((j) => {
     try {
       return readRetentionPolicy(j)?.mode === mode;
@@ -94,11 +119,19 @@ export function jobsWithMode(jobs: readonly LoadedManifest[], mode: 'after-backu
  * Jobs whose backup succeeded in this run: at least one step, every step of the job succeeded, and no planning
  * problem. Only these are cleaned up after the backup (like Ola Hallengren's AFTER_BACKUP cleanup).
  */
-export function jobsThatSucceeded(jobs: readonly LoadedManifest[], plan: Plan, result: RunResult): LoadedManifest[] {
+export function jobsThatSucceeded(
+  jobs: readonly LoadedManifest[],
+  plan: Plan,
+  result: RunResult,
+): LoadedManifest[] {
   return jobs.filter((j) => {
     const name = j.metadata.name;
     const steps = result.steps.filter((s) => s.job === name);
-    return steps.length > 0 && steps.every((s) => s.status === 'succeeded') && !plan.problems.some((p) => p.job === name);
+    return (
+      steps.length > 0 &&
+      steps.every((s) => s.status === 'succeeded') &&
+      !plan.problems.some((p) => p.job === name)
+    );
   });
 }
 
@@ -108,7 +141,11 @@ export function cleanupFailed(c: JobCleanup): boolean {
 }
 
 export function cleanupError(c: JobCleanup): HoldfastError | undefined {
-  if (c.error) return new HoldfastError(c.error.code as HoldfastError['code'], c.error.message, { job: c.job });
-  if (c.report?.failure) return new HoldfastError(c.report.failure.code as HoldfastError['code'], c.report.failure.message, { job: c.job });
+  if (c.error)
+    return new HoldfastError(c.error.code as HoldfastError['code'], c.error.message, { job: c.job });
+  if (c.report?.failure)
+    return new HoldfastError(c.report.failure.code as HoldfastError['code'], c.report.failure.message, {
+      job: c.job,
+    });
   return undefined;
 }

@@ -12,7 +12,12 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function localDate(at: Date, timezone: string): { y: number; m: number; d: number } {
   let f = formatters.get(timezone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
     formatters.set(timezone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
@@ -50,17 +55,26 @@ const BUCKET_RULES: { rule: 'keepDaily' | 'keepWeekly' | 'keepMonthly'; bucket: 
  * their own), like restic's snapshot policy: an artifact is kept when any rule keeps it, and every rule that
  * keeps it is named. Returns the reasons of the kept ones only.
  */
-export function applyKeepRules(group: readonly Artifact[], rules: KeepRules, now: Date, timezone: string): Map<string, string[]> {
+export function applyKeepRules(
+  group: readonly Artifact[],
+  rules: KeepRules,
+  now: Date,
+  timezone: string,
+): Map<string, string[]> {
   const kept = new Map<string, string[]>();
   const keep = (a: Artifact, reason: string) => kept.set(a.id, [...(kept.get(a.id) ?? []), reason]);
   const sorted = [...group].sort(newestFirst);
 
   if (rules.keepLast !== undefined) {
-    sorted.slice(0, rules.keepLast).forEach((a, i) => keep(a, `keepLast ${rules.keepLast}: newest ${i + 1} of ${sorted.length}`));
+    sorted
+      .slice(0, rules.keepLast)
+      .forEach((a, i) => keep(a, `keepLast ${rules.keepLast}: newest ${i + 1} of ${sorted.length}`));
   }
   if (rules.keepDays !== undefined) {
     const limit = now.getTime() - rules.keepDays * DAY_MS;
-    for (const a of sorted) if (a.createdAt.getTime() > limit) keep(a, `keepDays ${rules.keepDays}: ${ageInDays(a.createdAt, now)} day(s) old`);
+    for (const a of sorted)
+      if (a.createdAt.getTime() > limit)
+        keep(a, `keepDays ${rules.keepDays}: ${ageInDays(a.createdAt, now)} day(s) old`);
   }
   for (const { rule, bucket, noun } of BUCKET_RULES) {
     const n = rules[rule];
@@ -80,15 +94,24 @@ export function applyKeepRules(group: readonly Artifact[], rules: KeepRules, now
 }
 
 /** Why no rule keeps an artifact, one phrase per rule in force (for the `remove` decision's reasons). */
-export function explainNotKept(a: Artifact, group: readonly Artifact[], rules: KeepRules, now: Date): string[] {
+export function explainNotKept(
+  a: Artifact,
+  group: readonly Artifact[],
+  rules: KeepRules,
+  now: Date,
+): string[] {
   const out: string[] = [];
   if (rules.keepLast !== undefined) {
     const rank = [...group].sort(newestFirst).findIndex((x) => x.id === a.id) + 1;
     out.push(`keepLast ${rules.keepLast}: it is number ${rank} of ${group.length}, newest first`);
   }
-  if (rules.keepDays !== undefined) out.push(`keepDays ${rules.keepDays}: older than ${rules.keepDays} day(s) (${ageInDays(a.createdAt, now)} days old)`);
+  if (rules.keepDays !== undefined)
+    out.push(
+      `keepDays ${rules.keepDays}: older than ${rules.keepDays} day(s) (${ageInDays(a.createdAt, now)} days old)`,
+    );
   for (const { rule, noun } of BUCKET_RULES) {
-    if (rules[rule] !== undefined) out.push(`${rule} ${rules[rule]}: not the newest of one of the last ${rules[rule]} ${noun} periods`);
+    if (rules[rule] !== undefined)
+      out.push(`${rule} ${rules[rule]}: not the newest of one of the last ${rules[rule]} ${noun} periods`);
   }
   return out;
 }

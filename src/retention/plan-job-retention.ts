@@ -21,7 +21,9 @@ export function readRetentionPolicy(job: Job): RetentionPolicy | undefined {
   if (raw === undefined || raw === null) return undefined;
   const parsed = retentionPolicySchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`job ${job.metadata.name}: spec.retention is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    throw new Error(
+      `job ${job.metadata.name}: spec.retention is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -48,12 +50,18 @@ export function planJobRetention(input: PlanJobRetentionInput): JobRetentionPlan
   const decisions = selectRetention({ artifacts, policy, now: input.now });
   const problems: string[] = [];
   if (!plugin.capabilities.retention) {
-    problems.push(`plugin ${plugin.name} does not declare the retention capability: job ${name} has a retention policy but nothing will be removed`);
+    problems.push(
+      `plugin ${plugin.name} does not declare the retention capability: job ${name} has a retention policy but nothing will be removed`,
+    );
   }
-  const unremovable = decisions.filter((d) => d.decision === 'remove' && !input.storageNames.has(d.artifact.storage) && !plugin.remove);
+  const unremovable = decisions.filter(
+    (d) => d.decision === 'remove' && !input.storageNames.has(d.artifact.storage) && !plugin.remove,
+  );
   if (unremovable.length > 0) {
     const where = [...new Set(unremovable.map((d) => d.artifact.storage))].join(', ');
-    problems.push(`plugin ${plugin.name} has no remove hook, so ${unremovable.length} artifact(s) stored at ${where} (not a Storage target) cannot be removed`);
+    problems.push(
+      `plugin ${plugin.name} has no remove hook, so ${unremovable.length} artifact(s) stored at ${where} (not a Storage target) cannot be removed`,
+    );
   }
   return { job: name, policy, decisions, entries: decisions.map((d) => toEntry(d, name)), problems };
 }
@@ -82,14 +90,32 @@ export function locationOf(a: Artifact): string {
  * What the planner puts in a plan for one job: its retention entries, and warnings for what would stop the
  * cleanup. Never throws: an unreadable policy becomes a warning (validation reports it with its line).
  */
-export function retentionForPlan(input: PlanJobRetentionInput): { entries: RetentionEntry[]; notes: PlanNote[] } {
+export function retentionForPlan(input: PlanJobRetentionInput): {
+  entries: RetentionEntry[];
+  notes: PlanNote[];
+} {
   const job = input.job.metadata.name;
   try {
     const planned = planJobRetention(input);
     if (!planned) return { entries: [], notes: [] };
-    const notes: PlanNote[] = planned.problems.map((message) => ({ level: 'warning', plugin: input.plugin.name, job, message }));
+    const notes: PlanNote[] = planned.problems.map((message) => ({
+      level: 'warning',
+      plugin: input.plugin.name,
+      job,
+      message,
+    }));
     return { entries: planned.entries, notes };
   } catch (err) {
-    return { entries: [], notes: [{ level: 'warning', plugin: input.plugin.name, job, message: `retention not planned: ${(err as Error).message}` }] };
+    return {
+      entries: [],
+      notes: [
+        {
+          level: 'warning',
+          plugin: input.plugin.name,
+          job,
+          message: `retention not planned: ${(err as Error).message}`,
+        },
+      ],
+    };
   }
 }

@@ -33,7 +33,11 @@ export async function removeArtifactFiles(a: Artifact, routes: RemovalRoutes): P
         await target.delete(key);
       } catch (err) {
         if (err instanceof HoldfastError) throw err;
-        throw new HoldfastError(ErrorCode.StorageFailed, `cannot delete ${key} from storage ${a.storage}: ${(err as Error).message}`, { cause: err, target: a.target });
+        throw new HoldfastError(
+          ErrorCode.StorageFailed,
+          `cannot delete ${key} from storage ${a.storage}: ${(err as Error).message}`,
+          { cause: err, target: a.target },
+        );
       }
     }
     return;

@@ -15,7 +15,9 @@ export function renderRetentionTable(entries: readonly RetentionEntry[]): string
   for (const e of entries) {
     const decision = e.decision === 'remove' ? 'REMOVE' : 'keep  ';
     const when = e.createdAt.slice(0, 16).replace('T', ' ');
-    lines.push(`  ${decision} ${e.target.padEnd(widths.target)}  ${e.type.padEnd(widths.type)}  ${when}  ${e.artifactId.padEnd(widths.id)}  ${e.location}`);
+    lines.push(
+      `  ${decision} ${e.target.padEnd(widths.target)}  ${e.type.padEnd(widths.type)}  ${when}  ${e.artifactId.padEnd(widths.id)}  ${e.location}`,
+    );
     for (const r of e.reasons) lines.push(`           - ${r}`);
   }
   return `${lines.join('\n')}\n`;
@@ -31,7 +33,14 @@ export function summarizeEntries(entries: readonly RetentionEntry[]): string {
 interface CleanupView {
   job: string;
   plan?: { entries: readonly RetentionEntry[]; problems: readonly string[]; policy: object };
-  report?: { status: string; removed: readonly unknown[]; bytesRemoved: number; kept: number; notAttempted: number; failure?: { message: string } };
+  report?: {
+    status: string;
+    removed: readonly unknown[];
+    bytesRemoved: number;
+    kept: number;
+    notAttempted: number;
+    failure?: { message: string };
+  };
   error?: { message: string };
 }
 
@@ -54,7 +63,9 @@ export function renderCleanups(cleanups: readonly CleanupView[], header: string)
   if (cleanups.length === 0) out.push('', 'No selected job has a retention policy.');
   for (const c of cleanups) {
     out.push('');
-    out.push(`Job ${c.job}${c.plan ? ` (policy ${JSON.stringify(c.plan.policy)})` : ''}: ${c.plan ? summarizeEntries(c.plan.entries) : 'not planned'}`);
+    out.push(
+      `Job ${c.job}${c.plan ? ` (policy ${JSON.stringify(c.plan.policy)})` : ''}: ${c.plan ? summarizeEntries(c.plan.entries) : 'not planned'}`,
+    );
     for (const p of c.plan?.problems ?? []) out.push(`  WARNING: ${p}`);
     if (c.plan) out.push(renderRetentionTable(c.plan.entries).trimEnd());
     if (c.report || c.error) out.push(`  => ${renderCleanupSummary(c)}`);

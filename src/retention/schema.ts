@@ -39,27 +39,45 @@ export const retentionPolicySchema = keepRulesSchema
     byType: z
       .record(z.string().min(1), keepRulesSchema)
       .optional()
-      .describe('Rules per backup type, replacing the top-level rules for that type (e.g. L: { keepDays: 3 }, P: { keepWeekly: 5 }).'),
+      .describe(
+        'Rules per backup type, replacing the top-level rules for that type (e.g. L: { keepDays: 3 }, P: { keepWeekly: 5 }).',
+      ),
     timezone: z
       .string()
       .refine(isTimeZone, { message: 'unknown time zone (use an IANA name such as Europe/London)' })
       .default('UTC')
-      .describe('IANA time zone in which keepDaily/keepWeekly/keepMonthly draw day, week and month boundaries (default UTC).'),
-    mode: z.enum(['after-backup', 'before-backup']).default('after-backup').describe('When cleanup runs: after a successful backup of the job (default), or before it.'),
-    deleteVia: z.enum(['server', 'path']).optional().describe('LiteSpeed files: delete through the SQL Server (default) or through a mounted path.'),
-    unsafeAllowRemovingNewestChain: z.boolean().optional().describe('UNSAFE: allow removing the newest complete restore chain of a target.'),
+      .describe(
+        'IANA time zone in which keepDaily/keepWeekly/keepMonthly draw day, week and month boundaries (default UTC).',
+      ),
+    mode: z
+      .enum(['after-backup', 'before-backup'])
+      .default('after-backup')
+      .describe('When cleanup runs: after a successful backup of the job (default), or before it.'),
+    deleteVia: z
+      .enum(['server', 'path'])
+      .optional()
+      .describe('LiteSpeed files: delete through the SQL Server (default) or through a mounted path.'),
+    unsafeAllowRemovingNewestChain: z
+      .boolean()
+      .optional()
+      .describe('UNSAFE: allow removing the newest complete restore chain of a target.'),
   })
   .superRefine((p, ctx) => {
     const typed = Object.entries(p.byType ?? {});
     if (!hasRules(p) && typed.length === 0) {
       ctx.addIssue({
         code: 'custom',
-        message: 'an empty retention policy would keep nothing: give at least one of keepDays, keepLast, keepDaily, keepWeekly, keepMonthly or byType',
+        message:
+          'an empty retention policy would keep nothing: give at least one of keepDays, keepLast, keepDaily, keepWeekly, keepMonthly or byType',
       });
     }
     for (const [type, rules] of typed) {
       if (!hasRules(rules)) {
-        ctx.addIssue({ code: 'custom', path: ['byType', type], message: `the rules for type ${type} are empty: give at least one of ${KEEP_RULE_NAMES.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['byType', type],
+          message: `the rules for type ${type} are empty: give at least one of ${KEEP_RULE_NAMES.join(', ')}`,
+        });
       }
     }
   });

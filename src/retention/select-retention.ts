@@ -48,7 +48,9 @@ export function selectRetention(input: SelectRetentionInput): RetentionDecision[
     for (const [key, group] of groupBy(list, (a) => (policy.byType?.[a.type] ? a.type : '*'))) {
       const rules: KeepRules = key === '*' ? policy : policy.byType![key]!;
       if (!hasRules(rules)) {
-        const typed = Object.keys(policy.byType ?? {}).sort().join(', ');
+        const typed = Object.keys(policy.byType ?? {})
+          .sort()
+          .join(', ');
         for (const a of group) {
           kept.add(a.id);
           addReason(a.id, `no rule for type ${a.type} (the policy has rules only for ${typed}): kept`);
@@ -67,11 +69,19 @@ export function selectRetention(input: SelectRetentionInput): RetentionDecision[
       const chain = [newest.id, ...graph.closure(newest.id).needs];
       for (const id of chain) {
         if (policy.unsafeAllowRemovingNewestChain) {
-          removeWhy.set(id, [...(removeWhy.get(id) ?? []), `unsafeAllowRemovingNewestChain: the newest complete restore chain of ${target} is not protected`]);
+          removeWhy.set(id, [
+            ...(removeWhy.get(id) ?? []),
+            `unsafeAllowRemovingNewestChain: the newest complete restore chain of ${target} is not protected`,
+          ]);
           continue;
         }
         kept.add(id);
-        addReason(id, id === newest.id ? `newest restore point of ${target}: never removed` : `part of the newest complete restore chain of ${target} (to ${describeArtifact(newest, newest.id)})`);
+        addReason(
+          id,
+          id === newest.id
+            ? `newest restore point of ${target}: never removed`
+            : `part of the newest complete restore chain of ${target} (to ${describeArtifact(newest, newest.id)})`,
+        );
       }
     }
   }
@@ -83,14 +93,18 @@ export function selectRetention(input: SelectRetentionInput): RetentionDecision[
   }
   const neededBy = new Map<string, Artifact[]>();
   for (const id of kept) {
-    for (const dep of nearestPresent(graph, id)) neededBy.set(dep, [...(neededBy.get(dep) ?? []), graph.get(id)!]);
+    for (const dep of nearestPresent(graph, id))
+      neededBy.set(dep, [...(neededBy.get(dep) ?? []), graph.get(id)!]);
   }
   for (const a of present) {
     const by = (neededBy.get(a.id) ?? []).sort(newestFirst);
     if (by.length > 0) addReason(a.id, `needed by ${nameSome(by)}`);
     const missing = graph.closure(a.id).missing;
     if (missing.length > 0) {
-      addReason(a.id, `not restorable: needs ${missing.map((m) => `${describeArtifact(graph.get(m.id), m.id)} (${m.state})`).join(', ')}`);
+      addReason(
+        a.id,
+        `not restorable: needs ${missing.map((m) => `${describeArtifact(graph.get(m.id), m.id)} (${m.state})`).join(', ')}`,
+      );
     }
   }
 
@@ -98,11 +112,20 @@ export function selectRetention(input: SelectRetentionInput): RetentionDecision[
   for (const a of input.artifacts) {
     if (a.state === 'removing') {
       const since = a.removedAt ? ` since ${a.removedAt.toISOString()}` : '';
-      decisions.push({ artifact: a, decision: 'remove', reasons: [`an earlier cleanup was interrupted while removing it${since}: finishing the removal`] });
+      decisions.push({
+        artifact: a,
+        decision: 'remove',
+        reasons: [`an earlier cleanup was interrupted while removing it${since}: finishing the removal`],
+      });
     } else if (a.state === 'present') {
       const why = reasons.get(a.id) ?? [];
       if (kept.has(a.id)) decisions.push({ artifact: a, decision: 'keep', reasons: why });
-      else decisions.push({ artifact: a, decision: 'remove', reasons: [...(removeWhy.get(a.id) ?? []), 'no kept artifact needs it', ...why] });
+      else
+        decisions.push({
+          artifact: a,
+          decision: 'remove',
+          reasons: [...(removeWhy.get(a.id) ?? []), 'no kept artifact needs it', ...why],
+        });
     }
   }
   return decisions.sort((x, y) => compare(x.artifact, y.artifact));
@@ -132,7 +155,9 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 function nameSome(list: readonly Artifact[]): string {
   const named = list.slice(0, MAX_NAMED).map((a) => describeArtifact(a, a.id));
-  return list.length > MAX_NAMED ? `${named.join(', ')} and ${list.length - MAX_NAMED} more` : named.join(', ');
+  return list.length > MAX_NAMED
+    ? `${named.join(', ')} and ${list.length - MAX_NAMED} more`
+    : named.join(', ');
 }
 
 /** Target, then oldest first, then id: the order plans and golden files list decisions in. */

@@ -26,7 +26,9 @@ export interface SmtpReceiver {
 }
 
 function decodeQuotedPrintable(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+  const bytes = text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
@@ -40,7 +42,12 @@ function parseMail(raw: string): { headers: Record<string, string>; text: string
     if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
   }
   const encoding = headers['content-transfer-encoding']?.toLowerCase();
-  const text = encoding === 'quoted-printable' ? decodeQuotedPrintable(body) : encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body;
+  const text =
+    encoding === 'quoted-printable'
+      ? decodeQuotedPrintable(body)
+      : encoding === 'base64'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : body;
   return { headers, text: text.replace(/\r\n/g, '\n') };
 }
 
@@ -48,7 +55,9 @@ function parseMail(raw: string): { headers: Record<string, string>; text: string
  * A real SMTP server (npm smtp-server) on a free loopback port: plain SMTP without STARTTLS, AUTH PLAIN/LOGIN
  * allowed without TLS (loopback only), accepting one user and password. Records every message.
  */
-export async function startSmtpReceiver(options: { user?: string; password?: string } = {}): Promise<SmtpReceiver> {
+export async function startSmtpReceiver(
+  options: { user?: string; password?: string } = {},
+): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
   const refusedLogins: string[] = [];
   let refusals: { count: number; code: number; message: string } | undefined;
@@ -59,7 +68,8 @@ export async function startSmtpReceiver(options: { user?: string; password?: str
     authOptional: options.user === undefined,
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.username === options.user && auth.password === options.password) return callback(null, { user: auth.username });
+      if (auth.username === options.user && auth.password === options.password)
+        return callback(null, { user: auth.username });
       refusedLogins.push(auth.username ?? '');
       return callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 }));
     },

@@ -7,7 +7,7 @@ import { runCli } from '../helpers/cli.ts';
 import { startHttpReceiver, type HttpReceiver } from '../harness/http-server.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../harness/smtp-server.ts';
 import { retentionTestPlugin } from '../retention/retention-test-plugin.ts';
-import { SECRETS } from './fixtures.ts';
+import { facts, SECRETS, type TeamsPayload } from './fixtures.ts';
 
 /**
  * `holdfast run` with the test plugin: after the run, each job's notify rules are honoured on a real HTTP
@@ -26,7 +26,9 @@ describe('notifications after holdfast run', () => {
     http.setDefault('/teams', { status: 202 });
     http.setDefault('/broken', { status: 500, body: 'internal error' });
     dir = mkdtempSync(path.join(tmpdir(), 'hf-notify-cli-'));
-    cpSync(path.resolve(import.meta.dirname, '../fixtures/good/data'), path.join(dir, 'data'), { recursive: true });
+    cpSync(path.resolve(import.meta.dirname, '../fixtures/good/data'), path.join(dir, 'data'), {
+      recursive: true,
+    });
     writeFileSync(
       path.join(dir, 'jobs.yaml'),
       [
@@ -71,14 +73,21 @@ spec:
     HF_SMTP_PASSWORD: SECRETS.smtpPassword,
     HF_ENCRYPTION_KEY: SECRETS.encryptionKey,
   });
-  const run = (...args: string[]) => runCli(['run', 'jobs.yaml', '--catalog', path.join(dir, 'catalog.db'), '--log-level', 'info', ...args], { cwd: dir, env: env(), deps: { plugins: [plugin], clock } });
+  const run = (...args: string[]) =>
+    runCli(['run', 'jobs.yaml', '--catalog', path.join(dir, 'catalog.db'), '--log-level', 'info', ...args], {
+      cwd: dir,
+      env: env(),
+      deps: { plugins: [plugin], clock },
+    });
 
   it('sends success and failure events to the channels each job names, and the failing channel changes nothing', async () => {
     const good = await run('--job', 'good-copies');
     expect(good.code, good.stdout + good.stderr).toBe(0); // the webhook keeps answering 500: still exit 0
-    expect(good.stdout).toMatch(/Notifications:\n {2}sent success of good-copies to dba-team \(teams-workflow\)\n {2}FAILED success of good-copies to logic-app \(webhook\) after 2 attempt\(s\): HTTP 500: internal error/);
-    const card = (http.requestsTo('/teams')[0]!.json as any).attachments[0].content;
-    expect(card.body[0].text).toBe('holdfast: good-copies succeeded');
+    expect(good.stdout).toMatch(
+      /Notifications:\n {2}sent success of good-copies to dba-team \(teams-workflow\)\n {2}FAILED success of good-copies to logic-app \(webhook\) after 2 attempt\(s\): HTTP 500: internal error/,
+    );
+    const card = (http.requestsTo('/teams')[0]!.json as TeamsPayload).attachments[0]!.content;
+    expect(card.body[0]!.text).toBe('holdfast: good-copies succeeded');
     expect(http.requestsTo('/broken')).toHaveLength(2);
 
     const json = await run('--job', 'good-copies', '--json');
@@ -87,7 +96,13 @@ spec:
     expect(out.result.status).toBe('succeeded');
     expect(out.notifications).toEqual([
       expect.objectContaining({ channel: 'dba-team', event: 'success', status: 'sent', attempts: 1 }),
-      expect.objectContaining({ channel: 'logic-app', event: 'success', status: 'failed', attempts: 2, error: 'HTTP 500: internal error' }),
+      expect.objectContaining({
+        channel: 'logic-app',
+        event: 'success',
+        status: 'failed',
+        attempts: 2,
+        error: 'HTTP 500: internal error',
+      }),
     ]);
     expect(out.retention[0]).toMatchObject({ job: 'good-copies', report: { status: 'succeeded' } });
   });
@@ -98,11 +113,16 @@ spec:
     expect(bad.code).toBe(3);
     expect(bad.stdout).toMatch(/sent failure of bad-copies to dba-team/);
     expect(bad.stdout).toMatch(/sent failure of bad-copies to mail \(smtp\)/);
-    const card = (http.requestsTo('/teams')[before]!.json as any).attachments[0].content;
-    expect(card.body[0].text).toBe('holdfast: bad-copies FAILED');
-    expect(card.body[2].text).toMatch(/bad-copies\/files\/b\.txt: .*cannot copy b\.txt \(server said: bad key '\*{8}'\)/);
-    const facts = Object.fromEntries(card.body[1].facts.map((f: any) => [f.title, f.value]));
-    expect(facts).toMatchObject({ Job: 'bad-copies (RetainedCopy)', Targets: 'files/a.txt, files/b.txt', Outcome: 'partly-failed' });
+    const card = (http.requestsTo('/teams')[before]!.json as TeamsPayload).attachments[0]!.content;
+    expect(card.body[0]!.text).toBe('holdfast: bad-copies FAILED');
+    expect(card.body[2]!.text).toMatch(
+      /bad-copies\/files\/b\.txt: .*cannot copy b\.txt \(server said: bad key '\*{8}'\)/,
+    );
+    expect(facts(card.body[1])).toMatchObject({
+      Job: 'bad-copies (RetainedCopy)',
+      Targets: 'files/a.txt, files/b.txt',
+      Outcome: 'partly-failed',
+    });
     expect(smtp.mails.at(-1)!.subject).toBe('holdfast: bad-copies FAILED');
     expect(smtp.mails.at(-1)!.text).toMatch(/server said: bad key '\*{8}'/);
 
@@ -112,9 +132,16 @@ spec:
     const notifyLogs = bad.stderr.split('\n').filter((l) => l.includes('"channel":'));
     expect(notifyLogs.length).toBeGreaterThanOrEqual(2);
     const notifyOutput = bad.stdout.slice(bad.stdout.indexOf('Notifications:'));
-    const seen = [...http.requests.map((r) => r.body), ...smtp.mails.map((m) => m.raw), notifyOutput, ...notifyLogs].join('\n');
-    for (const secret of [SECRETS.encryptionKey, SECRETS.smtpPassword, SECRETS.urlToken, 'brokensecret42']) expect(seen).not.toContain(secret);
-    for (const secret of [SECRETS.smtpPassword, SECRETS.urlToken, 'brokensecret42']) expect(bad.stdout + bad.stderr).not.toContain(secret);
+    const seen = [
+      ...http.requests.map((r) => r.body),
+      ...smtp.mails.map((m) => m.raw),
+      notifyOutput,
+      ...notifyLogs,
+    ].join('\n');
+    for (const secret of [SECRETS.encryptionKey, SECRETS.smtpPassword, SECRETS.urlToken, 'brokensecret42'])
+      expect(seen).not.toContain(secret);
+    for (const secret of [SECRETS.smtpPassword, SECRETS.urlToken, 'brokensecret42'])
+      expect(bad.stdout + bad.stderr).not.toContain(secret);
     expect(bad.stderr).toMatch(/"msg":"notification failure sent to channel mail"/);
   });
 });

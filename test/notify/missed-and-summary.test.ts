@@ -6,7 +6,7 @@ import type { StepResult } from '../../src/core/result.ts';
 import { Notifier } from '../../src/notify/notifier.ts';
 import { notificationsForMissedRuns, notificationsForSummary } from '../../src/notify/run-notifications.ts';
 import { startHttpReceiver, type HttpReceiver } from '../harness/http-server.ts';
-import { jobManifest, manifest } from './fixtures.ts';
+import { jobManifest, manifest, type TeamsPayload, type WebhookPayload } from './fixtures.ts';
 
 const HOUR = 3_600_000;
 
@@ -20,7 +20,10 @@ describe('missed-run and daily-summary notifications', () => {
   });
 
   const jobs = [
-    jobManifest('orders', [{ channel: 'ops', on: ['failure', 'missed', 'summary'] }, { channel: 'dba', on: ['summary'] }]),
+    jobManifest('orders', [
+      { channel: 'ops', on: ['failure', 'missed', 'summary'] },
+      { channel: 'dba', on: ['summary'] },
+    ]),
     jobManifest('customers', [{ channel: 'ops', on: ['summary'] }]),
     jobManifest('quiet', [{ channel: 'ops', on: ['failure'] }]),
   ];
@@ -29,7 +32,13 @@ describe('missed-run and daily-summary notifications', () => {
     const out = notificationsForMissedRuns({
       jobs,
       missed: [
-        { job: 'orders', type: 'log', fireAt: new Date('2026-03-01T01:45:00Z'), count: 3, lastRunAt: new Date('2026-03-01T01:00:00Z') },
+        {
+          job: 'orders',
+          type: 'log',
+          fireAt: new Date('2026-03-01T01:45:00Z'),
+          count: 3,
+          lastRunAt: new Date('2026-03-01T01:00:00Z'),
+        },
         { job: 'quiet', fireAt: new Date('2026-03-01T01:45:00Z'), count: 1 },
         { job: 'unknown', fireAt: new Date('2026-03-01T01:45:00Z'), count: 1 },
       ],
@@ -39,7 +48,17 @@ describe('missed-run and daily-summary notifications', () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({
       channel: 'ops',
-      data: { event: 'missed', job: 'orders', outcome: 'missed', missed: { fireAt: '2026-03-01T01:45:00.000Z', count: 3, lastRunAt: '2026-03-01T01:00:00.000Z', type: 'log' } },
+      data: {
+        event: 'missed',
+        job: 'orders',
+        outcome: 'missed',
+        missed: {
+          fireAt: '2026-03-01T01:45:00.000Z',
+          count: 3,
+          lastRunAt: '2026-03-01T01:00:00.000Z',
+          type: 'log',
+        },
+      },
     });
     expect(out[0]!.data.title).toBe('holdfast: orders MISSED its log backup due 2026-03-01T01:45:00.000Z');
   });
@@ -49,8 +68,17 @@ describe('missed-run and daily-summary notifications', () => {
     const to = new Date('2026-03-02T06:00:00Z');
     const from = new Date(to.getTime() - 24 * HOUR);
     const step = (job: string, status: StepResult['status'], bytes: number): StepResult => ({
-      stepId: `${job}/t`, job, plugin: 'cosmos', target: 't', action: 'export', status, summary: status, metrics: { bytes }, artifactIds: [],
-      startedAt: new Date(from.getTime() + HOUR).toISOString(), finishedAt: new Date(from.getTime() + 2 * HOUR).toISOString(),
+      stepId: `${job}/t`,
+      job,
+      plugin: 'cosmos',
+      target: 't',
+      action: 'export',
+      status,
+      summary: status,
+      metrics: { bytes },
+      artifactIds: [],
+      startedAt: new Date(from.getTime() + HOUR).toISOString(),
+      finishedAt: new Date(from.getTime() + 2 * HOUR).toISOString(),
     });
     const run = (job: string, at: Date, status: StepResult['status'], bytes: number) => {
       const id = catalog.startRun({ command: 'serve', jobs: [job], startedAt: at });
@@ -64,23 +92,58 @@ describe('missed-run and daily-summary notifications', () => {
     expect(out.map((o) => o.channel).sort()).toEqual(['dba', 'ops']);
     const ops = out.find((o) => o.channel === 'ops')!.data;
     expect(ops.digest!.lines).toEqual([
-      expect.objectContaining({ job: 'orders', runs: 2, failed: 1, bytes: 2048, outcome: 'partly-failed', lastSuccessAt: new Date(from.getTime() + 9 * HOUR).toISOString() }),
-      expect.objectContaining({ job: 'customers', runs: 0, outcome: 'no run', lastSuccessAt: null, detail: 'no run in this period' }),
+      expect.objectContaining({
+        job: 'orders',
+        runs: 2,
+        failed: 1,
+        bytes: 2048,
+        outcome: 'partly-failed',
+        lastSuccessAt: new Date(from.getTime() + 9 * HOUR).toISOString(),
+      }),
+      expect.objectContaining({
+        job: 'customers',
+        runs: 0,
+        outcome: 'no run',
+        lastSuccessAt: null,
+        detail: 'no run in this period',
+      }),
     ]);
     expect(ops.title).toBe('holdfast daily summary: 2 job(s), 2 need attention');
 
     const channels = [
-      manifest('Channel', 'ops', { type: 'webhook', url: { secretRef: 'env:OPS' }, rateLimitPerMinute: 20, retries: 0, timeoutSeconds: 5 }),
-      manifest('Channel', 'dba', { type: 'teams-workflow', url: { secretRef: 'env:DBA' }, rateLimitPerMinute: 20, retries: 0, timeoutSeconds: 5 }),
+      manifest('Channel', 'ops', {
+        type: 'webhook',
+        url: { secretRef: 'env:OPS' },
+        rateLimitPerMinute: 20,
+        retries: 0,
+        timeoutSeconds: 5,
+      }),
+      manifest('Channel', 'dba', {
+        type: 'teams-workflow',
+        url: { secretRef: 'env:DBA' },
+        rateLimitPerMinute: 20,
+        retries: 0,
+        timeoutSeconds: 5,
+      }),
     ];
     http.setDefault('/teams', { status: 202 });
-    const notifier = new Notifier({ manifests: [...channels, ...jobs], resolveSecret: createSecretResolver({ env: { OPS: http.url('/ops'), DBA: http.url('/teams') } }), logger: silentLogger() });
+    const notifier = new Notifier({
+      manifests: [...channels, ...jobs],
+      resolveSecret: createSecretResolver({ env: { OPS: http.url('/ops'), DBA: http.url('/teams') } }),
+      logger: silentLogger(),
+    });
     const reports = await notifier.send(out);
     await notifier.close();
     expect(reports.every((r) => r.status === 'sent' && r.event === 'summary')).toBe(true);
-    expect((http.requestsTo('/ops')[0]!.json as any).digest.lines.map((l: any) => l.job)).toEqual(['orders', 'customers']);
-    const card = (http.requestsTo('/teams')[0]!.json as any).attachments[0].content;
-    expect(card.body[2].facts[0]).toEqual({ title: 'orders', value: 'partly-failed: 2 run(s), 1 failed, 2.0 KiB, last good 2026-03-01T15:00:00.000Z' });
+    expect((http.requestsTo('/ops')[0]!.json as WebhookPayload).digest!.lines.map((l) => l.job)).toEqual([
+      'orders',
+      'customers',
+    ]);
+    const card = (http.requestsTo('/teams')[0]!.json as TeamsPayload).attachments[0]!.content;
+    expect(card.body[2]!.facts![0]).toEqual({
+      title: 'orders',
+      value: 'partly-failed: 2 run(s), 1 failed, 2.0 KiB, last good 2026-03-01T15:00:00.000Z',
+    });
     catalog.close();
   });
 });

@@ -14,12 +14,22 @@ const GOLDEN = path.join(import.meta.dirname, 'golden');
 const AT = new Date('2026-03-01T02:02:00Z');
 
 /** One notification of each event, as the builders make them (the run one from the sample run). */
-function samples(): Record<string, NotificationData> {
+function samples(): {
+  failure: NotificationData;
+  success: NotificationData;
+  missed: NotificationData;
+  summary: NotificationData;
+} {
   const { plan, result } = sampleRun();
-  const jobs = [jobManifest('orders', [{ channel: 'c', on: ['failure'] }]), jobManifest('customers', [{ channel: 'c', on: ['success'] }])];
+  const jobs = [
+    jobManifest('orders', [{ channel: 'c', on: ['failure'] }]),
+    jobManifest('customers', [{ channel: 'c', on: ['success'] }]),
+  ];
   // As the notifier hands it to the renderer: with the planted secrets already redacted.
   const secrets = [new Secret(SECRETS.accountKey, 'env:A'), new Secret(SECRETS.encryptionKey, 'env:E')];
-  const [failure, success] = notificationsForRun({ plan, result, jobs, now: AT, host: 'backup-01' }).map((o) => JSON.parse(redactText(JSON.stringify(o.data), secrets)) as NotificationData);
+  const [failure, success] = notificationsForRun({ plan, result, jobs, now: AT, host: 'backup-01' }).map(
+    (o) => JSON.parse(redactText(JSON.stringify(o.data), secrets)) as NotificationData,
+  );
   const missed: NotificationData = {
     ...blankNotification('missed', AT, 'backup-01'),
     title: 'holdfast: dw-partial MISSED its log backup due 2026-03-01T01:45:00.000Z',
@@ -27,7 +37,12 @@ function samples(): Record<string, NotificationData> {
     kind: 'LiteSpeedBackup',
     outcome: 'missed',
     error: '3 scheduled log backup(s) did not happen; the last run started 2026-03-01T01:00:00.000Z',
-    missed: { fireAt: '2026-03-01T01:45:00.000Z', count: 3, lastRunAt: '2026-03-01T01:00:00.000Z', type: 'log' },
+    missed: {
+      fireAt: '2026-03-01T01:45:00.000Z',
+      count: 3,
+      lastRunAt: '2026-03-01T01:00:00.000Z',
+      type: 'log',
+    },
   };
   const summary: NotificationData = {
     ...blankNotification('summary', AT, 'backup-01'),
@@ -39,8 +54,26 @@ function samples(): Record<string, NotificationData> {
       from: '2026-02-28T02:02:00.000Z',
       to: '2026-03-01T02:02:00.000Z',
       lines: [
-        { job: 'orders', outcome: 'partly-failed', runs: 2, failed: 1, bytes: 5242880, bytesText: '5.0 MiB', lastSuccessAt: '2026-02-28T02:00:00.000Z', detail: '1 of 2 run(s) failed' },
-        { job: 'customers <crm>', outcome: 'succeeded', runs: 1, failed: 0, bytes: 2097152, bytesText: '2.0 MiB', lastSuccessAt: '2026-03-01T02:00:00.000Z', detail: null },
+        {
+          job: 'orders',
+          outcome: 'partly-failed',
+          runs: 2,
+          failed: 1,
+          bytes: 5242880,
+          bytesText: '5.0 MiB',
+          lastSuccessAt: '2026-02-28T02:00:00.000Z',
+          detail: '1 of 2 run(s) failed',
+        },
+        {
+          job: 'customers <crm>',
+          outcome: 'succeeded',
+          runs: 1,
+          failed: 0,
+          bytes: 2097152,
+          bytesText: '2.0 MiB',
+          lastSuccessAt: '2026-03-01T02:00:00.000Z',
+          detail: null,
+        },
       ],
     },
   };
@@ -53,7 +86,10 @@ describe('notification bodies (golden)', () => {
     for (const [event, data] of Object.entries(samples())) {
       it(`${type} ${event}`, () => {
         const m = renderer.render(type, data);
-        const text = type === 'smtp' ? `Subject: ${m.subject}\n\n${m.body}` : `${JSON.stringify(JSON.parse(m.body), null, 2)}\n`;
+        const text =
+          type === 'smtp'
+            ? `Subject: ${m.subject}\n\n${m.body}`
+            : `${JSON.stringify(JSON.parse(m.body), null, 2)}\n`;
         for (const v of Object.values(SECRETS)) expect(text).not.toContain(v);
         expectGolden(path.join(GOLDEN, `${type}-${event}.${type === 'smtp' ? 'txt' : 'json'}`), text);
       });
@@ -77,7 +113,9 @@ describe('the notification Handlebars instance', () => {
     const renderer = new MessageRenderer();
     const data = samples().failure;
     expect(() => renderer.render('smtp', data, path.join(dir, 'plain.hbs'))).toThrow(/"titel" not defined/);
-    expect(() => renderer.render('smtp', data, path.join(dir, 'helper.hbs'))).toThrow(/helper "concat" .* field that does not exist/);
+    expect(() => renderer.render('smtp', data, path.join(dir, 'helper.hbs'))).toThrow(
+      /helper "concat" .* field that does not exist/,
+    );
   });
 
   it('refuses JSON channel templates that do not render JSON, and mail templates without a subject', () => {
@@ -85,12 +123,20 @@ describe('the notification Handlebars instance', () => {
     writeFileSync(path.join(dir, 'broken.hbs'), '{ "text": {{title}} }');
     writeFileSync(path.join(dir, 'nosubject.hbs'), '{{title}}');
     const renderer = new MessageRenderer();
-    expect(() => renderer.render('slack', samples().failure, path.join(dir, 'broken.hbs'))).toThrow(/did not render valid JSON/);
-    expect(() => renderer.render('smtp', samples().failure, path.join(dir, 'nosubject.hbs'))).toThrow(/must start with a "Subject:" line/);
+    expect(() => renderer.render('slack', samples().failure, path.join(dir, 'broken.hbs'))).toThrow(
+      /did not render valid JSON/,
+    );
+    expect(() => renderer.render('smtp', samples().failure, path.join(dir, 'nosubject.hbs'))).toThrow(
+      /must start with a "Subject:" line/,
+    );
   });
 
   it('keeps JSON valid whatever the values hold (quotes, newlines, braces)', () => {
-    const data = { ...samples().failure, error: 'a "quoted" }{ value\nwith\tcontrol \u0001 chars', job: 'j"},{"x' };
+    const data = {
+      ...samples().failure,
+      error: 'a "quoted" }{ value\nwith\tcontrol \u0001 chars',
+      job: 'j"},{"x',
+    };
     for (const type of ['teams-workflow', 'slack', 'webhook'] as const) {
       const m = new MessageRenderer().render(type, data);
       expect(() => JSON.parse(m.body)).not.toThrow();

@@ -20,7 +20,12 @@ const DAY = 86_400_000;
 const plugin = retentionTestPlugin();
 
 /** Cosmos-like exports in a real local directory: a data object and a manifest per export, recorded in the catalog. */
-async function exportsIn(storage: StorageTarget, catalog: Catalog, clock: ManualClock, days: number): Promise<string[]> {
+async function exportsIn(
+  storage: StorageTarget,
+  catalog: Catalog,
+  clock: ManualClock,
+  days: number,
+): Promise<string[]> {
   const ids: string[] = [];
   const runId = catalog.startRun({ command: 'run', jobs: ['orders'], startedAt: clock.now() });
   for (let d = 0; d < days; d++) {
@@ -29,8 +34,18 @@ async function exportsIn(storage: StorageTarget, catalog: Catalog, clock: Manual
     const manifest = await storage.put(`${base}/manifest.json`, JSON.stringify({ complete: true }));
     ids.push(
       catalog.addArtifact({
-        runId, stepId: `orders/${d}`, job: 'orders', plugin: 'copy-retained', target: 'acct/shop/orders', kind: 'cosmos-export', type: 'export',
-        storage: 'backups', locations: [data.key, manifest.key], bytes: data.bytes + manifest.bytes, createdAt: clock.now(), dependsOn: [],
+        runId,
+        stepId: `orders/${d}`,
+        job: 'orders',
+        plugin: 'copy-retained',
+        target: 'acct/shop/orders',
+        kind: 'cosmos-export',
+        type: 'export',
+        storage: 'backups',
+        locations: [data.key, manifest.key],
+        bytes: data.bytes + manifest.bytes,
+        createdAt: clock.now(),
+        dependsOn: [],
         metadata: { manifestKey: manifest.key },
       }),
     );
@@ -39,7 +54,14 @@ async function exportsIn(storage: StorageTarget, catalog: Catalog, clock: Manual
   return ids;
 }
 
-const job = { apiVersion: 'holdfast/v1' as const, kind: 'RetainedCopy', metadata: { name: 'orders', labels: {} }, spec: { retention: { keepLast: 2 } }, source: { file: 'x.yaml', line: 1, column: 1 }, baseDir: '/' };
+const job = {
+  apiVersion: 'holdfast/v1' as const,
+  kind: 'RetainedCopy',
+  metadata: { name: 'orders', labels: {} },
+  spec: { retention: { keepLast: 2 } },
+  source: { file: 'x.yaml', line: 1, column: 1 },
+  baseDir: '/',
+};
 
 function planFor(catalog: Catalog, clock: ManualClock): JobRetentionPlan {
   return planJobRetention({ job, plugin, catalog, now: clock.now(), storageNames: new Set(['backups']) })!;
@@ -51,7 +73,10 @@ function refusingToDelete(target: StorageTarget, refuse: (key: string) => boolea
     get(t, prop, receiver) {
       if (prop === 'delete') {
         return async (key: string) => {
-          if (refuse(key)) throw new HoldfastError(ErrorCode.StorageFailed, `storage backups: delete ${key} refused`, { retryable: true });
+          if (refuse(key))
+            throw new HoldfastError(ErrorCode.StorageFailed, `storage backups: delete ${key} refused`, {
+              retryable: true,
+            });
           return t.delete(key);
         };
       }
@@ -76,9 +101,18 @@ describe('applying retention', () => {
     const ids = await exportsIn(storage, catalog, clock, 5);
     const plan = planFor(catalog, clock);
     expect(plan.decisions.map((d) => d.decision)).toEqual(['remove', 'remove', 'remove', 'keep', 'keep']);
-    expect(removalOrder(plan.decisions[0]!.artifact)).toEqual(['shop/orders/day00/manifest.json', 'shop/orders/day00/data.jsonl.gz']);
+    expect(removalOrder(plan.decisions[0]!.artifact)).toEqual([
+      'shop/orders/day00/manifest.json',
+      'shop/orders/day00/data.jsonl.gz',
+    ]);
 
-    const report = await applyRetention({ plan, catalog, routes: { storage: () => storage }, clock, logger: silentLogger() });
+    const report = await applyRetention({
+      plan,
+      catalog,
+      routes: { storage: () => storage },
+      clock,
+      logger: silentLogger(),
+    });
     expect(report).toMatchObject({ status: 'succeeded', kept: 2, notAttempted: 0 });
     expect(report.removed.map((r) => r.artifactId)).toEqual([ids[2], ids[1], ids[0]]);
     for (const id of ids.slice(0, 3)) {
@@ -87,14 +121,21 @@ describe('applying retention', () => {
       expect(a.removalReason).toMatch(/^retention: keepLast 2/);
       for (const key of a.locations) expect(await storage.stat(key)).toBeUndefined();
     }
-    for (const id of ids.slice(3)) expect(await storage.stat(catalog.getArtifact(id)!.locations[0]!)).toBeDefined();
+    for (const id of ids.slice(3))
+      expect(await storage.stat(catalog.getArtifact(id)!.locations[0]!)).toBeDefined();
     expect(existsSync(path.join(storage.root, 'shop/orders/day00'))).toBe(false);
   });
 
   it('an interrupted cleanup leaves the export half-removed but not complete-looking, and the next run finishes it', async () => {
     const ids = await exportsIn(storage, catalog, clock, 5);
     const failing = refusingToDelete(storage, (key) => key === 'shop/orders/day01/data.jsonl.gz');
-    const first = await applyRetention({ plan: planFor(catalog, clock), catalog, routes: { storage: () => failing }, clock, logger: silentLogger() });
+    const first = await applyRetention({
+      plan: planFor(catalog, clock),
+      catalog,
+      routes: { storage: () => failing },
+      clock,
+      logger: silentLogger(),
+    });
     expect(first.status).toBe('failed');
     expect(first.removed.map((r) => r.artifactId)).toEqual([ids[2]]);
     expect(first.failure).toMatchObject({ artifactId: ids[1], code: 'STORAGE_FAILED' });
@@ -113,7 +154,13 @@ describe('applying retention', () => {
     const plan = planFor(catalog, clock);
     expect(plan.decisions.find((d) => d.artifact.id === ids[1])!.reasons[0]).toMatch(/interrupted/);
     expect(removalSequence(plan.decisions)[0]!.artifact.id).toBe(ids[1]);
-    const second = await applyRetention({ plan, catalog, routes: { storage: () => storage }, clock, logger: silentLogger() });
+    const second = await applyRetention({
+      plan,
+      catalog,
+      routes: { storage: () => storage },
+      clock,
+      logger: silentLogger(),
+    });
     expect(second.status).toBe('succeeded');
     expect(second.removed.map((r) => r.artifactId)).toEqual([ids[1], ids[0]]);
     expect(catalog.listArtifacts({ job: 'orders' }).map((a) => a.id)).toEqual(ids.slice(3));
@@ -125,18 +172,41 @@ describe('applying retention', () => {
     const add = (type: string, dependsOn: string[]) => {
       const key = `chain/${type}-${clock.now().getTime()}`;
       clock.advance(DAY);
-      return catalog.addArtifact({ runId, stepId: type, job: 'orders', plugin: 'copy-retained', target: 't', kind: 'k', type, storage: 'server', locations: [key], bytes: 1, createdAt: new Date(clock.now().getTime() - DAY), dependsOn, metadata: {} });
+      return catalog.addArtifact({
+        runId,
+        stepId: type,
+        job: 'orders',
+        plugin: 'copy-retained',
+        target: 't',
+        kind: 'k',
+        type,
+        storage: 'server',
+        locations: [key],
+        bytes: 1,
+        createdAt: new Date(clock.now().getTime() - DAY),
+        dependsOn,
+        metadata: {},
+      });
     };
     const full = add('D', []);
     const diff = add('I', [full]);
     const log = add('L', [diff]);
     const full2 = add('D', []);
-    const plan = planJobRetention({ job: { ...job, spec: { retention: { keepLast: 1 } } }, plugin, catalog, now: clock.now(), storageNames: new Set() })!;
+    const plan = planJobRetention({
+      job: { ...job, spec: { retention: { keepLast: 1 } } },
+      plugin,
+      catalog,
+      now: clock.now(),
+      storageNames: new Set(),
+    })!;
     expect(removalSequence(plan.decisions).map((d) => d.artifact.id)).toEqual([log, diff, full]);
 
     const seen: string[] = [];
     const report = await applyRetention({
-      plan, catalog, clock, logger: silentLogger(),
+      plan,
+      catalog,
+      clock,
+      logger: silentLogger(),
       routes: {
         storage: () => undefined,
         removeViaPlugin: async (a) => {
@@ -155,18 +225,52 @@ describe('applying retention', () => {
   it('refuses to remove what has no way to be removed, and says so in the plan', async () => {
     const runId = catalog.startRun({ command: 'run', jobs: ['orders'], startedAt: clock.now() });
     for (let i = 0; i < 3; i++) {
-      catalog.addArtifact({ runId, stepId: String(i), job: 'orders', plugin: 'p', target: 't', kind: 'k', type: 'export', storage: 'server', locations: [`f${i}`], bytes: 1, createdAt: new Date(clock.now().getTime() + i * DAY), dependsOn: [], metadata: {} });
+      catalog.addArtifact({
+        runId,
+        stepId: String(i),
+        job: 'orders',
+        plugin: 'p',
+        target: 't',
+        kind: 'k',
+        type: 'export',
+        storage: 'server',
+        locations: [`f${i}`],
+        bytes: 1,
+        createdAt: new Date(clock.now().getTime() + i * DAY),
+        dependsOn: [],
+        metadata: {},
+      });
     }
     const noHook = { ...plugin, remove: undefined };
-    const plan = planJobRetention({ job, plugin: noHook, catalog, now: clock.now(), storageNames: new Set(['backups']) })!;
+    const plan = planJobRetention({
+      job,
+      plugin: noHook,
+      catalog,
+      now: clock.now(),
+      storageNames: new Set(['backups']),
+    })!;
     expect(plan.problems[0]).toMatch(/no remove hook, so 1 artifact\(s\) stored at server/);
-    const report = await applyRetention({ plan, catalog, routes: { storage: () => undefined }, clock, logger: silentLogger() });
+    const report = await applyRetention({
+      plan,
+      catalog,
+      routes: { storage: () => undefined },
+      clock,
+      logger: silentLogger(),
+    });
     expect(report.failure).toMatchObject({ code: 'CAPABILITY_MISSING' });
     expect(catalog.listArtifacts({ states: ['removing', 'removed'] })).toHaveLength(0);
   });
 
   it('an empty policy in a job is an error, not keep-nothing', () => {
-    expect(() => planJobRetention({ job: { ...job, spec: { retention: {} } }, plugin, catalog, now: clock.now(), storageNames: new Set() })).toThrow(/empty retention policy/);
+    expect(() =>
+      planJobRetention({
+        job: { ...job, spec: { retention: {} } },
+        plugin,
+        catalog,
+        now: clock.now(),
+        storageNames: new Set(),
+      }),
+    ).toThrow(/empty retention policy/);
     expect(retentionPolicySchema.safeParse({ keepLast: 1 }).success).toBe(true);
   });
 });

@@ -15,7 +15,9 @@ const DAY = 86_400_000;
 function workspace(...docs: string[]): string {
   const jobs = docs.join('---\n');
   const dir = mkdtempSync(path.join(tmpdir(), 'hf-ret-cli-'));
-  cpSync(path.resolve(import.meta.dirname, '../fixtures/good/data'), path.join(dir, 'data'), { recursive: true });
+  cpSync(path.resolve(import.meta.dirname, '../fixtures/good/data'), path.join(dir, 'data'), {
+    recursive: true,
+  });
   writeFileSync(path.join(dir, 'jobs.yaml'), jobs);
   return dir;
 }
@@ -33,8 +35,10 @@ function files(dir: string): string[] {
   return out.sort();
 }
 
-const storage = (name: string, spec: string) => `apiVersion: holdfast/v1\nkind: Storage\nmetadata: { name: ${name} }\nspec: ${spec}\n`;
-const job = (name: string, spec: string) => `apiVersion: holdfast/v1\nkind: RetainedCopy\nmetadata: { name: ${name} }\nspec: ${spec}\n`;
+const storage = (name: string, spec: string) =>
+  `apiVersion: holdfast/v1\nkind: Storage\nmetadata: { name: ${name} }\nspec: ${spec}\n`;
+const job = (name: string, spec: string) =>
+  `apiVersion: holdfast/v1\nkind: RetainedCopy\nmetadata: { name: ${name} }\nspec: ${spec}\n`;
 
 describe('retention end to end through the CLI (test plugin, local directory)', () => {
   const plugin = retentionTestPlugin();
@@ -42,11 +46,18 @@ describe('retention end to end through the CLI (test plugin, local directory)', 
   const deps = { plugins: [plugin], clock };
   const dir = workspace(
     storage('backups', '{ type: local, path: ./out }'),
-      job('copies', '{ source: ./data, storage: backups, prefix: copies, manifest: true, retention: { keepLast: 2 } }'),
-      job('chained', '{ source: ./data, storage: backups, prefix: chained, chain: true, retention: { keepLast: 1 } }'),
-      job('on-server', '{ source: ./data, serverDir: ./server, prefix: srv, retention: { keepDays: 2 } }'),
+    job(
+      'copies',
+      '{ source: ./data, storage: backups, prefix: copies, manifest: true, retention: { keepLast: 2 } }',
+    ),
+    job(
+      'chained',
+      '{ source: ./data, storage: backups, prefix: chained, chain: true, retention: { keepLast: 1 } }',
+    ),
+    job('on-server', '{ source: ./data, serverDir: ./server, prefix: srv, retention: { keepDays: 2 } }'),
   );
-  const cli = (...args: string[]) => runCli([...args, '--catalog', path.join(dir, 'catalog.db')], { cwd: dir, deps });
+  const cli = (...args: string[]) =>
+    runCli([...args, '--catalog', path.join(dir, 'catalog.db')], { cwd: dir, deps });
   const present = (jobName: string) => {
     const c = openCatalog(path.join(dir, 'catalog.db'), { readOnly: true });
     try {
@@ -67,17 +78,31 @@ describe('retention end to end through the CLI (test plugin, local directory)', 
     expect(present('copies')).toHaveLength(4);
     const left = files(path.join(dir, 'out', 'copies'));
     expect(left).toHaveLength(8); // 2 files x 2 copies x (data + manifest)
-    expect(left.filter((f) => f.startsWith('a.txt/'))).toEqual(['a.txt/20260303T020000Z/data', 'a.txt/20260303T020000Z/manifest.json', 'a.txt/20260304T020000Z/data', 'a.txt/20260304T020000Z/manifest.json']);
+    expect(left.filter((f) => f.startsWith('a.txt/'))).toEqual([
+      'a.txt/20260303T020000Z/data',
+      'a.txt/20260303T020000Z/manifest.json',
+      'a.txt/20260304T020000Z/data',
+      'a.txt/20260304T020000Z/manifest.json',
+    ]);
   });
 
   it('shows retention in holdfast plan and retention plan, and writes nothing', async () => {
     const before = files(dir);
     const plan = await cli('plan', 'jobs.yaml', '--job', 'copies', '--json');
     expect(plan.code).toBe(0);
-    const retention = JSON.parse(plan.stdout).retention as { decision: string; reasons: string[]; target: string }[];
+    const retention = JSON.parse(plan.stdout).retention as {
+      decision: string;
+      reasons: string[];
+      target: string;
+    }[];
     expect(retention).toHaveLength(4);
     expect(retention.every((r) => r.decision === 'keep')).toBe(true);
-    expect(retention.filter((r) => r.target === 'files/a.txt').at(-1)!.reasons.join('; ')).toMatch(/keepLast 2: newest 1 of 2; newest restore point of files\/a\.txt: never removed/);
+    expect(
+      retention
+        .filter((r) => r.target === 'files/a.txt')
+        .at(-1)!
+        .reasons.join('; '),
+    ).toMatch(/keepLast 2: newest 1 of 2; newest restore point of files\/a\.txt: never removed/);
 
     const text = await cli('retention', 'plan', 'jobs.yaml', '--job', 'copies');
     expect(text.code).toBe(0);
@@ -92,10 +117,16 @@ describe('retention end to end through the CLI (test plugin, local directory)', 
       clock.advance(DAY);
     }
     const r = await cli('retention', 'plan', 'jobs.yaml', '--job', 'chained', '--json');
-    const entries = JSON.parse(r.stdout).jobs[0].entries as { decision: string; type: string; reasons: string[] }[];
+    const entries = JSON.parse(r.stdout).jobs[0].entries as {
+      decision: string;
+      type: string;
+      reasons: string[];
+    }[];
     expect(entries).toHaveLength(6);
     expect(entries.every((e) => e.decision === 'keep')).toBe(true);
-    expect(entries.find((e) => e.type === 'full')!.reasons.join('; ')).toMatch(/part of the newest complete restore chain .*; needed by incremental/);
+    expect(entries.find((e) => e.type === 'full')!.reasons.join('; ')).toMatch(
+      /part of the newest complete restore chain .*; needed by incremental/,
+    );
   });
 
   it('does not clean up after a failed backup', async () => {
@@ -103,7 +134,11 @@ describe('retention end to end through the CLI (test plugin, local directory)', 
       storage('backups', '{ type: local, path: ./out }'),
       job('copies', '{ source: ./data, storage: backups, failPattern: "^b", retention: { keepLast: 1 } }'),
     );
-    const run = (d: ManualClock) => runCli(['run', 'jobs.yaml', '--catalog', path.join(failing, 'catalog.db')], { cwd: failing, deps: { plugins: [plugin], clock: d } });
+    const run = (d: ManualClock) =>
+      runCli(['run', 'jobs.yaml', '--catalog', path.join(failing, 'catalog.db')], {
+        cwd: failing,
+        deps: { plugins: [plugin], clock: d },
+      });
     const c = new ManualClock('2026-03-01T02:00:00Z');
     for (let i = 0; i < 3; i++) {
       const r = await run(c);
@@ -151,12 +186,25 @@ describe('an interrupted cleanup on Azure Blob (Azurite) is finished by the next
     const plugin = retentionTestPlugin();
     const clock = new ManualClock('2026-03-01T02:00:00Z');
     const dir = workspace(
-      storage('blobs', `{ type: azure-blob, account: "${azurite.blobEndpoint}", container: cleanup, auth: { type: connection-string, connectionString: { secretRef: env:HF_BLOB } } }`),
-        job('exports', '{ source: ./data, storage: blobs, prefix: exports, manifest: true, retention: { keepLast: 1 } }'),
+      storage(
+        'blobs',
+        `{ type: azure-blob, account: "${azurite.blobEndpoint}", container: cleanup, auth: { type: connection-string, connectionString: { secretRef: env:HF_BLOB } } }`,
+      ),
+      job(
+        'exports',
+        '{ source: ./data, storage: blobs, prefix: exports, manifest: true, retention: { keepLast: 1 } }',
+      ),
     );
     const env = { HF_BLOB: azurite.connectionString };
-    const cli = (...args: string[]) => runCli([...args, '--catalog', path.join(dir, 'catalog.db')], { cwd: dir, env, deps: { plugins: [plugin], clock } });
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('cleanup');
+    const cli = (...args: string[]) =>
+      runCli([...args, '--catalog', path.join(dir, 'catalog.db')], {
+        cwd: dir,
+        env,
+        deps: { plugins: [plugin], clock },
+      });
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'cleanup',
+    );
     const blobs = async () => {
       const out: string[] = [];
       for await (const b of container.listBlobsFlat()) out.push(b.name);
@@ -169,13 +217,17 @@ describe('an interrupted cleanup on Azure Blob (Azurite) is finished by the next
     const first = await blobs();
     expect(first).toHaveLength(4);
     // Someone (a copy tool, a legal hold) holds a lease on the first copy's data blob: Azure refuses to delete it.
-    const leased = container.getBlobClient(first.find((b) => b.startsWith('exports/a.txt/') && b.endsWith('/data'))!).getBlobLeaseClient();
+    const leased = container
+      .getBlobClient(first.find((b) => b.startsWith('exports/a.txt/') && b.endsWith('/data'))!)
+      .getBlobLeaseClient();
     await leased.acquireLease(-1);
 
     clock.advance(DAY);
     const second = await cli('run', 'jobs.yaml');
     expect(second.code, second.stdout + second.stderr).toBe(3); // the backup succeeded, its cleanup did not
-    expect(second.stdout).toMatch(/exports: cleanup FAILED after it removed \d artifact\(s\).*cannot remove full .* of files\/a\.txt/);
+    expect(second.stdout).toMatch(
+      /exports: cleanup FAILED after it removed \d artifact\(s\).*cannot remove full .* of files\/a\.txt/,
+    );
     expect(second.stdout).toMatch(/the next run finishes the cleanup/);
     const catalog = openCatalog(path.join(dir, 'catalog.db'), { readOnly: true });
     const stuck = catalog.listArtifacts({ job: 'exports', states: ['removing'] });
@@ -187,7 +239,9 @@ describe('an interrupted cleanup on Azure Blob (Azurite) is finished by the next
 
     await leased.releaseLease();
     const plan = await cli('retention', 'plan', 'jobs.yaml', '--json');
-    const entry = JSON.parse(plan.stdout).jobs[0].entries.find((e: { artifactId: string }) => e.artifactId === stuck[0]!.id);
+    const entry = JSON.parse(plan.stdout).jobs[0].entries.find(
+      (e: { artifactId: string }) => e.artifactId === stuck[0]!.id,
+    );
     expect(entry.reasons[0]).toMatch(/an earlier cleanup was interrupted/);
     const finish = await cli('retention', 'apply', 'jobs.yaml');
     expect(finish.code, finish.stdout + finish.stderr).toBe(0);

@@ -14,7 +14,17 @@ export class HistoryBuilder {
     this.#kind = kind;
   }
 
-  add(input: { id: string; type: string; at: Date; target: string; dependsOn?: string[]; state?: ArtifactState; locations?: string[]; storage?: string; metadata?: Record<string, unknown> }): Artifact {
+  add(input: {
+    id: string;
+    type: string;
+    at: Date;
+    target: string;
+    dependsOn?: string[];
+    state?: ArtifactState;
+    locations?: string[];
+    storage?: string;
+    metadata?: Record<string, unknown>;
+  }): Artifact {
     const a: Artifact = {
       id: input.id,
       runId: `run-${input.at.toISOString()}`,
@@ -25,7 +35,9 @@ export class HistoryBuilder {
       kind: this.#kind,
       type: input.type,
       storage: input.storage ?? 'server',
-      locations: input.locations ?? [`Y:\\SQL_BACKUPS\\${input.target.split('/').pop()}_${input.type}_${stamp(input.at)}.bak`],
+      locations: input.locations ?? [
+        `Y:\\SQL_BACKUPS\\${input.target.split('/').pop()}_${input.type}_${stamp(input.at)}.bak`,
+      ],
       bytes: 1000,
       createdAt: input.at,
       dependsOn: input.dependsOn ?? [],
@@ -69,7 +81,13 @@ export function partialHistory(s: PartialStrategy, b = new HistoryBuilder()): Ar
   for (let day = 0; day < s.days; day++) {
     const midnight = new Date(s.start.getTime() + day * DAY);
     if (s.readOnlyBackups.includes(day)) {
-      ro = b.add({ id: `F${++roCount}`, type: 'F', at: new Date(midnight.getTime() + 0.5 * HOUR), target: s.target, metadata: { filegroup: 'FG_RO' } });
+      ro = b.add({
+        id: `F${++roCount}`,
+        type: 'F',
+        at: new Date(midnight.getTime() + 0.5 * HOUR),
+        target: s.target,
+        metadata: { filegroup: 'FG_RO' },
+      });
     }
     const at = new Date(midnight.getTime() + HOUR);
     if (midnight.getUTCDay() === s.baseWeekday || !base) {
@@ -80,7 +98,13 @@ export function partialHistory(s: PartialStrategy, b = new HistoryBuilder()): Ar
     }
     if (s.logEveryHours > 0) {
       for (let h = s.logEveryHours; h < 24; h += s.logEveryHours) {
-        previous = b.add({ id: `L${day}.${h}`, type: 'L', at: new Date(midnight.getTime() + (1 + h) * HOUR), target: s.target, dependsOn: [previous!.id] });
+        previous = b.add({
+          id: `L${day}.${h}`,
+          type: 'L',
+          at: new Date(midnight.getTime() + (1 + h) * HOUR),
+          target: s.target,
+          dependsOn: [previous!.id],
+        });
       }
     }
   }
@@ -88,23 +112,36 @@ export function partialHistory(s: PartialStrategy, b = new HistoryBuilder()): Ar
 }
 
 /** A classic FULL-recovery history: weekly full (D), daily differential (I), logs every few hours. */
-export function fullDiffLogHistory(s: { target: string; start: Date; days: number; fullWeekday: number; logEveryHours: number }, b = new HistoryBuilder('sales-full')): Artifact[] {
+export function fullDiffLogHistory(
+  s: { target: string; start: Date; days: number; fullWeekday: number; logEveryHours: number },
+  b = new HistoryBuilder('sales-full'),
+): Artifact[] {
   let full: Artifact | undefined;
   let previous: Artifact | undefined;
   for (let day = 0; day < s.days; day++) {
     const midnight = new Date(s.start.getTime() + day * DAY);
     const at = new Date(midnight.getTime() + 2 * HOUR);
-    if (midnight.getUTCDay() === s.fullWeekday || !full) previous = full = b.add({ id: `D${day}`, type: 'D', at, target: s.target });
+    if (midnight.getUTCDay() === s.fullWeekday || !full)
+      previous = full = b.add({ id: `D${day}`, type: 'D', at, target: s.target });
     else previous = b.add({ id: `I${day}`, type: 'I', at, target: s.target, dependsOn: [full.id] });
     for (let h = s.logEveryHours; h < 24; h += s.logEveryHours) {
-      previous = b.add({ id: `L${day}.${h}`, type: 'L', at: new Date(midnight.getTime() + (2 + h) * HOUR), target: s.target, dependsOn: [previous.id] });
+      previous = b.add({
+        id: `L${day}.${h}`,
+        type: 'L',
+        at: new Date(midnight.getTime() + (2 + h) * HOUR),
+        target: s.target,
+        dependsOn: [previous.id],
+      });
     }
   }
   return b.artifacts;
 }
 
 /** Nightly Cosmos DB exports of some containers: each is independent, data file plus manifest. */
-export function cosmosHistory(s: { containers: string[]; start: Date; days: number; skipDays?: number[] }, b = new HistoryBuilder('orders-nightly', 'cosmos-export')): Artifact[] {
+export function cosmosHistory(
+  s: { containers: string[]; start: Date; days: number; skipDays?: number[] },
+  b = new HistoryBuilder('orders-nightly', 'cosmos-export'),
+): Artifact[] {
   for (let day = 0; day < s.days; day++) {
     if (s.skipDays?.includes(day)) continue;
     const at = new Date(s.start.getTime() + day * DAY + 2 * HOUR);

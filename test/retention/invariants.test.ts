@@ -28,9 +28,22 @@ function randomCase(seed: number): { artifacts: Artifact[]; policy: RetentionPol
   const shape = int(0, 2);
   if (shape === 0) {
     const ro = [0, ...Array.from({ length: int(0, 3) }, () => int(1, days))];
-    partialHistory({ target: 'sql01/DW', start, days, readOnlyBackups: ro, baseWeekday: int(0, 6), logEveryHours: [0, 6, 8, 12][int(0, 3)]! }, b);
+    partialHistory(
+      {
+        target: 'sql01/DW',
+        start,
+        days,
+        readOnlyBackups: ro,
+        baseWeekday: int(0, 6),
+        logEveryHours: [0, 6, 8, 12][int(0, 3)]!,
+      },
+      b,
+    );
   } else if (shape === 1) {
-    fullDiffLogHistory({ target: 'sql01/Sales', start, days, fullWeekday: int(0, 6), logEveryHours: [6, 12][int(0, 1)]! }, b);
+    fullDiffLogHistory(
+      { target: 'sql01/Sales', start, days, fullWeekday: int(0, 6), logEveryHours: [6, 12][int(0, 1)]! },
+      b,
+    );
   } else {
     cosmosHistory({ containers: ['a/x', 'a/y'], start, days, skipDays: [int(0, days), int(0, days)] }, b);
   }
@@ -42,7 +55,8 @@ function randomCase(seed: number): { artifacts: Artifact[]; policy: RetentionPol
   }
   const rules = (): Record<string, number> => {
     const out: Record<string, number> = {};
-    for (const k of ['keepDays', 'keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly']) if (r() < 0.35) out[k] = int(1, 12);
+    for (const k of ['keepDays', 'keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'])
+      if (r() < 0.35) out[k] = int(1, 12);
     if (Object.keys(out).length === 0) out.keepLast = int(1, 5);
     return out;
   };
@@ -65,22 +79,27 @@ describe('retention invariants over generated histories', () => {
       for (const d of decisions) expect(d.reasons.length).toBeGreaterThan(0);
 
       // An interrupted removal is always finished.
-      for (const a of c.artifacts.filter((x) => x.state === 'removing')) expect(byId.get(a.id)!.decision).toBe('remove');
+      for (const a of c.artifacts.filter((x) => x.state === 'removing'))
+        expect(byId.get(a.id)!.decision).toBe('remove');
 
       // Nothing a kept artifact needs is removed.
       for (const d of decisions.filter((x) => x.decision === 'keep')) {
         for (const dep of graph.closure(d.artifact.id).needs) {
           const depDecision = byId.get(dep);
-          if (depDecision && depDecision.artifact.state === 'present') expect(depDecision.decision, `${d.artifact.id} needs ${dep}`).toBe('keep');
+          if (depDecision && depDecision.artifact.state === 'present')
+            expect(depDecision.decision, `${d.artifact.id} needs ${dep}`).toBe('keep');
         }
       }
 
       // The newest restore point of each target and its whole chain are kept.
       const targets = new Set(c.artifacts.map((a) => a.target));
       for (const t of targets) {
-        const points = c.artifacts.filter((a) => a.target === t && graph.isRestorePoint(a.id)).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+        const points = c.artifacts
+          .filter((a) => a.target === t && graph.isRestorePoint(a.id))
+          .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
         if (points.length === 0) continue;
-        for (const id of [points[0]!.id, ...graph.closure(points[0]!.id).needs]) expect(byId.get(id)!.decision, `${t} newest chain ${id}`).toBe('keep');
+        for (const id of [points[0]!.id, ...graph.closure(points[0]!.id).needs])
+          expect(byId.get(id)!.decision, `${t} newest chain ${id}`).toBe('keep');
       }
 
       // The same input gives the same decisions, in any input order.

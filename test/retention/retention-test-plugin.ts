@@ -8,7 +8,14 @@ import type { Job } from '../../src/core/job.ts';
 import type { PlanStep } from '../../src/core/plan.ts';
 import { secretRefSchema } from '../../src/core/secret-ref-schema.ts';
 import type { Artifact } from '../../src/catalog/contract.ts';
-import type { Discovery, ExecuteContext, Plugin, PluginContext, PlannedSteps, StepOutcome } from '../../src/plugin/contract.ts';
+import type {
+  Discovery,
+  ExecuteContext,
+  Plugin,
+  PluginContext,
+  PlannedSteps,
+  StepOutcome,
+} from '../../src/plugin/contract.ts';
 import { notifyRuleSchema } from '../../src/notify/schema.ts';
 import { retentionPolicySchema } from '../../src/retention/schema.ts';
 
@@ -36,7 +43,11 @@ export const retentionTestSpecSchema = z.strictObject({
 });
 type Spec = z.infer<typeof retentionTestSpecSchema>;
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 export function retentionTestPlugin(): Plugin & { removed: string[] } {
   const removed: string[] = [];
@@ -54,7 +65,11 @@ export function retentionTestPlugin(): Plugin & { removed: string[] } {
           const spec = raw as Spec;
           return [
             ...(spec.storage ? [{ path: ['storage'], kind: 'Storage' as const, name: spec.storage }] : []),
-            ...(spec.notify ?? []).map((r, i) => ({ path: ['notify', i, 'channel'], kind: 'Channel' as const, name: r.channel })),
+            ...(spec.notify ?? []).map((r, i) => ({
+              path: ['notify', i, 'channel'],
+              kind: 'Channel' as const,
+              name: r.channel,
+            })),
           ];
         },
       },
@@ -62,7 +77,10 @@ export function retentionTestPlugin(): Plugin & { removed: string[] } {
     async discover(job: Job): Promise<Discovery> {
       const dir = path.resolve(job.baseDir, (job.spec as Spec).source);
       const names = (await readdir(dir)).sort();
-      return { targets: names.map((n) => ({ id: `files/${n}`, details: { file: path.join(dir, n) } })), notes: [] };
+      return {
+        targets: names.map((n) => ({ id: `files/${n}`, details: { file: path.join(dir, n) } })),
+        notes: [],
+      };
     },
     async plan(job: Job, discovery: Discovery, ctx: PluginContext): Promise<PlannedSteps> {
       const spec = job.spec as Spec;
@@ -87,7 +105,10 @@ export function retentionTestPlugin(): Plugin & { removed: string[] } {
       const file = String(step.params.file);
       const key = String(step.params.key);
       if (spec.failPattern && new RegExp(spec.failPattern).test(path.basename(file))) {
-        const secret = spec.echoSecret && spec.key ? ` (server said: bad key '${(await ctx.resolveSecret(spec.key)).reveal()}')` : '';
+        const secret =
+          spec.echoSecret && spec.key
+            ? ` (server said: bad key '${(await ctx.resolveSecret(spec.key)).reveal()}')`
+            : '';
         throw new HoldfastError(ErrorCode.ServerError, `cannot copy ${path.basename(file)}${secret}`);
       }
       const previous = ctx.catalog.listArtifacts({ job: job.metadata.name, target: step.target }).at(-1);
@@ -112,7 +133,10 @@ export function retentionTestPlugin(): Plugin & { removed: string[] } {
           throw err;
         }
         if (spec.manifest) {
-          const m = await target.put(`${key}/manifest.json`, JSON.stringify({ file: path.basename(file), bytes: size, sha256 }));
+          const m = await target.put(
+            `${key}/manifest.json`,
+            JSON.stringify({ file: path.basename(file), bytes: size, sha256 }),
+          );
           locations.push(m.key);
         }
       }
