@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import type { StepResult } from '../../src/core/result.ts';
 import { Notifier } from '../../src/notify/notifier.ts';
 import { notificationsForMissedRuns, notificationsForSummary } from '../../src/notify/run-notifications.ts';
+import { notifyMissedRuns, sendDailySummary } from '../../src/notify/notify-scheduled.ts';
 import { startHttpReceiver, type HttpReceiver } from '../harness/http-server.ts';
 import { jobManifest, manifest, type TeamsPayload, type WebhookPayload } from './fixtures.ts';
 
@@ -145,5 +146,50 @@ describe('missed-run and daily-summary notifications', () => {
       value: 'partly-failed: 2 run(s), 1 failed, 2.0 KiB, last good 2026-03-01T15:00:00.000Z',
     });
     catalog.close();
+  });
+});
+
+describe('the functions the scheduler calls', () => {
+  let http: HttpReceiver;
+  beforeAll(async () => {
+    http = await startHttpReceiver();
+  });
+  afterAll(async () => {
+    await http?.stop();
+  });
+
+  it('notifyMissedRuns and sendDailySummary deliver to the channels that asked', async () => {
+    const jobs = [jobManifest('orders', [{ channel: 'ops', on: ['missed', 'summary'] }])];
+    const ops = manifest('Channel', 'ops', {
+      type: 'webhook',
+      url: { secretRef: 'env:OPS' },
+      rateLimitPerMinute: 20,
+      retries: 0,
+      timeoutSeconds: 5,
+    });
+    const notifier = new Notifier({
+      manifests: [ops, ...jobs],
+      resolveSecret: createSecretResolver({ env: { OPS: http.url('/sched') } }),
+      logger: silentLogger(),
+    });
+    const now = new Date('2026-03-02T06:00:00Z');
+    const missed = await notifyMissedRuns({
+      notifier,
+      jobs,
+      missed: [{ job: 'orders', fireAt: new Date('2026-03-02T02:00:00Z'), count: 1 }],
+      now,
+    });
+    const catalog = openCatalog(':memory:');
+    const summary = await sendDailySummary({ notifier, jobs, catalog, now });
+    await notifier.close();
+    catalog.close();
+    expect([...missed, ...summary].map((r) => `${r.status} ${r.event}`)).toEqual([
+      'sent missed',
+      'sent summary',
+    ]);
+    const [m, s] = http.requestsTo('/sched').map((r) => r.json as WebhookPayload & { event: string });
+    expect(m!.event).toBe('missed');
+    expect(m!.title).toBe('holdfast: orders MISSED its run due 2026-03-02T02:00:00.000Z');
+    expect(s!.digest!.lines).toEqual([expect.objectContaining({ job: 'orders', outcome: 'no run' })]);
   });
 });
