@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BulkOperationResult, Container, OperationInput, PartitionKeyDefinition } from '@azure/cosmos';
+import { readCosmosFailure } from '../cosmos-errors.ts';
 import { retryTransient, type RetryTransientOptions } from '../retry-transient.ts';
 import type { DeadLetterFile } from './dead-letter-file.ts';
 import { partitionKeyOf, stripSystemProperties } from './prepare-document.ts';
@@ -17,6 +18,11 @@ export interface LoadOptions {
   deadLetter: DeadLetterFile;
   /** Operations per executeBulkOperations call (the SDK groups them by partition into requests of ≤100). */
   batchSize?: number;
+  /**
+   * executeBulkOperations calls in flight at once (default 4). Each call waits at least a second for its last
+   * partial batches (the SDK's interval), so several calls keep the account busy meanwhile.
+   */
+  parallelCalls?: number;
   /** Body bytes per call, so a run of near-2 MB documents does not pile up in memory. */
   maxBatchBytes?: number;
   signal: AbortSignal;
@@ -40,23 +46,36 @@ const RETRY_ROUNDS = 6;
  */
 export async function loadDocuments(container: Container, lines: AsyncIterable<ExportLine>, options: LoadOptions): Promise<LoadStats> {
   const stats: LoadStats = { read: 0, written: 0, deadLettered: 0, requestCharge: 0 };
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 1000;
   const maxBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
+  const parallel = Math.max(1, options.parallelCalls ?? 4);
   let rawBytes = 0;
   let batch: Pending[] = [];
   let batchBytes = 0;
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const failed = await writeWithRetries(container, batch, stats, options);
+  const write = async (items: Pending[]) => {
+    const failed = await writeWithRetries(container, items, stats, options);
     const final = failed.length > 1 ? await isolate(container, failed, stats, options) : failed;
     for (const f of final) {
       stats.deadLettered++;
       await options.deadLetter.add({ line: f.pending.line, id: (f.pending.op as { resourceBody?: { id?: unknown } }).resourceBody?.id, status: f.status, error: f.error, document: (f.pending.op as { resourceBody?: unknown }).resourceBody });
     }
-    batch = [];
-    batchBytes = 0;
     options.onProgress?.(stats, rawBytes);
+  };
+  const flush = async () => {
+    if (batch.length > 0) {
+      const task = write(batch).catch((err: unknown) => {
+        failure ??= err;
+      });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      batch = [];
+      batchBytes = 0;
+    }
+    while (inFlight.size >= parallel) await Promise.race(inFlight);
+    if (failure !== undefined) throw failure;
   };
 
   for await (const { line, text } of lines) {
@@ -78,6 +97,8 @@ export async function loadDocuments(container: Container, lines: AsyncIterable<E
     if (batch.length >= batchSize || batchBytes >= maxBytes) await flush();
   }
   await flush();
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
   return stats;
 }
 
@@ -107,14 +128,19 @@ async function writeWithRetries(container: Container, items: Pending[], stats: L
   return failed;
 }
 
+/** Tries each failed operation alone with a plain upsert (the SDK's throttling retries apply), to find the bad ones. */
 async function isolate(container: Container, failures: Failure[], stats: LoadStats, options: LoadOptions): Promise<Failure[]> {
   const still: Failure[] = [];
   for (const f of failures) {
-    const [result] = await retryTransient(() => container.items.executeBulkOperations([f.pending.op]), { ...options.retry, signal: options.signal });
-    const verdict = judge(result!);
-    stats.requestCharge += result!.response?.requestCharge ?? 0;
-    if (verdict.ok) stats.written++;
-    else still.push({ pending: f.pending, status: verdict.status, error: verdict.error });
+    const body = (f.pending.op as { resourceBody: Record<string, unknown> }).resourceBody;
+    try {
+      const response = await retryTransient(() => container.items.upsert(body, { abortSignal: options.signal, disableAutomaticIdGeneration: true }), { ...options.retry, signal: options.signal });
+      stats.requestCharge += response.requestCharge;
+      stats.written++;
+    } catch (err) {
+      const failure = readCosmosFailure(err);
+      still.push({ pending: f.pending, status: failure.status, error: failure.message.slice(0, 500) });
+    }
   }
   return still;
 }

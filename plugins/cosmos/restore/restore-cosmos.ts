@@ -35,6 +35,8 @@ export interface CosmosRestoreRequest {
   intoExisting?: boolean;
   /** Provisioned RU/s for a container the restore creates (default: none, i.e. the database's or serverless). */
   throughput?: number;
+  /** Leave defaultTtl off after loading (default false: the export's defaultTtl is applied once the documents are in). */
+  skipTtl?: boolean;
   /** Where documents that cannot be stored go (default `./<db>.<container>.<time>.deadletter.jsonl`). */
   deadLetterPath?: string;
   batchSize?: number;
@@ -162,6 +164,14 @@ export async function executeCosmosRestore(plan: CosmosRestorePlan, request: Cos
         throw wrap(err, 'setting defaultTtl on');
       });
       ttlApplied = plan.defaultTtl;
+      // A container replace must keep its documents; the npm emulator recreates the container instead. Check.
+      const after = await countDocuments(container, { ...services.retry, signal: services.signal });
+      if (after.count < counted.count) {
+        throw new HoldfastError(
+          ErrorCode.VerificationFailed,
+          `setting defaultTtl ${plan.defaultTtl} on ${label} left ${after.count} of its ${counted.count} documents (the server dropped them when the container was replaced, as the npm Cosmos emulator does); restore again with --skip-ttl`,
+        );
+      }
     }
     return {
       status: stats.deadLettered > 0 ? 'partly-failed' : 'succeeded',
@@ -233,8 +243,9 @@ async function decide(
       : `create ${targetUri} from the manifest: partition key ${JSON.stringify(definition.partitionKey?.paths ?? [])}, indexing policy, unique keys${definition.conflictResolutionPolicy ? ', conflict resolution' : ''}${definition.computedProperties ? ', computed properties' : ''}; TTL off while loading${request.throughput ? `; ${request.throughput} RU/s` : ''}`,
     `upsert ${manifest.data.documentCount} documents from ${services.storage.name}:${manifest.data.key} with executeBulkOperations (system properties _rid _self _etag _ts _attachments _lsn removed; other _ fields kept)`,
     `count the documents of ${label}`,
-    ...(defaultTtl !== undefined && !existing ? [`then set defaultTtl ${defaultTtl} (every document's TTL clock starts at the restore)`] : []),
+    ...(defaultTtl !== undefined && !existing && !request.skipTtl ? [`then set defaultTtl ${defaultTtl} (every document's TTL clock starts at the restore)`] : []),
   ];
+  if (defaultTtl !== undefined && !existing && request.skipTtl) warnings.push(`defaultTtl ${defaultTtl} of the source is not applied (--skip-ttl): set it yourself when the documents may start expiring`);
   if (manifest.throughput && !request.throughput) warnings.push(`the source had ${manifest.throughput.requestUnitsPerSecond} RU/s ${manifest.throughput.mode} (${manifest.throughput.scope}); the new container gets none of its own unless --throughput is given`);
   return {
     source: {
@@ -250,7 +261,7 @@ async function decide(
     },
     target: { endpoint: connection.endpoint, account: accountNameOf({ endpoint: connection.endpoint }), database: request.toDatabase, container: request.toContainer, exists: existing !== undefined, documentCount },
     ...(create ? { create } : {}),
-    ...(defaultTtl !== undefined && !existing ? { defaultTtl } : {}),
+    ...(defaultTtl !== undefined && !existing && !request.skipTtl ? { defaultTtl } : {}),
     steps,
     warnings,
     deadLetterPath,

@@ -35,6 +35,7 @@ interface RestoreCosmosArgs extends GlobalArgs {
   toAuth?: CosmosAuth['type'];
   toKey?: string;
   intoExisting: boolean;
+  skipTtl: boolean;
   throughput?: number;
   deadLetter?: string;
   dryRun: boolean;
@@ -57,6 +58,7 @@ function restoreCosmosCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, don
         .option('to-auth', { choices: ['entra', 'key', 'emulator'] as const, describe: "how to sign in to the target (default: the job's auth)" })
         .option('to-key', { type: 'string', describe: 'secret reference of the target account key (env:NAME, file:PATH, Key Vault); implies --to-auth key' })
         .option('into-existing', { type: 'boolean', default: false, describe: 'load into an existing container that already holds documents (upserts)' })
+        .option('skip-ttl', { type: 'boolean', default: false, describe: "leave defaultTtl off after loading (default: apply the export's)" })
         .option('throughput', { type: 'number', describe: 'provisioned RU/s for a container the restore creates' })
         .option('dead-letter', { type: 'string', describe: 'file for documents that cannot be stored (JSON Lines with the error)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'show what the restore would do; writes nothing' }),
@@ -86,6 +88,7 @@ async function runRestoreCosmos(args: RestoreCosmosArgs, io: CliIo, deps: CliDep
       toAccount: args.toAccount,
       toAuth: targetAuth(args),
       intoExisting: args.intoExisting,
+      skipTtl: args.skipTtl,
       throughput: args.throughput,
       deadLetterPath: args.deadLetter,
     };
