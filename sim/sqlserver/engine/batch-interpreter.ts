@@ -91,8 +91,10 @@ class BatchRunner {
     try {
       const before = this.items.length;
       await this.#execute(s);
-      const failed = this.items.slice(before).some((i) => i.kind === 'message' && i.message.severity >= 11);
-      if (!failed && s.kind !== 'if' && s.kind !== 'block') this.#lastError = 0;
+      if (s.kind !== 'if' && s.kind !== 'block') {
+        const errors = this.items.slice(before).flatMap((i) => (i.kind === 'message' && i.message.severity >= 11 ? [i.message.number] : []));
+        this.#lastError = errors.at(-1) ?? 0;
+      }
     } catch (err) {
       if (!(err instanceof SqlError)) throw err;
       this.#lastError = err.number;

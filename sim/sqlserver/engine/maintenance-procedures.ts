@@ -1,11 +1,13 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionItem } from '../engine-api.ts';
 import { liteSpeedErrors } from './litespeed-errors.ts';
 import type { ProcArg, ProcContext, ProcHandler } from './procedure-types.ts';
 import { col, resultSet, T } from './result-columns.ts';
 import type { ServerModel } from './server-model.ts';
+import { magicFor } from './media-file.ts';
 import { SqlError, info } from './sql-error.ts';
+import { dateValue } from './with-options.ts';
 
 const UNIT_MS: Record<string, number> = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 };
 
@@ -131,7 +133,40 @@ function positionalText(args: ProcArg[], procedure: string): string {
   return a.value;
 }
 
+/**
+ * SQL Server's `xp_delete_file` (as Ola's cleanup and holdfast's native remove call it):
+ * `xp_delete_file 0, N'<file>'` deletes one file, and
+ * `xp_delete_file 0, N'<folder>', N'<ext>', N'<cutoff>' [, 1]` deletes files of that extension last written
+ * before the cutoff (with subfolders when 1). Like the real procedure it only deletes SQL Server backup
+ * files (native media header) for type 0 and silently skips anything else, LiteSpeed files included.
+ */
+const deleteFile: ProcHandler = async (ctx, args) => {
+  const type = Number(args[0]?.value);
+  if (type !== 0 && type !== 1) throw new SqlError(22049, 'xp_delete_file() returned error 87, \'The parameter is incorrect.\'');
+  const path = positionalText(args.slice(1), 'xp_delete_file');
+  const isBackup = async (host: string) => (await readFile(host).then((b) => b.subarray(0, 8).equals(magicFor('native')), () => false));
+  const wanted = (host: string) => (type === 0 ? isBackup(host) : Promise.resolve(true));
+  if (args.length <= 2) {
+    const host = ctx.server.paths.toHost(path);
+    if (await stat(host).then((s) => s.isFile(), () => false)) if (await wanted(host)) await rm(host);
+    return { items: [], returnValue: 0 };
+  }
+  const ext = String(args[2]?.value ?? '').replace(/^\./, '').toLowerCase();
+  const cutoff = args[3]?.value === undefined || args[3]?.value === null ? ctx.server.now() : dateValue(args[3].value);
+  const recursive = Number(args[4]?.value ?? 0) === 1;
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const host = join(dir, e.name);
+      if (e.isDirectory() && recursive) await walk(host);
+      else if (e.isFile() && (ext === '' || e.name.toLowerCase().endsWith(`.${ext}`)) && (await stat(host)).mtimeMs < cutoff.getTime() && (await wanted(host))) await rm(host);
+    }
+  };
+  await walk(ctx.server.paths.toHost(path));
+  return { items: [], returnValue: 0 };
+};
+
 export const maintenanceProcedures: Record<string, ProcHandler> = {
+  xp_delete_file: deleteFile,
   xp_slssqlmaint: slsSqlMaint,
   xp_fileexist: fileExist,
   xp_create_subdir: createSubdir,

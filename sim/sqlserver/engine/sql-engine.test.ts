@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as q from '../../../plugins/litespeed/queries.ts';
 import type { ExecutionItem, ExecutionResult, RpcParameter, SessionInfo } from '../engine-api.ts';
@@ -206,5 +207,61 @@ describe('T-SQL syntax errors and concurrency', () => {
     const restore = await t.sim.run(xp('xp_restore_database', { database: 'DW', filename: 'Y:\\c\\0.bak' }));
     expect(restore.errors.map((e) => e.number)).toEqual([3201, 3013]);
     expect((await first).errors).toEqual([]);
+  });
+});
+
+describe("the product's statement shapes (templates/, plugins/litespeed)", () => {
+  let t: TestSim;
+  const s: SessionInfo = { id: 54, login: 'sa', database: 'master' };
+  beforeEach(async () => {
+    t = await newTestSim('default');
+  });
+  afterEach(async () => t.cleanup());
+
+  it('a native backup script: xp_create_subdir, BACKUP ... WITH STATS, NOINIT; @@ERROR after a failed step feeds the RAISERROR', async () => {
+    const backupScript = `-- holdfast: partial backup of DW
+DECLARE @rc int;
+EXEC @rc = master.dbo.xp_create_subdir N'Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL';
+IF @rc <> 0 OR @rc IS NULL
+    RAISERROR(N'holdfast: could not create the folder %s', 16, 1, N'Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL');
+BACKUP DATABASE [DW] READ_WRITE_FILEGROUPS
+TO DISK = N'Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL\\DW_P.bak'
+WITH STATS = 10, CHECKSUM, NOINIT, MAXTRANSFERSIZE = 4194304, BUFFERCOUNT = 50, DESCRIPTION = N'holdfast';`;
+    const r = await t.engine.executeBatch(s, backupScript, signal);
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.items.filter((i) => i.kind === 'message' && i.message.number === 3211)).toHaveLength(10);
+    const restoreStep = `SET NOCOUNT ON;
+RESTORE DATABASE [DW] FILEGROUP = N'FG_2019' WITH RECOVERY;
+IF @@ERROR <> 0
+BEGIN
+    RAISERROR(N'holdfast: restore step %d failed; later steps were not run', 16, 1, 3);
+    RETURN;
+END
+PRINT N'not reached';`;
+    const failed = await t.engine.executeBatch(s, restoreStep, signal);
+    expect(errorsOf(failed)).toEqual([3149, 3013, 50000]);
+    expect(failed.items.some((i) => i.kind === 'message' && i.message.message === 'not reached')).toBe(false);
+  });
+
+  it('a restore step with the key as a typed parameter (@encryptionkey = @encryptionkey)', async () => {
+    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: 'Y:\\k\\P.bak', read_write_filegroups: 1, encryptionkey: 'k3y' }));
+    const step = ["DECLARE @rc int;", 'EXEC @rc = master.dbo.xp_restore_database', "    @database = N'DW_copy',\n    @filename = N'Y:\\k\\P.bak',\n    @filenumber = 1,\n    @with = N'PARTIAL',\n    @with = N'RECOVERY',\n    @with = N'MOVE N''DW'' TO N''F:\\c\\DW.mdf''',\n    @with = N'MOVE N''DW_log'' TO N''F:\\c\\DW.ldf''',\n    @with = N'MOVE N''DW_CURRENT'' TO N''F:\\c\\CUR.ndf''',\n    @with = N'MOVE N''DW_FG2019'' TO N''F:\\c\\a.ndf''',\n    @with = N'MOVE N''DW_FG2020'' TO N''F:\\c\\b.ndf''',\n    @with = N'MOVE N''DW_FG2021'' TO N''F:\\c\\c.ndf''',\n    @encryptionkey = @encryptionkey;", 'SELECT @rc AS rc;'].join('\n');
+    const r = await t.engine.executeRpc(s, 'sp_executesql', spExecuteSql(step, [{ name: '@encryptionkey', type: 'nvarchar(4000)', value: 'k3y', column: nvarchar }]), signal);
+    expect(errorsOf(r)).toEqual([]);
+    expect(firstRows(r)).toEqual([{ rc: 0 }]);
+    expect(t.sim.database('DW_copy').state).toBe('ONLINE');
+  });
+
+  it('xp_delete_file deletes native backup files only (file form and folder form), like SQL Server', async () => {
+    await ok(t.sim, "BACKUP DATABASE DW READ_WRITE_FILEGROUPS TO DISK = 'C:\\SQLBackup\\old.bak' WITH INIT");
+    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: 'C:\\SQLBackup\\ls.bak', read_write_filegroups: 1 }));
+    t.sim.advanceClock('2d');
+    await ok(t.sim, "BACKUP DATABASE DW READ_WRITE_FILEGROUPS TO DISK = 'C:\\SQLBackup\\new.bak' WITH INIT");
+    const exists = async (p: string) => (await stat(t.sim.hostPath(p)).then(() => true, () => false));
+    await ok(t.sim, "EXECUTE master.dbo.xp_delete_file 0, N'C:\\SQLBackup', N'bak', N'2026-03-02T00:00:00', 0");
+    expect([await exists('C:\\SQLBackup\\old.bak'), await exists('C:\\SQLBackup\\ls.bak'), await exists('C:\\SQLBackup\\new.bak')]).toEqual([false, true, true]);
+    await ok(t.sim, "EXEC master.dbo.xp_delete_file 0, N'C:\\SQLBackup\\new.bak';");
+    await ok(t.sim, "EXEC master.dbo.xp_delete_file 0, N'C:\\SQLBackup\\ls.bak';");
+    expect([await exists('C:\\SQLBackup\\new.bak'), await exists('C:\\SQLBackup\\ls.bak')]).toEqual([false, true]);
   });
 });
