@@ -149,6 +149,35 @@ describe('retention end to end through the CLI (test plugin, local directory)', 
     expect(files(path.join(failing, 'out', 'files'))).toHaveLength(3); // three copies of a.txt, none removed
   });
 
+  it('mode before-backup cleans up before the backup, whatever the backup does', async () => {
+    const ws = workspace(
+      storage('backups', '{ type: local, path: ./out }'),
+      job(
+        'copies',
+        '{ source: ./data, storage: backups, failPattern: "^b", retention: { keepLast: 1, mode: before-backup } }',
+      ),
+    );
+    const c = new ManualClock('2026-03-01T02:00:00Z');
+    for (let i = 0; i < 3; i++) {
+      const r = await runCli(['run', 'jobs.yaml', '--catalog', path.join(ws, 'catalog.db')], {
+        cwd: ws,
+        deps: { plugins: [plugin], clock: c },
+      });
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(
+        i < 2
+          ? /Retention:\n {2}copies: nothing to remove/
+          : /Retention:\n {2}copies: removed 1 artifact\(s\)/,
+      );
+      c.advance(DAY);
+    }
+    // Before the third backup, the older of two copies went; the third backup added one.
+    expect(files(path.join(ws, 'out', 'files'))).toEqual([
+      'a.txt/20260302T020000Z/data',
+      'a.txt/20260303T020000Z/data',
+    ]);
+  });
+
   it('artifacts outside a Storage target are removed through the plugin hook; apply --dry-run removes nothing', async () => {
     for (let day = 0; day < 4; day++) {
       expect((await cli('run', 'jobs.yaml', '--job', 'on-server')).code).toBe(0);
