@@ -145,6 +145,12 @@ describe('the simulator through mssql over TLS', () => {
     expect(await failure(liteSpeed('xp_backup_database', [['database', 'DW'], ['filename', 'Y:\\f\\2.bak'], ['read_write_filegroups', 1]]))).toEqual([60607]);
     await expect(stat(server.sim.hostPath('Y:\\f\\2.bak'))).rejects.toThrow();
     expect((await liteSpeed('xp_backup_database', [['database', 'DW'], ['filename', 'Y:\\f\\3.bak'], ['read_write_filegroups', 1]])).rc).toBe(0);
+    server.faults.engine.failVerify({ operation: 'xp_restore_verifyonly', nth: 1 });
+    expect(await failure(liteSpeed('xp_restore_verifyonly', [['filename', 'Y:\\f\\3.bak']]))).toEqual([60606]);
+    server.faults.engine.slow({ operation: 'xp_backup_database', nth: 1 }, 300);
+    const started = Date.now();
+    expect((await liteSpeed('xp_backup_database', [['database', 'DW'], ['filename', 'Y:\\f\\4.bak'], ['read_write_filegroups', 1]])).rc).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 
     const own = new sql.ConnectionPool({ ...server.connectionConfig(), connectionTimeout: 5000, requestTimeout: 15000, pool: { max: 1, min: 0 } });
     await own.connect();
