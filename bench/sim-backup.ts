@@ -46,13 +46,25 @@ function p95(v: number[]): number {
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hf-sim-bench-'));
-  const { engine, sim } = await createSimEngine({ dataDir, scenario: 'empty', clock: new ManualClock('2026-03-01T00:00:00Z') });
+  const { engine, sim } = await createSimEngine({
+    dataDir,
+    scenario: 'empty',
+    clock: new ManualClock('2026-03-01T00:00:00Z'),
+  });
   sim.createDatabase({
     name: 'Bench',
     recoveryModel: 'FULL',
     filegroups: [
-      { name: 'PRIMARY', files: [{ logicalName: 'Bench', physicalName: 'D:\\data\\Bench.mdf', size: '1.25GB', used: '1GB' }] },
-      { name: 'FG_A', files: [{ logicalName: 'Bench_A', physicalName: 'D:\\data\\Bench_A.ndf', size: '1.25GB', used: '1GB' }] },
+      {
+        name: 'PRIMARY',
+        files: [{ logicalName: 'Bench', physicalName: 'D:\\data\\Bench.mdf', size: '1.25GB', used: '1GB' }],
+      },
+      {
+        name: 'FG_A',
+        files: [
+          { logicalName: 'Bench_A', physicalName: 'D:\\data\\Bench_A.ndf', size: '1.25GB', used: '1GB' },
+        ],
+      },
     ],
     log: { logicalName: 'Bench_log', physicalName: 'L:\\log\\Bench_log.ldf', size: '512MB' },
   });
@@ -68,18 +80,61 @@ async function main(): Promise<void> {
     sim.write('Bench', 'FG_A', '32MB');
     sim.advanceClock('10m');
   };
-  await run("EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\base.bak', @init = 1");
+  await run(
+    "EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\base.bak', @init = 1",
+  );
 
   const cases: Case[] = [
-    { name: '1 GB filegroup backup (PRIMARY, LiteSpeed, compression 4)', before: write, sql: (i) => `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\fg_${i}.bak', @filegroup = N'PRIMARY', @compressionlevel = 4, @init = 1, @with = N'CHECKSUM'` },
-    { name: '2 GB full backup (LiteSpeed, compression 4, 1 file)', before: write, sql: (i) => `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\full_${i}.bak', @compressionlevel = 4, @init = 1, @with = N'CHECKSUM'` },
-    { name: '2 GB full backup, AES-256 encrypted (@cryptlevel 8)', before: write, sql: (i) => `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\enc_${i}.bak', @cryptlevel = 8, @encryptionkey = N'bench-key', @init = 1` },
-    { name: '2 GB full backup, 4 stripes + 4 mirrors', before: write, sql: (i) => `EXEC master.dbo.xp_backup_database @database = N'Bench', ${[1, 2, 3, 4].map((s) => `@filename = N'Y:\\bench\\s${s}_${i}.bak', @mirror = N'Z:\\bench\\m${s}_${i}.bak'`).join(', ')}, @init = 1` },
-    { name: 'differential (LiteSpeed)', before: write, sql: (i) => `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\diff_${i}.bak', @init = 1, @with = N'DIFFERENTIAL'` },
-    { name: 'log backup (LiteSpeed)', before: write, sql: (i) => `EXEC master.dbo.xp_backup_log @database = N'Bench', @filename = N'Y:\\bench\\log_${i}.trn', @init = 1` },
-    { name: '2 GB native BACKUP DATABASE', before: write, sql: (i) => `BACKUP DATABASE [Bench] TO DISK = N'C:\\SQLBackup\\native_${i}.bak' WITH INIT, CHECKSUM` },
-    { name: 'verify the 2 GB full (xp_restore_verifyonly)', sql: () => "EXEC master.dbo.xp_restore_verifyonly @filename = N'Y:\\bench\\base.bak'" },
-    { name: 'restore the 2 GB full as a new database WITH RECOVERY', sql: (i) => `EXEC master.dbo.xp_restore_database @database = N'Bench_r${i}', @filename = N'Y:\\bench\\base.bak', @with = N'RECOVERY', @with = N'MOVE ''Bench'' TO ''F:\\r${i}\\a.mdf''', @with = N'MOVE ''Bench_A'' TO ''F:\\r${i}\\b.ndf''', @with = N'MOVE ''Bench_log'' TO ''F:\\r${i}\\c.ldf'''` },
+    {
+      name: '1 GB filegroup backup (PRIMARY, LiteSpeed, compression 4)',
+      before: write,
+      sql: (i) =>
+        `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\fg_${i}.bak', @filegroup = N'PRIMARY', @compressionlevel = 4, @init = 1, @with = N'CHECKSUM'`,
+    },
+    {
+      name: '2 GB full backup (LiteSpeed, compression 4, 1 file)',
+      before: write,
+      sql: (i) =>
+        `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\full_${i}.bak', @compressionlevel = 4, @init = 1, @with = N'CHECKSUM'`,
+    },
+    {
+      name: '2 GB full backup, AES-256 encrypted (@cryptlevel 8)',
+      before: write,
+      sql: (i) =>
+        `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\enc_${i}.bak', @cryptlevel = 8, @encryptionkey = N'bench-key', @init = 1`,
+    },
+    {
+      name: '2 GB full backup, 4 stripes + 4 mirrors',
+      before: write,
+      sql: (i) =>
+        `EXEC master.dbo.xp_backup_database @database = N'Bench', ${[1, 2, 3, 4].map((s) => `@filename = N'Y:\\bench\\s${s}_${i}.bak', @mirror = N'Z:\\bench\\m${s}_${i}.bak'`).join(', ')}, @init = 1`,
+    },
+    {
+      name: 'differential (LiteSpeed)',
+      before: write,
+      sql: (i) =>
+        `EXEC master.dbo.xp_backup_database @database = N'Bench', @filename = N'Y:\\bench\\diff_${i}.bak', @init = 1, @with = N'DIFFERENTIAL'`,
+    },
+    {
+      name: 'log backup (LiteSpeed)',
+      before: write,
+      sql: (i) =>
+        `EXEC master.dbo.xp_backup_log @database = N'Bench', @filename = N'Y:\\bench\\log_${i}.trn', @init = 1`,
+    },
+    {
+      name: '2 GB native BACKUP DATABASE',
+      before: write,
+      sql: (i) => `BACKUP DATABASE [Bench] TO DISK = N'C:\\SQLBackup\\native_${i}.bak' WITH INIT, CHECKSUM`,
+    },
+    {
+      name: 'verify the 2 GB full (xp_restore_verifyonly)',
+      sql: () => "EXEC master.dbo.xp_restore_verifyonly @filename = N'Y:\\bench\\base.bak'",
+    },
+    {
+      name: 'restore the 2 GB full as a new database WITH RECOVERY',
+      sql: (i) =>
+        `EXEC master.dbo.xp_restore_database @database = N'Bench_r${i}', @filename = N'Y:\\bench\\base.bak', @with = N'RECOVERY', @with = N'MOVE ''Bench'' TO ''F:\\r${i}\\a.mdf''', @with = N'MOVE ''Bench_A'' TO ''F:\\r${i}\\b.ndf''', @with = N'MOVE ''Bench_log'' TO ''F:\\r${i}\\c.ldf'''`,
+    },
   ];
 
   const results: Array<{ name: string; median: number; p95: number; max: number }> = [];
@@ -95,7 +150,9 @@ async function main(): Promise<void> {
       if (i >= WARMUP) samples.push(ms);
     }
     results.push({ name: c.name, median: median(samples), p95: p95(samples), max: Math.max(...samples) });
-    process.stdout.write(`${c.name.padEnd(62)} median ${median(samples).toFixed(1).padStart(7)} ms   p95 ${p95(samples).toFixed(1).padStart(7)} ms\n`);
+    process.stdout.write(
+      `${c.name.padEnd(62)} median ${median(samples).toFixed(1).padStart(7)} ms   p95 ${p95(samples).toFixed(1).padStart(7)} ms\n`,
+    );
   }
   const fileSize = (await stat(sim.hostPath('Y:\\bench\\base.bak'))).size;
   await rm(dataDir, { recursive: true, force: true });
@@ -129,7 +186,8 @@ Notes:
 - The modelled backup duration (backup_finish_date − backup_start_date, 400 MB/s by default) is not waited
   for; only injected slowness (\`faults.engine.slow\`) makes a call take longer.
 `;
-  if (!process.argv.includes('--no-write')) writeFileSync(new URL('./results/sim-backup.md', import.meta.url), md);
+  if (!process.argv.includes('--no-write'))
+    writeFileSync(new URL('./results/sim-backup.md', import.meta.url), md);
   process.stdout.write(`\n${pass ? 'PASS' : 'FAIL'}: 1 GB backup median ${target.median.toFixed(1)} ms\n`);
 }
 

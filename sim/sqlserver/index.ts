@@ -57,7 +57,14 @@ export interface SqlServerSim {
   sim: SimulationApi;
   faults: SqlServerSimFaults;
   /** mssql config fragment for this server (TLS with the simulator's self-signed certificate). */
-  connectionConfig(database?: string): { server: string; port: number; user: string; password: string; database?: string; options: { encrypt: true; trustServerCertificate: true } };
+  connectionConfig(database?: string): {
+    server: string;
+    port: number;
+    user: string;
+    password: string;
+    database?: string;
+    options: { encrypt: true; trustServerCertificate: true };
+  };
   close(): Promise<void>;
 }
 
@@ -99,7 +106,14 @@ export async function startSqlServerSim(options: SqlServerSimOptions): Promise<S
       },
     },
     connectionConfig(database) {
-      return { server: tds.host, port: tds.port, user, password, ...(database ? { database } : {}), options: { encrypt: true, trustServerCertificate: true } };
+      return {
+        server: tds.host,
+        port: tds.port,
+        user,
+        password,
+        ...(database ? { database } : {}),
+        options: { encrypt: true, trustServerCertificate: true },
+      };
     },
     close: () => tds.close(),
   };

@@ -3,7 +3,16 @@ import type { BackupType } from './backup-set-image.ts';
 import { sqlErrors, sqlNotices } from './error-catalog.ts';
 import type { Lsn } from './lsn.ts';
 import { SqlError } from './sql-error.ts';
-import { dataFiles, filegroupById, filegroupByName, filesOf, isPrimary, isReadWrite, type SimDatabase, type SimFile } from './model.ts';
+import {
+  dataFiles,
+  filegroupById,
+  filegroupByName,
+  filesOf,
+  isPrimary,
+  isReadWrite,
+  type SimDatabase,
+  type SimFile,
+} from './model.ts';
 
 /** What the client asked to back up (LiteSpeed parameters and native BACKUP map onto this). */
 export interface BackupSelection {
@@ -32,11 +41,16 @@ export interface BackupContent {
  * on several bases where that is not allowed, offline files, BACKUP LOG in SIMPLE or without a
  * current database backup.
  */
-export function selectBackupContent(db: SimDatabase, selection: BackupSelection, strictSimple: boolean): BackupContent {
+export function selectBackupContent(
+  db: SimDatabase,
+  selection: BackupSelection,
+  strictSimple: boolean,
+): BackupContent {
   if (selection.kind === 'log') {
     if (db.recoveryModel === 'SIMPLE') throw sqlErrors.logInSimple();
     if (db.logChain === null) throw sqlErrors.noCurrentDatabaseBackup();
-    if (selection.filegroups.length > 0 || selection.files.length > 0 || selection.readWriteFilegroups) throw sqlErrors.optionsNotSupported('FILEGROUP');
+    if (selection.filegroups.length > 0 || selection.files.length > 0 || selection.readWriteFilegroups)
+      throw sqlErrors.optionsNotSupported('FILEGROUP');
     return { type: 'L', copyOnly: selection.copyOnly, files: [], base: null, notices: [] };
   }
   const notices: SqlMessage[] = [];
@@ -56,7 +70,10 @@ export function selectBackupContent(db: SimDatabase, selection: BackupSelection,
     if (simple) {
       for (const f of files) {
         const fg = filegroupById(db, f.filegroupId)!;
-        if (isPrimary(fg)) throw selection.differential ? sqlErrors.readWriteFileDifferentialInSimple() : sqlErrors.primaryFileBackupInSimple();
+        if (isPrimary(fg))
+          throw selection.differential
+            ? sqlErrors.readWriteFileDifferentialInSimple()
+            : sqlErrors.primaryFileBackupInSimple();
         if (isReadWrite(db, fg)) {
           if (selection.differential) throw sqlErrors.readWriteFileDifferentialInSimple();
           if (strictSimple) throw sqlErrors.readWriteFileBackupInSimple(fg.name);
@@ -70,7 +87,8 @@ export function selectBackupContent(db: SimDatabase, selection: BackupSelection,
   }
   if (files.length === 0) throw sqlErrors.noFilesSelected();
   for (const f of files) {
-    if (f.state !== 'ONLINE') throw sqlErrors.fileNotOnline(filegroupById(db, f.filegroupId)?.name ?? f.logicalName, f.state);
+    if (f.state !== 'ONLINE')
+      throw sqlErrors.fileNotOnline(filegroupById(db, f.filegroupId)?.name ?? f.logicalName, f.state);
   }
   const copyOnly = selection.copyOnly && !selection.differential;
   if (!selection.differential) return { type, copyOnly, files, base: null, notices };
@@ -89,7 +107,11 @@ function namedFiles(db: SimDatabase, selection: BackupSelection): SimFile[] {
   }
   for (const name of selection.files) {
     const f = db.files.find((x) => x.logicalName.toLowerCase() === name.toLowerCase());
-    if (!f) throw new SqlError(3235, `The file "${name}" is not part of database "${db.name}". You can only list files that are members of this database.`);
+    if (!f)
+      throw new SqlError(
+        3235,
+        `The file "${name}" is not part of database "${db.name}". You can only list files that are members of this database.`,
+      );
     if (f.type === 'LOG') throw sqlErrors.optionsNotSupported('FILE (log file)');
     if (!out.includes(f)) out.push(f);
   }
@@ -104,7 +126,9 @@ function withBasePartialFilegroups(db: SimDatabase, files: SimFile[], notices: S
   const primary = files.find((f) => f.filegroupId === 1);
   const baseGuid = primary?.diffBase?.guid;
   if (!baseGuid) return files;
-  const extra = dataFiles(db).filter((f) => !files.includes(f) && f.diffBase?.guid === baseGuid && f.state === 'ONLINE');
+  const extra = dataFiles(db).filter(
+    (f) => !files.includes(f) && f.diffBase?.guid === baseGuid && f.state === 'ONLINE',
+  );
   const warned = new Set<number>();
   for (const f of extra) {
     if (f.filegroupId !== null && !warned.has(f.filegroupId)) {
@@ -115,7 +139,13 @@ function withBasePartialFilegroups(db: SimDatabase, files: SimFile[], notices: S
   return [...files, ...extra];
 }
 
-function differentialBase(db: SimDatabase, type: BackupType, files: SimFile[], simple: boolean, notices: SqlMessage[]): { lsn: Lsn; guid: string } | null {
+function differentialBase(
+  db: SimDatabase,
+  type: BackupType,
+  files: SimFile[],
+  simple: boolean,
+  notices: SqlMessage[],
+): { lsn: Lsn; guid: string } | null {
   const bases = new Map<string, Lsn>();
   for (const f of files) {
     if (f.diffBase) bases.set(f.diffBase.guid, f.diffBase.lsn);
@@ -129,7 +159,8 @@ function differentialBase(db: SimDatabase, type: BackupType, files: SimFile[], s
   if (type === 'Q') {
     const primaryBase = files.find((f) => f.filegroupId === 1)?.diffBase;
     if (!primaryBase) throw sqlErrors.noDifferentialBase(db.name);
-    if (db.readWriteLsn !== null && db.readWriteLsn > primaryBase.lsn) throw sqlErrors.noDifferentialBase(db.name);
+    if (db.readWriteLsn !== null && db.readWriteLsn > primaryBase.lsn)
+      throw sqlErrors.noDifferentialBase(db.name);
   }
   if (bases.size > 1) {
     if (simple || type === 'Q') throw sqlErrors.multiBasedDifferential();

@@ -15,7 +15,19 @@ describe('LiteSpeed backups land in msdb as SQL Server records them (DW, SIMPLE)
   const set = (i: number) => t.server.msdb.backupset[i]!;
 
   it('a read-only filegroup backup is type F with read_only_lsn per file, device type 7, and a real file', async () => {
-    const r = await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\FG2019.bak`, filegroup: 'FG_2019', compressionlevel: 4, cryptlevel: 8, encryptionkey: KEY, init: 1, with: 'CHECKSUM' }));
+    const r = await ok(
+      t.sim,
+      xp('xp_backup_database', {
+        database: 'DW',
+        filename: `${dir}\\FG2019.bak`,
+        filegroup: 'FG_2019',
+        compressionlevel: 4,
+        cryptlevel: 8,
+        encryptionkey: KEY,
+        init: 1,
+        with: 'CHECKSUM',
+      }),
+    );
     expect(returnCode(r)).toBe(0);
     const bs = set(0);
     expect(bs.type).toBe('F');
@@ -27,10 +39,19 @@ describe('LiteSpeed backups land in msdb as SQL Server records them (DW, SIMPLE)
     const fg2019 = files.find((f) => f.filegroup_name === 'FG_2019')!;
     expect(fg2019.is_present).toBe(true);
     expect(fg2019.is_readonly).toBe(true);
-    expect(fg2019.read_only_lsn).toBe(BigInt(t.sim.database('DW').files.find((f) => f.filegroup === 'FG_2019')!.readOnlyLsn!));
+    expect(fg2019.read_only_lsn).toBe(
+      BigInt(t.sim.database('DW').files.find((f) => f.filegroup === 'FG_2019')!.readOnlyLsn!),
+    );
     expect(files.find((f) => f.filegroup_name === 'FG_CURRENT')!.is_present).toBe(false);
     const media = t.server.msdb.backupmediafamily.filter((m) => m.media_set_id === bs.media_set_id);
-    expect(media).toEqual([expect.objectContaining({ family_sequence_number: 1, mirror: 0, device_type: 7, physical_device_name: `${dir}\\FG2019.bak` })]);
+    expect(media).toEqual([
+      expect.objectContaining({
+        family_sequence_number: 1,
+        mirror: 0,
+        device_type: 7,
+        physical_device_name: `${dir}\\FG2019.bak`,
+      }),
+    ]);
     const host = t.sim.hostPath(`${dir}\\FG2019.bak`);
     expect(host.startsWith(t.dataDir)).toBe(true);
     const bytes = await readFile(host);
@@ -41,13 +62,32 @@ describe('LiteSpeed backups land in msdb as SQL Server records them (DW, SIMPLE)
   });
 
   it('a partial is P with PRIMARY + read-write filegroups; its differential Q points at it', async () => {
-    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\P1.bak`, read_write_filegroups: 1, with: 'CHECKSUM' }));
+    await ok(
+      t.sim,
+      xp('xp_backup_database', {
+        database: 'DW',
+        filename: `${dir}\\P1.bak`,
+        read_write_filegroups: 1,
+        with: 'CHECKSUM',
+      }),
+    );
     t.sim.write('DW', 'FG_CURRENT', '300MB');
-    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\Q1.bak`, read_write_filegroups: 1, with: ['CHECKSUM', 'DIFFERENTIAL'] }));
+    await ok(
+      t.sim,
+      xp('xp_backup_database', {
+        database: 'DW',
+        filename: `${dir}\\Q1.bak`,
+        read_write_filegroups: 1,
+        with: ['CHECKSUM', 'DIFFERENTIAL'],
+      }),
+    );
     const [p, q] = [set(0), set(1)];
     expect(p.type).toBe('P');
     expect(q.type).toBe('Q');
-    const present = (id: number) => t.server.msdb.backupfile.filter((f) => f.backup_set_id === id && f.is_present && f.file_type === 'D').map((f) => f.filegroup_name);
+    const present = (id: number) =>
+      t.server.msdb.backupfile
+        .filter((f) => f.backup_set_id === id && f.is_present && f.file_type === 'D')
+        .map((f) => f.filegroup_name);
     expect(present(p.backup_set_id)).toEqual(['PRIMARY', 'FG_CURRENT']);
     expect(present(q.backup_set_id)).toEqual(['PRIMARY', 'FG_CURRENT']);
     expect(q.differential_base_lsn).toBe(p.checkpoint_lsn);
@@ -55,14 +95,26 @@ describe('LiteSpeed backups land in msdb as SQL Server records them (DW, SIMPLE)
     expect(q.database_backup_lsn).toBe(p.checkpoint_lsn);
     expect(q.first_lsn > p.last_lsn).toBe(true);
     expect(q.backup_size).toBeLessThan(p.backup_size);
-    const qFiles = t.server.msdb.backupfile.filter((f) => f.backup_set_id === q.backup_set_id && f.is_present && f.file_type === 'D');
+    const qFiles = t.server.msdb.backupfile.filter(
+      (f) => f.backup_set_id === q.backup_set_id && f.is_present && f.file_type === 'D',
+    );
     expect(qFiles.every((f) => f.differential_base_guid === p.backup_set_uuid)).toBe(true);
   });
 
   it('full, differential and copy-only: copy-only never becomes the base', async () => {
     await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\F1.bak` }));
-    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\C1.bak`, with: 'COPY_ONLY' }));
-    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\D1.bak`, with: 'DIFFERENTIAL, CHECKSUM' }));
+    await ok(
+      t.sim,
+      xp('xp_backup_database', { database: 'DW', filename: `${dir}\\C1.bak`, with: 'COPY_ONLY' }),
+    );
+    await ok(
+      t.sim,
+      xp('xp_backup_database', {
+        database: 'DW',
+        filename: `${dir}\\D1.bak`,
+        with: 'DIFFERENTIAL, CHECKSUM',
+      }),
+    );
     const [f1, c1, d1] = [set(0), set(1), set(2)];
     expect([f1.type, c1.type, d1.type]).toEqual(['D', 'D', 'I']);
     expect(c1.is_copy_only).toBe(true);
@@ -75,35 +127,77 @@ describe('LiteSpeed backups land in msdb as SQL Server records them (DW, SIMPLE)
     const log = await t.sim.run(xp('xp_backup_log', { database: 'DW', filename: `${dir}\\L.trn` }));
     expect(errorNumbers(log)).toEqual([4208, 3013]);
     expect(returnCode(log)).toBe(1);
-    const primary = await t.sim.run(xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, filegroup: 'PRIMARY' }));
+    const primary = await t.sim.run(
+      xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, filegroup: 'PRIMARY' }),
+    );
     expect(errorNumbers(primary)).toEqual([3004, 3013]);
-    const rw = await t.sim.run(xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, filegroup: 'FG_CURRENT' }));
+    const rw = await t.sim.run(
+      xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, filegroup: 'FG_CURRENT' }),
+    );
     expect(errorNumbers(rw)).toEqual([3022, 3013]);
-    const diffNoBase = await t.sim.run(xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, read_write_filegroups: 1, with: 'DIFFERENTIAL' }));
+    const diffNoBase = await t.sim.run(
+      xp('xp_backup_database', {
+        database: 'DW',
+        filename: `${dir}\\x.bak`,
+        read_write_filegroups: 1,
+        with: 'DIFFERENTIAL',
+      }),
+    );
     expect(errorNumbers(diffNoBase)).toEqual([3035, 3013]);
-    const fileDiff = await t.sim.run(xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, filegroup: 'FG_CURRENT', with: 'DIFFERENTIAL' }));
+    const fileDiff = await t.sim.run(
+      xp('xp_backup_database', {
+        database: 'DW',
+        filename: `${dir}\\x.bak`,
+        filegroup: 'FG_CURRENT',
+        with: 'DIFFERENTIAL',
+      }),
+    );
     expect(errorNumbers(fileDiff)).toEqual([3054, 3013]);
-    const missing = await t.sim.run(xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, filegroup: 'FG_1999' }));
+    const missing = await t.sim.run(
+      xp('xp_backup_database', { database: 'DW', filename: `${dir}\\x.bak`, filegroup: 'FG_1999' }),
+    );
     expect(errorNumbers(missing)).toEqual([3027, 3013]);
     expect(t.server.msdb.backupset).toHaveLength(0);
     await expect(stat(t.sim.hostPath(`${dir}\\x.bak`))).rejects.toThrow();
   });
 
   it('a differential partial fails once the filegroup set changed under it (multi-based, 3006) or the database went read-only → read-write', async () => {
-    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\P1.bak`, read_write_filegroups: 1 }));
+    await ok(
+      t.sim,
+      xp('xp_backup_database', { database: 'DW', filename: `${dir}\\P1.bak`, read_write_filegroups: 1 }),
+    );
     t.sim.setFilegroupReadOnly('DW', 'FG_2021', false);
-    const q = await t.sim.run(xp('xp_backup_database', { database: 'DW', filename: `${dir}\\Q.bak`, read_write_filegroups: 1, with: 'DIFFERENTIAL' }));
+    const q = await t.sim.run(
+      xp('xp_backup_database', {
+        database: 'DW',
+        filename: `${dir}\\Q.bak`,
+        read_write_filegroups: 1,
+        with: 'DIFFERENTIAL',
+      }),
+    );
     expect(errorNumbers(q)).toEqual([3006, 3013]);
 
     const t2 = await newTestSim('default');
     try {
       t2.sim.setDatabaseReadOnly('DW', true);
-      await ok(t2.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\P.bak`, read_write_filegroups: 1 }));
+      await ok(
+        t2.sim,
+        xp('xp_backup_database', { database: 'DW', filename: `${dir}\\P.bak`, read_write_filegroups: 1 }),
+      );
       const p = t2.server.msdb.backupset[0]!;
-      const present = t2.server.msdb.backupfile.filter((f) => f.backup_set_id === p.backup_set_id && f.is_present && f.file_type === 'D');
+      const present = t2.server.msdb.backupfile.filter(
+        (f) => f.backup_set_id === p.backup_set_id && f.is_present && f.file_type === 'D',
+      );
       expect(present.map((f) => f.filegroup_name)).toEqual(['PRIMARY']);
       t2.sim.setDatabaseReadOnly('DW', false);
-      const q2 = await t2.sim.run(xp('xp_backup_database', { database: 'DW', filename: `${dir}\\Q.bak`, read_write_filegroups: 1, with: 'DIFFERENTIAL' }));
+      const q2 = await t2.sim.run(
+        xp('xp_backup_database', {
+          database: 'DW',
+          filename: `${dir}\\Q.bak`,
+          read_write_filegroups: 1,
+          with: 'DIFFERENTIAL',
+        }),
+      );
       expect(errorNumbers(q2)[0]).toBe(3035);
     } finally {
       await t2.cleanup();
@@ -117,7 +211,10 @@ describe('LiteSpeed backups land in msdb as SQL Server records them (DW, SIMPLE)
     const roLsn = t.sim.setFilegroupReadOnly('DW', 'FG_2020', true)!;
     expect(BigInt(rwLsn) > BigInt(before)).toBe(true);
     expect(BigInt(roLsn) > BigInt(rwLsn)).toBe(true);
-    await ok(t.sim, xp('xp_backup_database', { database: 'DW', filename: `${dir}\\FG2020.bak`, filegroup: 'FG_2020' }));
+    await ok(
+      t.sim,
+      xp('xp_backup_database', { database: 'DW', filename: `${dir}\\FG2020.bak`, filegroup: 'FG_2020' }),
+    );
     const row = t.server.msdb.backupfile.find((f) => f.filegroup_name === 'FG_2020')!;
     expect(row.read_only_lsn).toBe(BigInt(roLsn));
     expect(row.read_write_lsn).toBe(BigInt(rwLsn));
@@ -131,7 +228,12 @@ describe('LiteSpeed backups in FULL recovery: log chain', () => {
     t.sim.createDatabase({
       name: 'Sales',
       recoveryModel: 'FULL',
-      filegroups: [{ name: 'PRIMARY', files: [{ logicalName: 'Sales', physicalName: 'D:\\data\\Sales.mdf', size: '1GB' }] }],
+      filegroups: [
+        {
+          name: 'PRIMARY',
+          files: [{ logicalName: 'Sales', physicalName: 'D:\\data\\Sales.mdf', size: '1GB' }],
+        },
+      ],
       log: { logicalName: 'Sales_log', physicalName: 'L:\\log\\Sales_log.ldf', size: '256MB' },
     });
   });
@@ -158,11 +260,24 @@ describe('LiteSpeed backups in FULL recovery: log chain', () => {
   });
 
   it('a file differential (G) is based on the file backup of its filegroup and restores on it', async () => {
-    t.sim.addFilegroup('Sales', 'HIST', [{ logicalName: 'Sales_Hist', physicalName: 'D:\\data\\Sales_Hist.ndf', size: '2GB', used: '1GB' }]);
+    t.sim.addFilegroup('Sales', 'HIST', [
+      { logicalName: 'Sales_Hist', physicalName: 'D:\\data\\Sales_Hist.ndf', size: '2GB', used: '1GB' },
+    ]);
     await ok(t.sim, xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\F.bak' }));
-    await ok(t.sim, xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\FG.bak', filegroup: 'HIST' }));
+    await ok(
+      t.sim,
+      xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\FG.bak', filegroup: 'HIST' }),
+    );
     t.sim.write('Sales', 'HIST', '30MB');
-    await ok(t.sim, xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\G.bak', filegroup: 'HIST', with: 'DIFFERENTIAL' }));
+    await ok(
+      t.sim,
+      xp('xp_backup_database', {
+        database: 'Sales',
+        filename: 'Y:\\b\\G.bak',
+        filegroup: 'HIST',
+        with: 'DIFFERENTIAL',
+      }),
+    );
     await ok(t.sim, xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\L.trn' }));
     const [full, f, g] = t.server.msdb.backupset;
     expect([f!.type, g!.type]).toEqual(['F', 'G']);
@@ -171,11 +286,33 @@ describe('LiteSpeed backups in FULL recovery: log chain', () => {
     expect(g!.differential_base_guid).not.toBe(full!.backup_set_uuid);
     expect(g!.backup_size).toBeLessThan(f!.backup_size);
     t.sim.setFileOffline('Sales', 'Sales_Hist');
-    await ok(t.sim, xp('xp_restore_database', { database: 'Sales', filename: 'Y:\\b\\FG.bak', filegroup: 'HIST', with: 'NORECOVERY' }));
-    await ok(t.sim, xp('xp_restore_database', { database: 'Sales', filename: 'Y:\\b\\G.bak', filegroup: 'HIST', with: 'NORECOVERY' }));
+    await ok(
+      t.sim,
+      xp('xp_restore_database', {
+        database: 'Sales',
+        filename: 'Y:\\b\\FG.bak',
+        filegroup: 'HIST',
+        with: 'NORECOVERY',
+      }),
+    );
+    await ok(
+      t.sim,
+      xp('xp_restore_database', {
+        database: 'Sales',
+        filename: 'Y:\\b\\G.bak',
+        filegroup: 'HIST',
+        with: 'NORECOVERY',
+      }),
+    );
     await ok(t.sim, xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\L2.trn' }));
     // L ends where G ends (nothing was logged in between): already covered by G, so too early (4326).
-    expect(errorNumbers(await t.sim.run(xp('xp_restore_log', { database: 'Sales', filename: 'Y:\\b\\L.trn', with: 'NORECOVERY' })))).toEqual([4326, 3013]);
+    expect(
+      errorNumbers(
+        await t.sim.run(
+          xp('xp_restore_log', { database: 'Sales', filename: 'Y:\\b\\L.trn', with: 'NORECOVERY' }),
+        ),
+      ),
+    ).toEqual([4326, 3013]);
     await ok(t.sim, xp('xp_restore_log', { database: 'Sales', filename: 'Y:\\b\\L2.trn', with: 'RECOVERY' }));
     expect(t.sim.database('Sales').files.every((x) => x.state === 'ONLINE')).toBe(true);
   });
@@ -185,8 +322,13 @@ describe('LiteSpeed backups in FULL recovery: log chain', () => {
     await ok(t.sim, xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\L1.trn' }));
     t.sim.setRecoveryModel('Sales', 'SIMPLE');
     t.sim.setRecoveryModel('Sales', 'FULL');
-    expect(errorNumbers(await t.sim.run(xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\L2.trn' })))).toEqual([4214, 3013]);
-    await ok(t.sim, xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\D.bak', with: 'DIFFERENTIAL' }));
+    expect(
+      errorNumbers(await t.sim.run(xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\L2.trn' }))),
+    ).toEqual([4214, 3013]);
+    await ok(
+      t.sim,
+      xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\D.bak', with: 'DIFFERENTIAL' }),
+    );
     await ok(t.sim, xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\L3.trn' }));
     const l3 = t.server.msdb.backupset.at(-1)!;
     expect(l3.begins_log_chain).toBe(true);
@@ -194,7 +336,14 @@ describe('LiteSpeed backups in FULL recovery: log chain', () => {
 
   it('a tail-log backup WITH NORECOVERY leaves the database RESTORING', async () => {
     await ok(t.sim, xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\F.bak' }));
-    await ok(t.sim, xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\T.trn', with: ['NORECOVERY', 'NO_TRUNCATE'] }));
+    await ok(
+      t.sim,
+      xp('xp_backup_log', {
+        database: 'Sales',
+        filename: 'Y:\\b\\T.trn',
+        with: ['NORECOVERY', 'NO_TRUNCATE'],
+      }),
+    );
     expect(t.sim.database('Sales').state).toBe('RESTORING');
     const again = await t.sim.run(xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\F2.bak' }));
     expect(errorNumbers(again)).toEqual([927, 3013]);
@@ -211,7 +360,10 @@ describe('database and file states', () => {
       name: 'Ops',
       recoveryModel: 'FULL',
       filegroups: [
-        { name: 'PRIMARY', files: [{ logicalName: 'Ops', physicalName: 'D:\\data\\Ops.mdf', size: '512MB' }] },
+        {
+          name: 'PRIMARY',
+          files: [{ logicalName: 'Ops', physicalName: 'D:\\data\\Ops.mdf', size: '512MB' }],
+        },
         { name: 'A', files: [{ logicalName: 'Ops_A', physicalName: 'D:\\data\\Ops_A.ndf', size: '512MB' }] },
       ],
       log: { logicalName: 'Ops_log', physicalName: 'L:\\log\\Ops_log.ldf', size: '128MB' },
@@ -221,25 +373,61 @@ describe('database and file states', () => {
 
   it('an OFFLINE database cannot be backed up (942); expiration dates are recorded', async () => {
     await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak', retaindays: 14 }));
-    await ok(t.sim, "BACKUP DATABASE Ops TO DISK = 'C:\\SQLBackup\\Ops.bak' WITH EXPIREDATE = '2026-04-01 00:00:00', INIT");
-    expect(t.server.msdb.backupset.map((b) => b.expiration_date?.toISOString())).toEqual(['2026-03-15T00:00:00.000Z', '2026-04-01T00:00:00.000Z']);
+    await ok(
+      t.sim,
+      "BACKUP DATABASE Ops TO DISK = 'C:\\SQLBackup\\Ops.bak' WITH EXPIREDATE = '2026-04-01 00:00:00', INIT",
+    );
+    expect(t.server.msdb.backupset.map((b) => b.expiration_date?.toISOString())).toEqual([
+      '2026-03-15T00:00:00.000Z',
+      '2026-04-01T00:00:00.000Z',
+    ]);
     t.sim.setDatabaseState('Ops', 'OFFLINE');
-    expect(errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F2.bak' })))).toEqual([942, 3013]);
+    expect(
+      errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F2.bak' }))),
+    ).toEqual([942, 3013]);
     t.sim.setDatabaseState('Ops', 'ONLINE');
   });
 
   it('damaged pages: CHECKSUM finds them (3043), CONTINUE_AFTER_ERROR marks the set is_damaged, restoring it needs CONTINUE_AFTER_ERROR (3182)', async () => {
     await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak' }));
     t.sim.damageFile('Ops', 'Ops_A');
-    expect(errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D1.bak', with: 'CHECKSUM' })))).toEqual([3043, 3013]);
+    expect(
+      errorNumbers(
+        await t.sim.run(
+          xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D1.bak', with: 'CHECKSUM' }),
+        ),
+      ),
+    ).toEqual([3043, 3013]);
     await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D2.bak' }));
-    const r = await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D3.bak', with: 'CHECKSUM, CONTINUE_AFTER_ERROR' }));
-    expect(r.infos.some((m) => m.startsWith('BACKUP WITH CONTINUE_AFTER_ERROR successfully generated'))).toBe(true);
+    const r = await ok(
+      t.sim,
+      xp('xp_backup_database', {
+        database: 'Ops',
+        filename: 'Y:\\o\\D3.bak',
+        with: 'CHECKSUM, CONTINUE_AFTER_ERROR',
+      }),
+    );
+    expect(r.infos.some((m) => m.startsWith('BACKUP WITH CONTINUE_AFTER_ERROR successfully generated'))).toBe(
+      true,
+    );
     expect(t.server.msdb.backupset.map((b) => b.is_damaged)).toEqual([false, false, true]);
     const n = await newTestSim('empty', t.dataDir);
     try {
-      expect(errorNumbers(await n.sim.run(xp('xp_restore_database', { database: 'Ops', filename: 'Y:\\o\\D3.bak', with: 'RECOVERY' })))).toEqual([3182, 3013]);
-      await ok(n.sim, xp('xp_restore_database', { database: 'Ops', filename: 'Y:\\o\\D3.bak', with: ['RECOVERY', 'CONTINUE_AFTER_ERROR'] }));
+      expect(
+        errorNumbers(
+          await n.sim.run(
+            xp('xp_restore_database', { database: 'Ops', filename: 'Y:\\o\\D3.bak', with: 'RECOVERY' }),
+          ),
+        ),
+      ).toEqual([3182, 3013]);
+      await ok(
+        n.sim,
+        xp('xp_restore_database', {
+          database: 'Ops',
+          filename: 'Y:\\o\\D3.bak',
+          with: ['RECOVERY', 'CONTINUE_AFTER_ERROR'],
+        }),
+      );
     } finally {
       await n.cleanup();
     }
@@ -249,8 +437,13 @@ describe('database and file states', () => {
     await ok(t.sim, xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\F.bak' }));
     t.sim.write('Ops', 'PRIMARY', '1MB');
     t.sim.setDatabaseState('Ops', 'RECOVERY_PENDING');
-    expect(errorNumbers(await t.sim.run(xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\T.trn' })))).toEqual([942, 3013]);
-    await ok(t.sim, xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\T.trn', with: ['NO_TRUNCATE', 'NORECOVERY'] }));
+    expect(
+      errorNumbers(await t.sim.run(xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\T.trn' }))),
+    ).toEqual([942, 3013]);
+    await ok(
+      t.sim,
+      xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\T.trn', with: ['NO_TRUNCATE', 'NORECOVERY'] }),
+    );
     expect(t.server.msdb.backupset.at(-1)!.has_incomplete_metadata).toBe(true);
     expect(t.sim.database('Ops').state).toBe('RESTORING');
   });
@@ -260,10 +453,22 @@ describe('database and file states', () => {
     t.sim.write('Ops', 'A', '5MB');
     await ok(t.sim, xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\L1.trn' }));
     t.sim.setFileOffline('Ops', 'Ops_A');
-    expect(errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D.bak' })))).toEqual([3007, 3013]);
-    await ok(t.sim, xp('xp_restore_database', { database: 'Ops', filename: 'Y:\\o\\F.bak', filegroup: 'A', with: 'NORECOVERY' }));
+    expect(
+      errorNumbers(await t.sim.run(xp('xp_backup_database', { database: 'Ops', filename: 'Y:\\o\\D.bak' }))),
+    ).toEqual([3007, 3013]);
+    await ok(
+      t.sim,
+      xp('xp_restore_database', {
+        database: 'Ops',
+        filename: 'Y:\\o\\F.bak',
+        filegroup: 'A',
+        with: 'NORECOVERY',
+      }),
+    );
     await ok(t.sim, xp('xp_restore_log', { database: 'Ops', filename: 'Y:\\o\\L1.trn', with: 'NORECOVERY' }));
-    const early = await t.sim.run(xp('xp_restore_log', { database: 'Ops', filename: 'Y:\\o\\L1.trn', with: 'RECOVERY' }));
+    const early = await t.sim.run(
+      xp('xp_restore_log', { database: 'Ops', filename: 'Y:\\o\\L1.trn', with: 'RECOVERY' }),
+    );
     expect(errorNumbers(early)).toEqual([4326, 3013]);
     await ok(t.sim, xp('xp_backup_log', { database: 'Ops', filename: 'Y:\\o\\L2.trn' }));
     await ok(t.sim, xp('xp_restore_log', { database: 'Ops', filename: 'Y:\\o\\L2.trn', with: 'RECOVERY' }));

@@ -1,5 +1,10 @@
 import type { ResultSet, SqlMessage } from '../engine-api.ts';
-import { backupTypeDescription, headerBackupType, type BackupFormat, type BackupSetImage } from './backup-set-image.ts';
+import {
+  backupTypeDescription,
+  headerBackupType,
+  type BackupFormat,
+  type BackupSetImage,
+} from './backup-set-image.ts';
 import { sqlNotices } from './error-catalog.ts';
 import { openAll, readBackupSet } from './media-reader.ts';
 import { abortable, delay } from './operation-support.ts';
@@ -18,29 +23,54 @@ export interface InspectRequest {
 
 async function prepare(server: ServerModel, req: InspectRequest, signal: AbortSignal, allFamilies = true) {
   const faults = server.faults.onCall(req.operation, null);
-  if (faults.error) throw new SqlError(faults.error.number, faults.error.message, { severity: faults.error.severity ?? 16 });
-  const read = await readBackupSet(server.paths, { reader: req.format, devices: req.devices, position: req.position ?? 1, key: req.key, corruptFirst: faults.corruptBeforeRead, allFamilies });
+  if (faults.error)
+    throw new SqlError(faults.error.number, faults.error.message, { severity: faults.error.severity ?? 16 });
+  const read = await readBackupSet(server.paths, {
+    reader: req.format,
+    devices: req.devices,
+    position: req.position ?? 1,
+    key: req.key,
+    corruptFirst: faults.corruptBeforeRead,
+    allFamilies,
+  });
   await abortable(delay(faults.delayMs, signal), signal);
   return read;
 }
 
 /** RESTORE VERIFYONLY / xp_restore_verifyonly: every family present, intact and readable with the key. */
-export async function verifyBackup(server: ServerModel, req: InspectRequest, signal: AbortSignal): Promise<SqlMessage[]> {
+export async function verifyBackup(
+  server: ServerModel,
+  req: InspectRequest,
+  signal: AbortSignal,
+): Promise<SqlMessage[]> {
   const read = await prepare(server, req, signal);
   return [sqlNotices.backupSetValid(read.descriptor.position)];
 }
 
 /** RESTORE HEADERONLY / xp_restore_headeronly: one row per backup set. */
-export async function headerOnly(server: ServerModel, req: InspectRequest, signal: AbortSignal): Promise<ResultSet> {
+export async function headerOnly(
+  server: ServerModel,
+  req: InspectRequest,
+  signal: AbortSignal,
+): Promise<ResultSet> {
   const read = await prepare(server, req, signal, false);
-  const images = req.position === null ? await openAll(read.allSets, req.key, req.format, req.devices[0]!) : [read.image];
-  const positions = req.position === null ? read.allSets.map((s) => s.descriptor.position) : [read.descriptor.position];
+  const images =
+    req.position === null ? await openAll(read.allSets, req.key, req.format, req.devices[0]!) : [read.image];
+  const positions =
+    req.position === null ? read.allSets.map((s) => s.descriptor.position) : [read.descriptor.position];
   const compressed = read.descriptor.compressionLevel > 0;
-  return resultSet(HEADER_COLUMNS, images.map((img, i) => headerRow(img, positions[i]!, compressed, req.format)));
+  return resultSet(
+    HEADER_COLUMNS,
+    images.map((img, i) => headerRow(img, positions[i]!, compressed, req.format)),
+  );
 }
 
 /** RESTORE FILELISTONLY / xp_restore_filelistonly: the database files of one backup set. */
-export async function fileListOnly(server: ServerModel, req: InspectRequest, signal: AbortSignal): Promise<ResultSet> {
+export async function fileListOnly(
+  server: ServerModel,
+  req: InspectRequest,
+  signal: AbortSignal,
+): Promise<ResultSet> {
   const { image } = await prepare(server, req, signal, false);
   return resultSet(
     FILELIST_COLUMNS,

@@ -54,20 +54,29 @@ export interface BackupResult {
  * writes the files, then records msdb and moves the database's backup state (differential bases,
  * database_backup_lsn, log chain). A failure anywhere leaves no msdb row and no file.
  */
-export async function performBackup(server: ServerModel, request: BackupRequest, signal: AbortSignal): Promise<BackupResult> {
+export async function performBackup(
+  server: ServerModel,
+  request: BackupRequest,
+  signal: AbortSignal,
+): Promise<BackupResult> {
   const faults = server.faults.onCall(request.operation, request.database);
-  if (faults.error) throw new SqlError(faults.error.number, faults.error.message, { severity: faults.error.severity ?? 16 });
+  if (faults.error)
+    throw new SqlError(faults.error.number, faults.error.message, { severity: faults.error.severity ?? 16 });
   const db = server.requireDatabase(request.database);
   if (db.name.toLowerCase() === 'tempdb') throw sqlErrors.tempdb();
   if (db.restore?.standby) throw sqlErrors.standbyBackup(db.name);
   if (db.state === 'RESTORING') throw sqlErrors.databaseRestoring(db.name);
-  const damagedTail = request.kind === 'log' && request.noTruncate && (db.state === 'RECOVERY_PENDING' || db.state === 'OFFLINE');
+  const damagedTail =
+    request.kind === 'log' &&
+    request.noTruncate &&
+    (db.state === 'RECOVERY_PENDING' || db.state === 'OFFLINE');
   if (db.state !== 'ONLINE' && !damagedTail) throw sqlErrors.databaseNotOnline(db.name);
   if (db.restoreRunning) throw sqlErrors.exclusiveAccess();
   const content = selectBackupContent(db, request, server.options.strictSimpleFileBackups);
   const isLog = content.type === 'L';
   const damaged = content.files.find((f) => f.damaged);
-  if (damaged && request.checksum && !request.continueAfterError) throw sqlErrors.pageError(db.name, damaged.fileId, damaged.physicalName);
+  if (damaged && request.checksum && !request.continueAfterError)
+    throw sqlErrors.pageError(db.name, damaged.fileId, damaged.physicalName);
   if (!isLog && db.dataBackupRunning) throw sqlErrors.serialized();
 
   const start = server.now();
@@ -82,7 +91,14 @@ export async function performBackup(server: ServerModel, request: BackupRequest,
   try {
     await abortable(delay(faults.delayMs, signal), signal);
     const lastLsn = db.log.next;
-    const image = buildImage(server, db, request, content, { start, firstLsn, lastLsn, checkpointLsn, databaseBackupLsn, beginsLogChain });
+    const image = buildImage(server, db, request, content, {
+      start,
+      firstLsn,
+      lastLsn,
+      checkpointLsn,
+      databaseBackupLsn,
+      beginsLogChain,
+    });
     image.isDamaged = damaged !== undefined && request.continueAfterError;
     image.hasIncompleteMetadata = damagedTail;
     const target: MediaTarget = {
@@ -97,9 +113,22 @@ export async function performBackup(server: ServerModel, request: BackupRequest,
     };
     const written = await writeMedia(server.paths, target, image, faults.diskFull);
     const row = server.msdb.recordBackupSet(image, written.media, written.position);
-    applyBackupToDatabase(db, content, image, { checkpointLsn, firstLsn, lastLsn, start }, request.noRecovery, server.now());
+    applyBackupToDatabase(
+      db,
+      content,
+      image,
+      { checkpointLsn, firstLsn, lastLsn, start },
+      request.noRecovery,
+      server.now(),
+    );
     if (faults.corruptAfterWrite) await corrupt(written.hostPaths);
-    return { image, backupSetId: row.backup_set_id, position: written.position, hostPaths: written.hostPaths, messages: backupMessages(request, db, content, image, written.position) };
+    return {
+      image,
+      backupSetId: row.backup_set_id,
+      position: written.position,
+      hostPaths: written.hostPaths,
+      messages: backupMessages(request, db, content, image, written.position),
+    };
   } finally {
     if (!isLog) db.dataBackupRunning = false;
   }
@@ -114,13 +143,21 @@ interface Lsns {
   beginsLogChain: boolean;
 }
 
-function buildImage(server: ServerModel, db: SimDatabase, request: BackupRequest, content: BackupContent, l: Lsns): BackupSetImage {
+function buildImage(
+  server: ServerModel,
+  db: SimDatabase,
+  request: BackupRequest,
+  content: BackupContent,
+  l: Lsns,
+): BackupSetImage {
   const isLog = content.type === 'L';
   const logBytes = isLog ? db.logBytesSinceLogBackup + 65536 : 1048576;
   const dataBytes = content.files.reduce((s, f) => s + fileBackupBytes(f, content), 0);
   const backupSize = Math.ceil((dataBytes + logBytes) / 1024) * 1024;
   const compressed = Math.max(4096, Math.ceil((backupSize * request.compressionRatio) / 1024) * 1024);
-  const finish = new Date(l.start.getTime() + Math.max(1000, Math.round((backupSize / server.options.backupBytesPerSecond) * 1000)));
+  const finish = new Date(
+    l.start.getTime() + Math.max(1000, Math.round((backupSize / server.options.backupBytesPerSecond) * 1000)),
+  );
   const spansFork = isLog && !content.copyOnly && db.pendingFork !== null;
   const { version } = server.options;
   return {
@@ -153,14 +190,26 @@ function buildImage(server: ServerModel, db: SimDatabase, request: BackupRequest
     hasChecksums: request.checksum,
     backupStartDate: l.start.toISOString(),
     backupFinishDate: finish.toISOString(),
-    expirationDate: request.expiration === null ? null : request.expiration instanceof Date ? request.expiration.toISOString() : new Date(l.start.getTime() + request.expiration.days * 86_400_000).toISOString(),
+    expirationDate:
+      request.expiration === null
+        ? null
+        : request.expiration instanceof Date
+          ? request.expiration.toISOString()
+          : new Date(l.start.getTime() + request.expiration.days * 86_400_000).toISOString(),
     backupSize,
-    compressedBackupSize: request.compressionLevel > 0 || request.compressionRatio < 1 ? compressed : backupSize,
+    compressedBackupSize:
+      request.compressionLevel > 0 || request.compressionRatio < 1 ? compressed : backupSize,
     serverName: server.options.serverName,
     machineName: server.options.machineName,
     userName: request.userName,
     softwareVersion: { major: version.major, minor: version.minor, build: version.build },
-    filegroups: db.filegroups.map((fg) => ({ id: fg.id, guid: fg.guid, name: fg.name, isReadOnly: fg.isReadOnly, isDefault: fg.isDefault })),
+    filegroups: db.filegroups.map((fg) => ({
+      id: fg.id,
+      guid: fg.guid,
+      name: fg.name,
+      isReadOnly: fg.isReadOnly,
+      isDefault: fg.isDefault,
+    })),
     files: db.files.map((f) => {
       const present = f.type === 'LOG' || content.files.includes(f);
       const fg = filegroupById(db, f.filegroupId);
@@ -188,7 +237,9 @@ function buildImage(server: ServerModel, db: SimDatabase, request: BackupRequest
       };
     }),
     timeline: isLog
-      ? db.timeline.filter((p) => p.lsn >= l.firstLsn && p.lsn < l.lastLsn).map((p) => [formatLsn(p.lsn), p.time.toISOString()] as [string, string])
+      ? db.timeline
+          .filter((p) => p.lsn >= l.firstLsn && p.lsn < l.lastLsn)
+          .map((p) => [formatLsn(p.lsn), p.time.toISOString()] as [string, string])
       : [],
   };
 }
@@ -200,7 +251,14 @@ function fileBackupBytes(f: SimFile, content: BackupContent): number {
 }
 
 /** What a successful backup changes in the database. */
-function applyBackupToDatabase(db: SimDatabase, content: BackupContent, image: BackupSetImage, l: Omit<Lsns, 'databaseBackupLsn' | 'beginsLogChain'>, noRecovery: boolean, now: Date): void {
+function applyBackupToDatabase(
+  db: SimDatabase,
+  content: BackupContent,
+  image: BackupSetImage,
+  l: Omit<Lsns, 'databaseBackupLsn' | 'beginsLogChain'>,
+  noRecovery: boolean,
+  now: Date,
+): void {
   const type = content.type;
   if (type === 'L') {
     if (!content.copyOnly) {
@@ -217,7 +275,13 @@ function applyBackupToDatabase(db: SimDatabase, content: BackupContent, image: B
       }
       if (type !== 'F') db.databaseBackupLsn = l.checkpointLsn;
     }
-    if (!content.copyOnly && db.recoveryModel !== 'SIMPLE' && db.logChain === null && type !== 'F' && type !== 'G') {
+    if (
+      !content.copyOnly &&
+      db.recoveryModel !== 'SIMPLE' &&
+      db.logChain === null &&
+      type !== 'F' &&
+      type !== 'G'
+    ) {
       db.logChain = { lastLsn: l.firstLsn, beginsNext: true };
     }
     if (db.recoveryModel === 'SIMPLE') db.timeline = db.timeline.slice(-1);
@@ -239,12 +303,22 @@ function applyBackupToDatabase(db: SimDatabase, content: BackupContent, image: B
   }
 }
 
-function backupMessages(request: BackupRequest, db: SimDatabase, content: BackupContent, image: BackupSetImage, position: number): SqlMessage[] {
+function backupMessages(
+  request: BackupRequest,
+  db: SimDatabase,
+  content: BackupContent,
+  image: BackupSetImage,
+  position: number,
+): SqlMessage[] {
   const out: SqlMessage[] = [...content.notices];
   if (image.isDamaged) out.push(sqlNotices.continuedAfterError());
   const steps = request.statsPercent > 0 ? request.statsPercent : 0;
   for (let p = steps; steps > 0 && p <= 100; p += steps) {
-    out.push(request.format === 'litespeed' ? { number: 0, severity: 0, state: 1, message: `Backup progress: ${p}%` } : sqlNotices.percentProcessed(p));
+    out.push(
+      request.format === 'litespeed'
+        ? { number: 0, severity: 0, state: 1, message: `Backup progress: ${p}%` }
+        : sqlNotices.percentProcessed(p),
+    );
   }
   let total = 0;
   for (const f of image.files.filter((x) => x.isPresent)) {
@@ -252,8 +326,14 @@ function backupMessages(request: BackupRequest, db: SimDatabase, content: Backup
     total += n;
     out.push(sqlNotices.processedPages(n, db.name, f.logicalName, position));
   }
-  const seconds = (new Date(image.backupFinishDate).getTime() - new Date(image.backupStartDate).getTime()) / 1000;
-  const op = content.type === 'L' ? 'BACKUP LOG' : content.type === 'F' || content.type === 'G' ? 'BACKUP DATABASE...FILE=<name>' : 'BACKUP DATABASE';
+  const seconds =
+    (new Date(image.backupFinishDate).getTime() - new Date(image.backupStartDate).getTime()) / 1000;
+  const op =
+    content.type === 'L'
+      ? 'BACKUP LOG'
+      : content.type === 'F' || content.type === 'G'
+        ? 'BACKUP DATABASE...FILE=<name>'
+        : 'BACKUP DATABASE';
   out.push(sqlNotices.successfullyProcessed(op, total, seconds));
   return out;
 }

@@ -28,7 +28,15 @@ export function parseBackup(s: TokenStream): BackupStatement {
     mirrors.push(parseDevices(s));
   }
   const options = s.acceptKeyword('WITH') ? parseWithOptions(s) : [];
-  return { kind: 'backup', target: target === 'LOG' ? 'log' : 'database', database, ...selection, devices, mirrors, options };
+  return {
+    kind: 'backup',
+    target: target === 'LOG' ? 'log' : 'database',
+    database,
+    ...selection,
+    devices,
+    mirrors,
+    options,
+  };
 }
 
 export function parseRestore(s: TokenStream): RestoreStatement {
@@ -38,7 +46,9 @@ export function parseRestore(s: TokenStream): RestoreStatement {
   const lower = what.toLowerCase() as RestoreStatement['what'];
   const forDatabase = lower === 'database' || lower === 'log';
   const database = forDatabase ? parseDatabaseName(s) : null;
-  const selection = forDatabase ? parseFileSelection(s) : { filegroups: [], files: [], readWriteFilegroups: false };
+  const selection = forDatabase
+    ? parseFileSelection(s)
+    : { filegroups: [], files: [], readWriteFilegroups: false };
   let devices: DeviceSpec[] = [];
   if (s.acceptKeyword('FROM')) devices = parseDevices(s);
   else if (!forDatabase || lower === 'log') s.fail('expected FROM');
@@ -55,12 +65,22 @@ function parseDatabaseName(s: TokenStream): Expr {
   return { kind: 'literal', value: s.expectIdentifier() };
 }
 
-function parseFileSelection(s: TokenStream): { filegroups: Expr[]; files: Expr[]; readWriteFilegroups: boolean } {
+function parseFileSelection(s: TokenStream): {
+  filegroups: Expr[];
+  files: Expr[];
+  readWriteFilegroups: boolean;
+} {
   const out = { filegroups: [] as Expr[], files: [] as Expr[], readWriteFilegroups: false };
   let first = true;
   while (first || s.isOp(',')) {
     if (!first) {
-      if (!(s.isKeyword('FILEGROUP', 1) || s.isKeyword('FILE', 1) || s.isKeyword('READ_WRITE_FILEGROUPS', 1) || s.isKeyword('PAGE', 1))) break;
+      if (!(
+        s.isKeyword('FILEGROUP', 1) ||
+        s.isKeyword('FILE', 1) ||
+        s.isKeyword('READ_WRITE_FILEGROUPS', 1) ||
+        s.isKeyword('PAGE', 1)
+      ))
+        break;
       s.next();
     }
     first = false;

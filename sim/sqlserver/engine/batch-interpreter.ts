@@ -17,7 +17,10 @@ export const UNSUPPORTED_STATEMENT = 50404;
 
 export function unsupportedStatement(sql: string, offset: number, note?: string): SqlError {
   const text = sql.slice(offset).replace(/\s+/g, ' ').trim().slice(0, 80);
-  return new SqlError(UNSUPPORTED_STATEMENT, `Statement not supported by the SQL Server simulator: ${text}${note ? ` (${note})` : ''}`);
+  return new SqlError(
+    UNSUPPORTED_STATEMENT,
+    `Statement not supported by the SQL Server simulator: ${text}${note ? ` (${note})` : ''}`,
+  );
 }
 
 /**
@@ -25,7 +28,11 @@ export function unsupportedStatement(sql: string, offset: number, note?: string)
  * supported statements. `variables` are pre-bound (sp_executesql parameters) and hold their final
  * values afterwards (OUTPUT parameters).
  */
-export async function runSqlText(env: ProcContext, sql: string, variables: Map<string, Variable>): Promise<ExecutionItem[]> {
+export async function runSqlText(
+  env: ProcContext,
+  sql: string,
+  variables: Map<string, Variable>,
+): Promise<ExecutionItem[]> {
   const catalog = findCatalogQuery(sql);
   if (catalog) {
     try {
@@ -39,14 +46,17 @@ export async function runSqlText(env: ProcContext, sql: string, variables: Map<s
   }
   const tag = taggedButDifferent(sql);
   if (tag) {
-    return messages(unsupportedStatement(sql, 0, `the text differs from the ${tag} query in plugins/litespeed/queries.ts`));
+    return messages(
+      unsupportedStatement(sql, 0, `the text differs from the ${tag} query in plugins/litespeed/queries.ts`),
+    );
   }
   let statements: Statement[];
   try {
     statements = parseBatch(sql);
   } catch (err) {
     if (err instanceof UnsupportedStatement) return messages(unsupportedStatement(sql, err.offset));
-    if (err instanceof TsqlSyntaxError) return messages(new SqlError(err.number, err.message, { severity: 15 }));
+    if (err instanceof TsqlSyntaxError)
+      return messages(new SqlError(err.number, err.message, { severity: 15 }));
     throw err;
   }
   const runner = new BatchRunner(env, variables);
@@ -92,13 +102,19 @@ class BatchRunner {
       const before = this.items.length;
       await this.#execute(s);
       if (s.kind !== 'if' && s.kind !== 'block') {
-        const errors = this.items.slice(before).flatMap((i) => (i.kind === 'message' && i.message.severity >= 11 ? [i.message.number] : []));
+        const errors = this.items
+          .slice(before)
+          .flatMap((i) => (i.kind === 'message' && i.message.severity >= 11 ? [i.message.number] : []));
         this.#lastError = errors.at(-1) ?? 0;
       }
     } catch (err) {
       if (!(err instanceof SqlError)) throw err;
       this.#lastError = err.number;
-      this.items.push(...messages(err).map((i) => (i.kind === 'message' ? { ...i, message: { ...i.message, lineNumber: s.line } } : i)));
+      this.items.push(
+        ...messages(err).map((i) =>
+          i.kind === 'message' ? { ...i, message: { ...i.message, lineNumber: s.line } } : i,
+        ),
+      );
       if (err.abortsBatch) throw new StopBatch();
     }
   }
@@ -110,7 +126,11 @@ class BatchRunner {
         for (const v of s.vars) {
           const key = v.name.toLowerCase();
           if (this.#eval.variables.has(key)) {
-            throw new SqlError(134, `The variable name '${v.name}' has already been declared. Variable names must be unique within a query batch or stored procedure.`, { severity: 15, abortsBatch: true });
+            throw new SqlError(
+              134,
+              `The variable name '${v.name}' has already been declared. Variable names must be unique within a query batch or stored procedure.`,
+              { severity: 15, abortsBatch: true },
+            );
           }
           checkType(v.type);
           this.#eval.variables.set(key, { type: v.type, value: v.init ? castTo(ev(v.init), v.type) : null });
@@ -120,7 +140,16 @@ class BatchRunner {
         const v = this.#variable(s.name);
         const value = ev(s.expr);
         if (s.op === '=') v.value = castTo(value, v.type);
-        else v.value = castTo(evaluate(this.#eval, { kind: 'binary', op: s.op[0]!, left: { kind: 'literal', value: v.value }, right: { kind: 'literal', value } }), v.type);
+        else
+          v.value = castTo(
+            evaluate(this.#eval, {
+              kind: 'binary',
+              op: s.op[0]!,
+              left: { kind: 'literal', value: v.value },
+              right: { kind: 'literal', value },
+            }),
+            v.type,
+          );
         return;
       }
       case 'set-option':
@@ -137,7 +166,12 @@ class BatchRunner {
       case 'raiserror':
         return this.#raiserror(s.args.map(ev));
       case 'throw': {
-        if (!s.args) throw new SqlError(10704, 'To rethrow an error, a THROW statement must be used inside a CATCH block. Insert the THROW statement inside a CATCH block, or add error parameters to the THROW statement.', { severity: 15, abortsBatch: true });
+        if (!s.args)
+          throw new SqlError(
+            10704,
+            'To rethrow an error, a THROW statement must be used inside a CATCH block. Insert the THROW statement inside a CATCH block, or add error parameters to the THROW statement.',
+            { severity: 15, abortsBatch: true },
+          );
         const [num, msg, state] = s.args.map(ev);
         throw new SqlError(Number(num), toText(msg ?? ''), { state: Number(state), abortsBatch: true });
       }
@@ -148,11 +182,22 @@ class BatchRunner {
         if (db.state === 'RESTORING' && !db.restore?.standby) throw sqlErrors.databaseRestoring(db.name);
         if (db.state !== 'ONLINE' && db.state !== 'RESTORING') throw sqlErrors.databaseNotOnline(db.name);
         this.#env.session.database = db.name;
-        this.items.push({ kind: 'message', message: { number: 5701, severity: 0, state: 1, message: `Changed database context to '${db.name}'.` } });
+        this.items.push({
+          kind: 'message',
+          message: {
+            number: 5701,
+            severity: 0,
+            state: 1,
+            message: `Changed database context to '${db.name}'.`,
+          },
+        });
         return;
       }
       case 'print':
-        this.items.push({ kind: 'message', message: { number: 0, severity: 0, state: 1, message: toText(ev(s.expr) ?? '') } });
+        this.items.push({
+          kind: 'message',
+          message: { number: 0, severity: 0, state: 1, message: toText(ev(s.expr) ?? '') },
+        });
         return;
       case 'return':
         throw new StopBatch();
@@ -174,11 +219,20 @@ class BatchRunner {
     return v;
   }
 
-  async #exec(procedure: string, args: Array<{ name: string | null; value: Expr; output: boolean }>, returnVar: string | null): Promise<void> {
+  async #exec(
+    procedure: string,
+    args: Array<{ name: string | null; value: Expr; output: boolean }>,
+    returnVar: string | null,
+  ): Promise<void> {
     const evaluated: ProcArg[] = [];
     for (const a of args) {
       if (a.value.kind === 'default') continue;
-      if (a.output && a.value.kind !== 'variable') throw new SqlError(179, 'Cannot use the OUTPUT option when passing a constant to a stored procedure.', { abortsBatch: true });
+      if (a.output && a.value.kind !== 'variable')
+        throw new SqlError(
+          179,
+          'Cannot use the OUTPUT option when passing a constant to a stored procedure.',
+          { abortsBatch: true },
+        );
       evaluated.push({ name: a.name, value: evaluate(this.#eval, a.value), output: a.output });
     }
     const result = await callProcedure(this.#env, procedure, evaluated);
@@ -197,8 +251,17 @@ class BatchRunner {
   #raiserror(values: SqlValue[]): void {
     const [msg, sev, state, ...rest] = values;
     const severity = Number(sev ?? 16);
-    const text = typeof msg === 'number' ? `Error ${msg}, severity ${severity}, state ${state} was raised, but no message with that error number was found in sys.messages.` : formatMessage(toText(msg ?? ''), rest);
-    const message = { number: typeof msg === 'number' ? msg : 50000, severity, state: Number(state ?? 1), message: text, lineNumber: 1 };
+    const text =
+      typeof msg === 'number'
+        ? `Error ${msg}, severity ${severity}, state ${state} was raised, but no message with that error number was found in sys.messages.`
+        : formatMessage(toText(msg ?? ''), rest);
+    const message = {
+      number: typeof msg === 'number' ? msg : 50000,
+      severity,
+      state: Number(state ?? 1),
+      message: text,
+      lineNumber: 1,
+    };
     if (severity >= 11) throw new SqlError(message.number, text, { severity, state: message.state });
     this.items.push({ kind: 'message', message });
   }
@@ -206,7 +269,11 @@ class BatchRunner {
   #select(items: Array<{ expr: Expr; alias: string | null; assignTo: string | null }>): void {
     const assigning = items.filter((i) => i.assignTo !== null).length;
     if (assigning > 0 && assigning < items.length) {
-      throw new SqlError(141, 'A SELECT statement that assigns a value to a variable must not be combined with data-retrieval operations.', { severity: 15, abortsBatch: true });
+      throw new SqlError(
+        141,
+        'A SELECT statement that assigns a value to a variable must not be combined with data-retrieval operations.',
+        { severity: 15, abortsBatch: true },
+      );
     }
     if (assigning > 0) {
       for (const i of items) {
@@ -217,8 +284,17 @@ class BatchRunner {
     }
     const values = items.map((i) => evaluate(this.#eval, i.expr));
     const columns: Column[] = items.map((i, n) => {
-      const declared = i.expr.kind === 'variable' ? this.#eval.variables.get(i.expr.name.toLowerCase())?.type : i.expr.kind === 'cast' ? i.expr.type : undefined;
-      return { name: i.alias ?? '', type: declared ? columnTypeOf(declared) : columnTypeOfValue(values[n]!), nullable: true };
+      const declared =
+        i.expr.kind === 'variable'
+          ? this.#eval.variables.get(i.expr.name.toLowerCase())?.type
+          : i.expr.kind === 'cast'
+            ? i.expr.type
+            : undefined;
+      return {
+        name: i.alias ?? '',
+        type: declared ? columnTypeOf(declared) : columnTypeOfValue(values[n]!),
+        nullable: true,
+      };
     });
     this.items.push({ kind: 'resultSet', resultSet: { columns, rows: [values] } });
   }

@@ -31,7 +31,10 @@ export async function createSimEngine(options: SimEngineOptions): Promise<SimEng
   const s = scenario.server;
   const base = options.clock ?? (s.startTime ? new ManualClock(s.startTime) : systemClock);
   const clock = new SimClock(base);
-  const login = { user: options.user ?? s.login?.user ?? DEFAULT_SERVER_OPTIONS.login.user, password: options.password ?? s.login?.password ?? DEFAULT_SERVER_OPTIONS.login.password };
+  const login = {
+    user: options.user ?? s.login?.user ?? DEFAULT_SERVER_OPTIONS.login.user,
+    password: options.password ?? s.login?.password ?? DEFAULT_SERVER_OPTIONS.login.password,
+  };
   const serverOptions: ServerOptions = {
     ...DEFAULT_SERVER_OPTIONS,
     dataDir: options.dataDir,
@@ -40,7 +43,9 @@ export async function createSimEngine(options: SimEngineOptions): Promise<SimEng
     ...(s.edition ? { edition: s.edition } : {}),
     ...(s.engineEdition !== undefined ? { engineEdition: s.engineEdition } : {}),
     ...(s.backupThroughput !== undefined ? { backupBytesPerSecond: parseSize(s.backupThroughput) } : {}),
-    ...(s.strictSimpleFileBackups !== undefined ? { strictSimpleFileBackups: s.strictSimpleFileBackups } : {}),
+    ...(s.strictSimpleFileBackups !== undefined
+      ? { strictSimpleFileBackups: s.strictSimpleFileBackups }
+      : {}),
     ...(s.liteSpeedInstalled !== undefined ? { liteSpeedInstalled: s.liteSpeedInstalled } : {}),
     ...(s.defaultBackupDirectory ? { defaultBackupDirectory: s.defaultBackupDirectory } : {}),
   };

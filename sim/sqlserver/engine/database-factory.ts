@@ -43,8 +43,14 @@ export function newGuid(): string {
  * spec are returned in `readOnly` for the caller to switch (so their read_only_lsn is real).
  * File ids follow SQL Server: the first PRIMARY file is 1, the log 2, then the others.
  */
-export function buildDatabase(spec: DatabaseSpec, id: number, now: Date): { db: SimDatabase; readOnly: string[] } {
-  if (!/^[^\x00-\x1f[\]]{1,128}$/.test(spec.name)) throw new Error(`invalid database name: ${JSON.stringify(spec.name)}`);
+export function buildDatabase(
+  spec: DatabaseSpec,
+  id: number,
+  now: Date,
+): { db: SimDatabase; readOnly: string[] } {
+  const badChar = [...spec.name].some((c) => c.charCodeAt(0) < 32 || c === '[' || c === ']');
+  if (spec.name.length === 0 || spec.name.length > 128 || badChar)
+    throw new Error(`invalid database name: ${JSON.stringify(spec.name)}`);
   const primary = spec.filegroups.find((fg) => fg.name.toUpperCase() === 'PRIMARY');
   if (!primary) throw new Error(`database ${spec.name}: a PRIMARY filegroup is required`);
   if (primary.files.length === 0) throw new Error(`database ${spec.name}: PRIMARY needs at least one file`);
@@ -65,16 +71,20 @@ export function buildDatabase(spec: DatabaseSpec, id: number, now: Date): { db: 
     isReadOnly: false,
     isDefault: fg.isDefault ?? (i === 0 && !spec.filegroups.some((g) => g.isDefault)),
   }));
-  if (filegroups.filter((fg) => fg.isDefault).length > 1) throw new Error(`database ${spec.name}: more than one default filegroup`);
+  if (filegroups.filter((fg) => fg.isDefault).length > 1)
+    throw new Error(`database ${spec.name}: more than one default filegroup`);
   const files: SimFile[] = [];
   const logical = new Set<string>();
   const add = (f: FileSpec, type: 'ROWS' | 'LOG', filegroupId: number | null, fileId: number): void => {
     const key = f.logicalName.toLowerCase();
-    if (logical.has(key)) throw new Error(`database ${spec.name}: logical file name ${f.logicalName} is used twice`);
+    if (logical.has(key))
+      throw new Error(`database ${spec.name}: logical file name ${f.logicalName} is used twice`);
     logical.add(key);
     if (!(f.sizeBytes > 0)) throw new Error(`database ${spec.name}: file ${f.logicalName} needs a size > 0`);
-    const used = f.usedBytes ?? (type === 'ROWS' ? Math.round(f.sizeBytes * 0.8) : Math.round(f.sizeBytes * 0.1));
-    if (used > f.sizeBytes) throw new Error(`database ${spec.name}: file ${f.logicalName} uses more than its size`);
+    const used =
+      f.usedBytes ?? (type === 'ROWS' ? Math.round(f.sizeBytes * 0.8) : Math.round(f.sizeBytes * 0.1));
+    if (used > f.sizeBytes)
+      throw new Error(`database ${spec.name}: file ${f.logicalName} uses more than its size`);
     files.push({
       fileId,
       fileGuid: newGuid(),
@@ -142,7 +152,12 @@ export function systemDatabaseSpecs(dataFolder: string): DatabaseSpec[] {
     createDate: new Date('2003-04-08T09:13:36Z'),
     initialLsn: String(makeLsn(12, 16, 1)),
     system: true,
-    filegroups: [{ name: 'PRIMARY', files: [{ logicalName: file, physicalName: `${dataFolder}\\${file}.mdf`, sizeBytes: 8 * 1048576 }] }],
+    filegroups: [
+      {
+        name: 'PRIMARY',
+        files: [{ logicalName: file, physicalName: `${dataFolder}\\${file}.mdf`, sizeBytes: 8 * 1048576 }],
+      },
+    ],
     log: { logicalName: logFile, physicalName: `${dataFolder}\\${logFile}.ldf`, sizeBytes: 2 * 1048576 },
   });
   return [

@@ -29,7 +29,14 @@ export class DevicePaths {
     const drive = /^([A-Za-z]):(?:[\\/]|$)(.*)$/.exec(trimmed);
     if (drive) return join(this.dataDir, 'drives', drive[1]!.toLowerCase(), ...segments(drive[2]!));
     const unc = /^\\\\([^\\/]+)[\\/]([^\\/]+)(?:[\\/](.*))?$/.exec(trimmed);
-    if (unc) return join(this.dataDir, 'unc', unc[1]!.toLowerCase(), unc[2]!.toLowerCase(), ...segments(unc[3] ?? ''));
+    if (unc)
+      return join(
+        this.dataDir,
+        'unc',
+        unc[1]!.toLowerCase(),
+        unc[2]!.toLowerCase(),
+        ...segments(unc[3] ?? ''),
+      );
     if (trimmed.startsWith('/')) return trimmed;
     return this.toHost(`${this.defaultBackupDirectory}\\${trimmed}`);
   }

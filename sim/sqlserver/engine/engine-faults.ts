@@ -54,7 +54,8 @@ export class EngineFaults {
 
   /** The matching call fails with `error` (LiteSpeed 60601, say) before doing anything. */
   failCall(match: OperationMatch, error: InjectedError): void {
-    if (typeof error?.number !== 'number' || typeof error.message !== 'string') throw new TypeError('failCall: error needs a number and a message');
+    if (typeof error?.number !== 'number' || typeof error.message !== 'string')
+      throw new TypeError('failCall: error needs a number and a message');
     this.#add(match, { kind: 'fail', error });
   }
 
@@ -75,7 +76,8 @@ export class EngineFaults {
 
   /** The matching calls take `ms` longer (while the database is being backed up or restored). */
   slow(match: OperationMatch, ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`slow: ${ms} is not a non-negative number of milliseconds`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`slow: ${ms} is not a non-negative number of milliseconds`);
     this.#add(match, { kind: 'slow', ms });
   }
 
@@ -89,7 +91,13 @@ export class EngineFaults {
 
   /** Counts one call against every rule and says which faults fire. */
   onCall(operation: string, database: string | null): CallFaults {
-    const out: CallFaults = { error: null, diskFull: false, corruptAfterWrite: false, corruptBeforeRead: false, delayMs: 0 };
+    const out: CallFaults = {
+      error: null,
+      diskFull: false,
+      corruptAfterWrite: false,
+      corruptBeforeRead: false,
+      delayMs: 0,
+    };
     for (const rule of this.#rules) {
       if (rule.spent || !matches(rule.match, operation, database)) continue;
       rule.seen += 1;
@@ -107,7 +115,8 @@ export class EngineFaults {
   }
 
   #add(match: OperationMatch, fault: FaultKind): void {
-    if (match.nth !== undefined && (!Number.isInteger(match.nth) || match.nth < 1)) throw new RangeError(`nth must be an integer >= 1, got ${match.nth}`);
+    if (match.nth !== undefined && (!Number.isInteger(match.nth) || match.nth < 1))
+      throw new RangeError(`nth must be an integer >= 1, got ${match.nth}`);
     this.#rules.push({ match: { ...match }, fault, seen: 0, spent: false });
   }
 }
@@ -118,6 +127,10 @@ function matches(match: OperationMatch, operation: string, database: string | nu
     const got = operation.replace(/[[\]]/g, '').toLowerCase();
     if (got !== want && got.split('.').pop() !== want) return false;
   }
-  if (match.database !== undefined && (database === null || database.toLowerCase() !== match.database.toLowerCase())) return false;
+  if (
+    match.database !== undefined &&
+    (database === null || database.toLowerCase() !== match.database.toLowerCase())
+  )
+    return false;
   return true;
 }

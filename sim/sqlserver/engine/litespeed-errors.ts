@@ -30,7 +30,8 @@ export const LiteSpeedError = {
 export const liteSpeedErrors = {
   drive: (path: string, why: string) =>
     new SqlError(LiteSpeedError.Drive, `LiteSpeed: Could not read the drive for '${path}': ${why}`),
-  parameter: (name: string, problem: string) => new SqlError(LiteSpeedError.Parameter, `LiteSpeed: Invalid value for parameter ${name}: ${problem}`),
+  parameter: (name: string, problem: string) =>
+    new SqlError(LiteSpeedError.Parameter, `LiteSpeed: Invalid value for parameter ${name}: ${problem}`),
   unknownParameter: (procedure: string, name: string, accepted: readonly string[]) =>
     new SqlError(
       LiteSpeedError.UnknownParameter,
@@ -42,13 +43,27 @@ export const liteSpeedErrors = {
       'LiteSpeed: @read_write_filegroups = 0 together with @filegroup is refused: LiteSpeed would take a full database backup instead of the filegroup backup. Omit @read_write_filegroups for a filegroup backup, or pass @read_write_filegroups = 1 for a partial backup.',
     ),
   keyRequired: (device: string) =>
-    new SqlError(LiteSpeedError.EncryptionKey, `LiteSpeed: The backup on '${device}' is encrypted. Supply the encryption key with @encryptionkey.`),
+    new SqlError(
+      LiteSpeedError.EncryptionKey,
+      `LiteSpeed: The backup on '${device}' is encrypted. Supply the encryption key with @encryptionkey.`,
+    ),
   wrongKey: (device: string) =>
-    new SqlError(LiteSpeedError.EncryptionKey, `LiteSpeed: The encryption key supplied cannot decrypt the backup on '${device}'. Check @encryptionkey.`),
-  damaged: (device: string, why: string) => new SqlError(LiteSpeedError.Damaged, `LiteSpeed: The backup file '${device}' is damaged: ${why}`),
+    new SqlError(
+      LiteSpeedError.EncryptionKey,
+      `LiteSpeed: The encryption key supplied cannot decrypt the backup on '${device}'. Check @encryptionkey.`,
+    ),
+  damaged: (device: string, why: string) =>
+    new SqlError(LiteSpeedError.Damaged, `LiteSpeed: The backup file '${device}' is damaged: ${why}`),
   notLiteSpeed: (device: string) =>
-    new SqlError(LiteSpeedError.Damaged, `LiteSpeed: '${device}' is not a LiteSpeed backup file (it is a native SQL Server backup or another file). Use native RESTORE for native backups.`),
+    new SqlError(
+      LiteSpeedError.Damaged,
+      `LiteSpeed: '${device}' is not a LiteSpeed backup file (it is a native SQL Server backup or another file). Use native RESTORE for native backups.`,
+    ),
   diskFull: (device: string) =>
-    new SqlError(LiteSpeedError.DiskFull, `LiteSpeed: Write on '${device}' failed: 112(There is not enough space on the disk.) The backup was not completed and the partial file was removed.`),
-  maintenance: (problem: string) => new SqlError(LiteSpeedError.Maintenance, `LiteSpeed: xp_slssqlmaint: ${problem}`),
+    new SqlError(
+      LiteSpeedError.DiskFull,
+      `LiteSpeed: Write on '${device}' failed: 112(There is not enough space on the disk.) The backup was not completed and the partial file was removed.`,
+    ),
+  maintenance: (problem: string) =>
+    new SqlError(LiteSpeedError.Maintenance, `LiteSpeed: xp_slssqlmaint: ${problem}`),
 };

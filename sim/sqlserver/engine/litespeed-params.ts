@@ -55,14 +55,19 @@ export function readParams(procedure: string, args: ProcArg[], specs: ParamSpecs
   const values = new Map<string, SqlValue[]>();
   const accepted = Object.keys(specs).map((k) => `@${k}`);
   for (const a of args) {
-    if (a.name === null) throw liteSpeedErrors.parameter('(positional)', `${procedure} takes named parameters only (@name = value)`);
+    if (a.name === null)
+      throw liteSpeedErrors.parameter(
+        '(positional)',
+        `${procedure} takes named parameters only (@name = value)`,
+      );
     const key = a.name.replace(/^@/, '').toLowerCase();
     const spec = specs[key];
     if (!spec) throw liteSpeedErrors.unknownParameter(procedure, a.name, accepted);
     if (spec.unsupported) throw liteSpeedErrors.parameter(a.name, spec.unsupported);
     if (a.value === null) continue;
     const list = values.get(key) ?? [];
-    if (list.length > 0 && !spec.repeatable) throw liteSpeedErrors.parameter(a.name, 'may be given only once');
+    if (list.length > 0 && !spec.repeatable)
+      throw liteSpeedErrors.parameter(a.name, 'may be given only once');
     list.push(convert(a.name, a.value, spec));
     values.set(key, list);
   }
@@ -74,10 +79,23 @@ export function readParams(procedure: string, args: ProcArg[], specs: ParamSpecs
 
 function convert(name: string, value: SqlValue, spec: ParamSpec): SqlValue {
   if (spec.kind === 'int') {
-    const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : typeof value === 'boolean' ? Number(value) : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n)) throw liteSpeedErrors.parameter(name, `expected an integer, got ${JSON.stringify(String(value))}`);
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'bigint'
+          ? Number(value)
+          : typeof value === 'boolean'
+            ? Number(value)
+            : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
+              ? Number(value)
+              : NaN;
+    if (!Number.isInteger(n))
+      throw liteSpeedErrors.parameter(name, `expected an integer, got ${JSON.stringify(String(value))}`);
     if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-      throw liteSpeedErrors.parameter(name, `${n} is out of range (allowed ${spec.min ?? '-'} to ${spec.max ?? '-'})`);
+      throw liteSpeedErrors.parameter(
+        name,
+        `${n} is out of range (allowed ${spec.min ?? '-'} to ${spec.max ?? '-'})`,
+      );
     }
     const problem = spec.check?.(n);
     if (problem) throw liteSpeedErrors.parameter(name, problem);
@@ -91,8 +109,16 @@ function convert(name: string, value: SqlValue, spec: ParamSpec): SqlValue {
     }
   }
   const s = value instanceof Date ? value.toISOString() : String(value);
-  if (spec.maxLength !== undefined && s.length > spec.maxLength) throw liteSpeedErrors.parameter(name, `is ${s.length} characters long; at most ${spec.maxLength} are allowed`);
-  if (spec.oneOf && !spec.oneOf.some((o) => o.toLowerCase() === s.toLowerCase())) throw liteSpeedErrors.parameter(name, `must be one of ${spec.oneOf.join(', ')}, got ${JSON.stringify(s)}`);
+  if (spec.maxLength !== undefined && s.length > spec.maxLength)
+    throw liteSpeedErrors.parameter(
+      name,
+      `is ${s.length} characters long; at most ${spec.maxLength} are allowed`,
+    );
+  if (spec.oneOf && !spec.oneOf.some((o) => o.toLowerCase() === s.toLowerCase()))
+    throw liteSpeedErrors.parameter(
+      name,
+      `must be one of ${spec.oneOf.join(', ')}, got ${JSON.stringify(s)}`,
+    );
   if (s.length === 0 && spec.required) throw liteSpeedErrors.parameter(name, 'must not be empty');
   return s;
 }
@@ -105,7 +131,12 @@ const COMMON_IO: ParamSpecs = {
   logging: flag(2),
   threads: { kind: 'int', min: 1, max: 32 },
   buffercount: { kind: 'int', min: 1, max: 4096 },
-  maxtransfersize: { kind: 'int', min: 65536, max: 4194304, check: (v) => (v % 65536 === 0 ? null : 'must be a multiple of 65536') },
+  maxtransfersize: {
+    kind: 'int',
+    min: 65536,
+    max: 4194304,
+    check: (v) => (v % 65536 === 0 ? null : 'must be a multiple of 65536'),
+  },
   ioflag: { kind: 'string', repeatable: true },
   priority: { kind: 'int', min: -1, max: 2 },
   returndetails: flag(),

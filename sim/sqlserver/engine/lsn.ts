@@ -28,7 +28,8 @@ export function formatLsn(lsn: Lsn | null | undefined): string | null {
 
 /** Parses the decimal text form; throws on anything but digits. */
 export function parseLsn(text: string): Lsn {
-  if (!/^\d{1,25}$/.test(text)) throw new Error(`not an LSN (numeric(25,0) digits expected): ${JSON.stringify(text)}`);
+  if (!/^\d{1,25}$/.test(text))
+    throw new Error(`not an LSN (numeric(25,0) digits expected): ${JSON.stringify(text)}`);
   return BigInt(text);
 }
 
@@ -63,7 +64,8 @@ export class LogCursor {
 
   constructor(start: Lsn) {
     const { vlf, block, slot } = splitLsn(start);
-    if (vlf < 1 || slot < 1) throw new Error(`LogCursor: ${start} is not a usable LSN (VLF and slot start at 1)`);
+    if (vlf < 1 || slot < 1)
+      throw new Error(`LogCursor: ${start} is not a usable LSN (VLF and slot start at 1)`);
     this.#vlf = vlf;
     this.#block = block;
     this.#slot = slot;

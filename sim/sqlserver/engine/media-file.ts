@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCallback } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  scrypt as scryptCallback,
+} from 'node:crypto';
 import type { BackupFormat, BackupSetImage } from './backup-set-image.ts';
 
 /**
@@ -56,11 +62,23 @@ export class DecryptionError extends Error {}
 
 const scryptAsync = (password: string, salt: Buffer): Promise<Buffer> =>
   new Promise((resolve, reject) =>
-    scryptCallback(password, salt, 32, { N: 16384, r: 8, p: 1 }, (err, key) => (err ? reject(err) : resolve(key))),
+    scryptCallback(password, salt, 32, { N: 16384, r: 8, p: 1 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 
 /** The LiteSpeed algorithm names of @cryptlevel 0..8; every level is stored as AES-256-GCM here. */
-export const CRYPT_ALGORITHMS = ['RC2 40', 'RC2 56', 'RC2 112', 'RC2 128', '3DES 168', 'RC4 128', 'AES 128', 'AES 192', 'AES 256'] as const;
+export const CRYPT_ALGORITHMS = [
+  'RC2 40',
+  'RC2 56',
+  'RC2 112',
+  'RC2 128',
+  '3DES 168',
+  'RC4 128',
+  'AES 128',
+  'AES 192',
+  'AES 256',
+] as const;
 
 export function bodyLength(modelledBytes: number): number {
   return Math.min(65536, Math.max(1024, Math.round(modelledBytes / 16384)));
@@ -117,15 +135,19 @@ export function magicFor(format: BackupFormat): Buffer {
 
 /** Parses a whole media file. Throws {@link MediaFormatError}. */
 export function decodeMediaFile(bytes: Buffer): MediaFileContent {
-  const format = (Object.keys(MAGIC) as BackupFormat[]).find((f) => bytes.length >= 8 && bytes.subarray(0, 8).equals(MAGIC[f]));
+  const format = (Object.keys(MAGIC) as BackupFormat[]).find(
+    (f) => bytes.length >= 8 && bytes.subarray(0, 8).equals(MAGIC[f]),
+  );
   if (!format) throw new MediaFormatError('not-backup', 'the file does not start with a backup media header');
   const sets: StoredSet[] = [];
   let offset = 8;
   while (offset < bytes.length) {
-    if (offset + 4 > bytes.length) throw new MediaFormatError('damaged', `truncated descriptor length at byte ${offset}`);
+    if (offset + 4 > bytes.length)
+      throw new MediaFormatError('damaged', `truncated descriptor length at byte ${offset}`);
     const dLen = bytes.readUInt32LE(offset);
     offset += 4;
-    if (offset + dLen + 4 > bytes.length) throw new MediaFormatError('damaged', `truncated descriptor at byte ${offset}`);
+    if (offset + dLen + 4 > bytes.length)
+      throw new MediaFormatError('damaged', `truncated descriptor at byte ${offset}`);
     let descriptor: SetDescriptor;
     try {
       descriptor = JSON.parse(bytes.subarray(offset, offset + dLen).toString('utf8')) as SetDescriptor;
@@ -135,11 +157,13 @@ export function decodeMediaFile(bytes: Buffer): MediaFileContent {
     offset += dLen;
     const pLen = bytes.readUInt32LE(offset);
     offset += 4;
-    if (offset + pLen > bytes.length) throw new MediaFormatError('damaged', `truncated backup set payload at byte ${offset}`);
+    if (offset + pLen > bytes.length)
+      throw new MediaFormatError('damaged', `truncated backup set payload at byte ${offset}`);
     sets.push({ descriptor, payload: bytes.subarray(offset, offset + pLen) });
     offset += pLen;
   }
-  if (sets.length === 0) throw new MediaFormatError('damaged', 'the media header is not followed by any backup set');
+  if (sets.length === 0)
+    throw new MediaFormatError('damaged', 'the media header is not followed by any backup set');
   return { format, sets };
 }
 
@@ -152,7 +176,10 @@ export function payloadIntact(set: StoredSet): boolean {
  * Decrypts (when needed) and parses a set's payload into its image. Throws {@link DecryptionError}
  * for a missing or wrong key, {@link MediaFormatError} for a damaged payload.
  */
-export async function openSet(set: StoredSet, key: string | null): Promise<{ image: BackupSetImage; body: Buffer }> {
+export async function openSet(
+  set: StoredSet,
+  key: string | null,
+): Promise<{ image: BackupSetImage; body: Buffer }> {
   let plain = set.payload;
   const enc = set.descriptor.encryption;
   if (enc) {

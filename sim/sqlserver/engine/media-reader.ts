@@ -4,7 +4,15 @@ import type { BackupFormat, BackupSetImage } from './backup-set-image.ts';
 import type { DevicePaths } from './device-paths.ts';
 import { sqlErrors } from './error-catalog.ts';
 import { liteSpeedErrors } from './litespeed-errors.ts';
-import { DecryptionError, decodeMediaFile, MediaFormatError, openSet, payloadIntact, type SetDescriptor, type StoredSet } from './media-file.ts';
+import {
+  DecryptionError,
+  decodeMediaFile,
+  MediaFormatError,
+  openSet,
+  payloadIntact,
+  type SetDescriptor,
+  type StoredSet,
+} from './media-file.ts';
 import type { SqlError } from './sql-error.ts';
 
 export interface ReadRequest {
@@ -60,7 +68,9 @@ export async function readBackupSet(paths: DevicePaths, request: ReadRequest): P
     } catch (err) {
       if (!(err instanceof MediaFormatError)) throw err;
       if (request.reader === 'native') throw sqlErrors.incorrectlyFormed(device);
-      throw err.kind === 'not-backup' ? liteSpeedErrors.notLiteSpeed(device) : liteSpeedErrors.damaged(device, err.message);
+      throw err.kind === 'not-backup'
+        ? liteSpeedErrors.notLiteSpeed(device)
+        : liteSpeedErrors.damaged(device, err.message);
     }
     const set = sets.find((s) => s.descriptor.position === request.position);
     if (!set) throw sqlErrors.fileIdMissing(request.position, device);
@@ -72,24 +82,37 @@ export async function readBackupSet(paths: DevicePaths, request: ReadRequest): P
   const seen = new Map<number, string>();
   for (const f of found) {
     const d = f.set.descriptor;
-    if (d.mediaSetGuid !== first.set.descriptor.mediaSetGuid || d.backupSetGuid !== first.set.descriptor.backupSetGuid) throw sqlErrors.notPartOfMediaSet(f.device);
+    if (
+      d.mediaSetGuid !== first.set.descriptor.mediaSetGuid ||
+      d.backupSetGuid !== first.set.descriptor.backupSetGuid
+    )
+      throw sqlErrors.notPartOfMediaSet(f.device);
     if (found.length > families) throw sqlErrors.familyCountMismatch(f.device, families, found.length);
     const other = seen.get(d.familySequence);
     if (other !== undefined) throw sqlErrors.familyAlreadyProcessed(f.device, d.familySequence, other);
     seen.set(d.familySequence, f.device);
   }
-  if (request.allFamilies !== false && seen.size < families) throw sqlErrors.mediaFamiliesMissing(families, seen.size);
+  if (request.allFamilies !== false && seen.size < families)
+    throw sqlErrors.mediaFamiliesMissing(families, seen.size);
   for (const f of found) {
-    if (!payloadIntact(f.set)) throw damagedError(request.reader, f.device, 'the checksum of the backup set does not match its data');
+    if (!payloadIntact(f.set))
+      throw damagedError(request.reader, f.device, 'the checksum of the backup set does not match its data');
   }
 
   try {
     const { image } = await openSet(first.set, request.key);
-    const familyList = found.map((f) => ({ device: f.device, family: f.set.descriptor.familySequence, mirror: f.set.descriptor.mirror, mediaFamilyGuid: f.set.descriptor.mediaFamilyGuid }));
+    const familyList = found.map((f) => ({
+      device: f.device,
+      family: f.set.descriptor.familySequence,
+      mirror: f.set.descriptor.mirror,
+      mediaFamilyGuid: f.set.descriptor.mediaFamilyGuid,
+    }));
     return { image, descriptor: first.set.descriptor, allSets: first.all, families: familyList };
   } catch (err) {
     if (err instanceof DecryptionError) {
-      throw request.key === null ? liteSpeedErrors.keyRequired(first.device) : liteSpeedErrors.wrongKey(first.device);
+      throw request.key === null
+        ? liteSpeedErrors.keyRequired(first.device)
+        : liteSpeedErrors.wrongKey(first.device);
     }
     if (err instanceof MediaFormatError) throw damagedError(request.reader, first.device, err.message);
     throw err;
@@ -97,14 +120,21 @@ export async function readBackupSet(paths: DevicePaths, request: ReadRequest): P
 }
 
 /** Opens every set of a device list's first file (HEADERONLY without a position). */
-export async function openAll(sets: StoredSet[], key: string | null, reader: BackupFormat, device: string): Promise<BackupSetImage[]> {
+export async function openAll(
+  sets: StoredSet[],
+  key: string | null,
+  reader: BackupFormat,
+  device: string,
+): Promise<BackupSetImage[]> {
   const out: BackupSetImage[] = [];
   for (const s of sets) {
-    if (!payloadIntact(s)) throw damagedError(reader, device, `backup set ${s.descriptor.position} fails its checksum`);
+    if (!payloadIntact(s))
+      throw damagedError(reader, device, `backup set ${s.descriptor.position} fails its checksum`);
     try {
       out.push((await openSet(s, key)).image);
     } catch (err) {
-      if (err instanceof DecryptionError) throw key === null ? liteSpeedErrors.keyRequired(device) : liteSpeedErrors.wrongKey(device);
+      if (err instanceof DecryptionError)
+        throw key === null ? liteSpeedErrors.keyRequired(device) : liteSpeedErrors.wrongKey(device);
       throw err;
     }
   }

@@ -5,7 +5,15 @@ import { newGuid } from './database-factory.ts';
 import type { DevicePaths } from './device-paths.ts';
 import { sqlErrors } from './error-catalog.ts';
 import { liteSpeedErrors } from './litespeed-errors.ts';
-import { bodyLength, decodeMediaFile, encodeSet, fillerBody, magicFor, MediaFormatError, type SetDescriptor } from './media-file.ts';
+import {
+  bodyLength,
+  decodeMediaFile,
+  encodeSet,
+  fillerBody,
+  magicFor,
+  MediaFormatError,
+  type SetDescriptor,
+} from './media-file.ts';
 import type { MediaDescription } from './msdb.ts';
 import { SqlError } from './sql-error.ts';
 
@@ -46,12 +54,18 @@ interface PlannedFile {
  * the first file is left half-written, then every touched file is put back as it was (new files
  * removed) and the write error is thrown: nothing that looks complete remains.
  */
-export async function writeMedia(paths: DevicePaths, target: MediaTarget, image: BackupSetImage, diskFull: boolean): Promise<WrittenMedia> {
+export async function writeMedia(
+  paths: DevicePaths,
+  target: MediaTarget,
+  image: BackupSetImage,
+  diskFull: boolean,
+): Promise<WrittenMedia> {
   const familyCount = target.devices[0]!.length;
   const mirrorCount = target.devices.length;
   const existing = await readExisting(paths, target);
   const appending = !target.init && !target.formatMedia && existing.some((e) => e !== null);
-  if (target.format === 'native' && mirrorCount > 1 && !target.formatMedia && !appending) throw sqlErrors.mirrorNeedsFormat();
+  if (target.format === 'native' && mirrorCount > 1 && !target.formatMedia && !appending)
+    throw sqlErrors.mirrorNeedsFormat();
   let position = 1;
   let mediaSetGuid = newGuid();
   const familyGuids = Array.from({ length: familyCount }, () => newGuid());
@@ -60,7 +74,8 @@ export async function writeMedia(paths: DevicePaths, target: MediaTarget, image:
     for (const e of existing) {
       if (e === null) throw sqlErrors.notPartOfMediaSet(first.device);
       const last = e.sets[e.sets.length - 1]!;
-      if (last.familyCount !== familyCount) throw sqlErrors.familyCountMismatch(e.device, last.familyCount, familyCount);
+      if (last.familyCount !== familyCount)
+        throw sqlErrors.familyCountMismatch(e.device, last.familyCount, familyCount);
       if (last.mediaSetGuid !== first.sets[0]!.mediaSetGuid) throw sqlErrors.notPartOfMediaSet(e.device);
     }
     mediaSetGuid = first.sets[0]!.mediaSetGuid;
@@ -85,10 +100,20 @@ export async function writeMedia(paths: DevicePaths, target: MediaTarget, image:
         mirror,
         compressionLevel: target.compressionLevel,
       };
-      const body = fillerBody(`${image.backupSetGuid}:${family}`, bodyLength(target.modelledBytes / familyCount));
+      const body = fillerBody(
+        `${image.backupSetGuid}:${family}`,
+        bodyLength(target.modelledBytes / familyCount),
+      );
       const block = await encodeSet(image, descriptor, body, target.encryption);
       const head = appending && previous ? previous : magicFor(target.format);
-      planned.push({ device, host: paths.toHost(device), family, mirror, previous, content: Buffer.concat([head, block]) });
+      planned.push({
+        device,
+        host: paths.toHost(device),
+        family,
+        mirror,
+        previous,
+        content: Buffer.concat([head, block]),
+      });
     }
   }
 
@@ -97,13 +122,19 @@ export async function writeMedia(paths: DevicePaths, target: MediaTarget, image:
     for (const [i, p] of planned.entries()) {
       if (diskFull && i === 0) {
         await writeFile(p.host, p.content.subarray(0, Math.floor(p.content.length / 2)));
-        throw target.format === 'litespeed' ? liteSpeedErrors.diskFull(p.device) : sqlErrors.writeFailed(p.device, '112(There is not enough space on the disk.)');
+        throw target.format === 'litespeed'
+          ? liteSpeedErrors.diskFull(p.device)
+          : sqlErrors.writeFailed(p.device, '112(There is not enough space on the disk.)');
       }
       await writeFile(p.host, p.content);
       await utimes(p.host, target.now, target.now);
     }
   } catch (err) {
-    await Promise.all(planned.map((p) => (p.previous ? writeFile(p.host, p.previous) : rm(p.host, { force: true }))).map((x) => x.catch(() => undefined)));
+    await Promise.all(
+      planned
+        .map((p) => (p.previous ? writeFile(p.host, p.previous) : rm(p.host, { force: true })))
+        .map((x) => x.catch(() => undefined)),
+    );
     if (err instanceof SqlError) throw err;
     throw writeError(target.format, planned[0]!.device, err);
   }
@@ -119,7 +150,12 @@ export async function writeMedia(paths: DevicePaths, target: MediaTarget, image:
       deviceType: target.format === 'litespeed' ? 7 : 2,
       isCompressed: target.compressionLevel > 0,
       isEncrypted: target.encryption !== null,
-      devices: planned.map((p) => ({ family: p.family, mirror: p.mirror, physicalName: p.device, mediaFamilyGuid: familyGuids[p.family - 1]! })),
+      devices: planned.map((p) => ({
+        family: p.family,
+        mirror: p.mirror,
+        physicalName: p.device,
+        mediaFamilyGuid: familyGuids[p.family - 1]!,
+      })),
     },
   };
 }
@@ -134,7 +170,9 @@ async function readExisting(paths: DevicePaths, target: MediaTarget): Promise<Ar
   const out: Array<ExistingFile | null> = [];
   for (const device of target.devices.flat()) {
     if (paths.isOffline(device)) {
-      throw target.format === 'litespeed' ? liteSpeedErrors.drive(device, 'the device is not ready') : sqlErrors.cannotOpenDevice(device, '21(The device is not ready.)');
+      throw target.format === 'litespeed'
+        ? liteSpeedErrors.drive(device, 'the device is not ready')
+        : sqlErrors.cannotOpenDevice(device, '21(The device is not ready.)');
     }
     const host = paths.toHost(device);
     let bytes: Buffer;
@@ -154,7 +192,9 @@ async function readExisting(paths: DevicePaths, target: MediaTarget): Promise<Ar
       out.push({ device, bytes, sets: content.sets.map((s) => s.descriptor) });
     } catch (err) {
       if (!(err instanceof MediaFormatError)) throw err;
-      throw target.format === 'litespeed' ? liteSpeedErrors.notLiteSpeed(device) : sqlErrors.incorrectlyFormed(device);
+      throw target.format === 'litespeed'
+        ? liteSpeedErrors.notLiteSpeed(device)
+        : sqlErrors.incorrectlyFormed(device);
     }
   }
   return out;
@@ -173,11 +213,16 @@ async function prepareDirectory(paths: DevicePaths, format: BackupFormat, p: Pla
   // Native BACKUP does not create folders (Ola's scripts call xp_create_subdir first); the drive root always exists.
   const root = paths.toHost(p.device.slice(0, 3));
   if (/^[A-Za-z]:[\\/]/.test(p.device)) await mkdir(root, { recursive: true }).catch(() => undefined);
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw sqlErrors.cannotOpenDevice(p.device, '3(The system cannot find the path specified.)');
 }
 
 function writeError(format: BackupFormat, device: string, err: unknown): SqlError {
   const why = err instanceof Error ? err.message : String(err);
-  return format === 'litespeed' ? liteSpeedErrors.drive(device, why) : sqlErrors.cannotOpenDevice(device, `5(Access is denied.) ${why}`);
+  return format === 'litespeed'
+    ? liteSpeedErrors.drive(device, why)
+    : sqlErrors.cannotOpenDevice(device, `5(Access is denied.) ${why}`);
 }

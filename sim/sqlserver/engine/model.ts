@@ -166,7 +166,8 @@ export function isReadWrite(db: SimDatabase, fg: SimFilegroup): boolean {
 /** A filegroup is online when all its files are (SQL Server derives the filegroup's state this way). */
 export function filegroupState(db: SimDatabase, fg: SimFilegroup): FileState {
   const states = filesOf(db, fg).map((f) => f.state);
-  for (const s of ['DEFUNCT', 'OFFLINE', 'RECOVERY_PENDING', 'RESTORING'] as const) if (states.includes(s)) return s;
+  for (const s of ['DEFUNCT', 'OFFLINE', 'RECOVERY_PENDING', 'RESTORING'] as const)
+    if (states.includes(s)) return s;
   return 'ONLINE';
 }
 

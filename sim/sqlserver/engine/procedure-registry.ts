@@ -25,7 +25,10 @@ const PROCEDURES: Record<string, ProcHandler> = {
  * Resolves a procedure name as SQL Server would for procedures that live in master: `xp_x`,
  * `dbo.xp_x`, `master.dbo.xp_x`, `master..xp_x` (brackets already removed), case-insensitively.
  */
-export function resolveProcedure(name: string, liteSpeedInstalled: boolean): { name: string; handler: ProcHandler } | null {
+export function resolveProcedure(
+  name: string,
+  liteSpeedInstalled: boolean,
+): { name: string; handler: ProcHandler } | null {
   const parts = name.split('.').map((p) => p.toLowerCase());
   const bare = parts.pop()!;
   const ok =
@@ -45,7 +48,13 @@ export async function callProcedure(ctx: ProcContext, name: string, args: ProcAr
     return await resolved.handler(ctx, args);
   } catch (err) {
     if (!(err instanceof SqlError) || err.abortsBatch) throw err;
-    return { items: [err.toMessage(resolved.name), ...err.following].map((message) => ({ kind: 'message' as const, message })), returnValue: err.number === 201 ? -6 : 1 };
+    return {
+      items: [err.toMessage(resolved.name), ...err.following].map((message) => ({
+        kind: 'message' as const,
+        message,
+      })),
+      returnValue: err.number === 201 ? -6 : 1,
+    };
   }
 }
 
@@ -56,8 +65,12 @@ export async function callProcedure(ctx: ProcContext, name: string, args: ProcAr
 async function spExecuteSql(ctx: ProcContext, args: ProcArg[]): Promise<ProcResult> {
   const [stmtArg, declArg, ...rest] = args;
   const statement = stmtArg?.value;
-  if (typeof statement !== 'string') throw new SqlError(214, "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'.");
-  const declaration = declArg && declArg.name !== null && !['@params', '@parameters'].includes(declArg.name.toLowerCase()) ? null : declArg;
+  if (typeof statement !== 'string')
+    throw new SqlError(214, "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'.");
+  const declaration =
+    declArg && declArg.name !== null && !['@params', '@parameters'].includes(declArg.name.toLowerCase())
+      ? null
+      : declArg;
   const values = declaration ? rest : args.slice(1);
   let declared: ReturnType<typeof parseDeclaration>;
   try {
@@ -68,9 +81,13 @@ async function spExecuteSql(ctx: ProcContext, args: ProcArg[]): Promise<ProcResu
   }
   const variables = new Map<string, Variable>();
   for (const d of declared) {
-    const arg = values.find((a) => a.name?.toLowerCase() === d.name.toLowerCase()) ?? values[declared.indexOf(d)];
+    const arg =
+      values.find((a) => a.name?.toLowerCase() === d.name.toLowerCase()) ?? values[declared.indexOf(d)];
     if (arg === undefined) {
-      throw new SqlError(8178, `The parameterized query '(${typeof declaration?.value === 'string' ? declaration.value : ''})${statement.slice(0, 60)}' expects the parameter '${d.name}', which was not supplied.`);
+      throw new SqlError(
+        8178,
+        `The parameterized query '(${typeof declaration?.value === 'string' ? declaration.value : ''})${statement.slice(0, 60)}' expects the parameter '${d.name}', which was not supplied.`,
+      );
     }
     variables.set(d.name.toLowerCase(), { type: d.type, value: castTo(arg.value, d.type) });
   }

@@ -8,10 +8,13 @@ import type { SqlError } from './sql-error.ts';
 
 /** Data files in the roll-forward set: restored in this sequence and not yet online. */
 export function rollForwardSet(db: SimDatabase): SimFile[] {
-  return db.files.filter((f) => f.type === 'ROWS' && f.state === 'RESTORING' && f.restore !== null && !f.restore.pending);
+  return db.files.filter(
+    (f) => f.type === 'ROWS' && f.state === 'RESTORING' && f.restore !== null && !f.restore.pending,
+  );
 }
 
-export type RecoveryOutcome = { recovered: true; messages: SqlMessage[] } | { recovered: false; messages: SqlMessage[]; error: SqlError };
+export type RecoveryOutcome =
+  { recovered: true; messages: SqlMessage[] } | { recovered: false; messages: SqlMessage[]; error: SqlError };
 
 /**
  * RECOVERY: brings what was restored online, as SQL Server would.
@@ -43,7 +46,10 @@ export function recover(db: SimDatabase, now: Date): RecoveryOutcome {
     if (at < target) {
       return {
         recovered: false,
-        messages: [sqlNotices.rollForwardNeeded(formatLsn(at), formatLsn(target)), sqlNotices.notBroughtOnline()],
+        messages: [
+          sqlNotices.rollForwardNeeded(formatLsn(at), formatLsn(target)),
+          sqlNotices.notBroughtOnline(),
+        ],
         error: sqlErrors.mustBeRestoredTo(f.logicalName, formatLsn(at), formatLsn(target)),
       };
     }
@@ -53,7 +59,10 @@ export function recover(db: SimDatabase, now: Date): RecoveryOutcome {
     f.restore = null;
   }
   finishIfComplete(db);
-  return { recovered: true, messages: db.restore ? [sqlNotices.onlineRestoreIncomplete()] : [sqlNotices.restoreComplete(db.name)] };
+  return {
+    recovered: true,
+    messages: db.restore ? [sqlNotices.onlineRestoreIncomplete()] : [sqlNotices.restoreComplete(db.name)],
+  };
 }
 
 function recoverFirstStage(db: SimDatabase, now: Date): RecoveryOutcome {
@@ -66,7 +75,10 @@ function recoverFirstStage(db: SimDatabase, now: Date): RecoveryOutcome {
   if (low !== point) {
     return {
       recovered: false,
-      messages: [sqlNotices.rollForwardNeeded(formatLsn(low), formatLsn(point)), sqlNotices.notBroughtOnline()],
+      messages: [
+        sqlNotices.rollForwardNeeded(formatLsn(low), formatLsn(point)),
+        sqlNotices.notBroughtOnline(),
+      ],
       error: sqlErrors.inconsistentPoints(),
     };
   }

@@ -15,7 +15,12 @@ import type { ServerModel } from './server-model.ts';
  * (4335 when that point is already behind; when the time is after the log, the database stays
  * RESTORING with 4322).
  */
-export function restoreLog(server: ServerModel, req: RestoreRequest, image: BackupSetImage, device: string): RestoreStepResult {
+export function restoreLog(
+  server: ServerModel,
+  req: RestoreRequest,
+  image: BackupSetImage,
+  device: string,
+): RestoreStepResult {
   if (image.type !== 'L') throw sqlErrors.createdBy(device, 'BACKUP DATABASE');
   if (req.partial) throw sqlErrors.optionsNotSupported('PARTIAL');
   if (req.filegroups.length > 0 || req.readWriteFilegroups) throw sqlErrors.optionsNotSupported('FILEGROUP');
@@ -30,7 +35,8 @@ export function restoreLog(server: ServerModel, req: RestoreRequest, image: Back
   const last = parseLsn(image.lastLsn);
   const at = minLsn(set.map((f) => f.restore!.redoLsn!))!;
   // A log that spans a recovery fork continues another branch once the data is past its fork point.
-  if (image.forkPointLsn !== null && at > parseLsn(image.forkPointLsn)) throw sqlErrors.recoveryPathInconsistent();
+  if (image.forkPointLsn !== null && at > parseLsn(image.forkPointLsn))
+    throw sqlErrors.recoveryPathInconsistent();
   if (first > at) throw sqlErrors.logTooRecent(formatLsn(first), formatLsn(at));
   if (last <= at) throw sqlErrors.logTooEarly(formatLsn(last), formatLsn(at));
 
@@ -60,19 +66,25 @@ export function restoreLog(server: ServerModel, req: RestoreRequest, image: Back
     }
   }
 
-  for (const f of set) if (f.restore!.redoLsn! >= first && f.restore!.redoLsn! < last) f.restore!.redoLsn = target;
+  for (const f of set)
+    if (f.restore!.redoLsn! >= first && f.restore!.redoLsn! < last) f.restore!.redoLsn = target;
   if (!online) {
     db.log = new LogCursor(target);
     if (target === last) updateCatalog(db, image);
   }
-  if (target === last || (image.forkPointLsn !== null && target >= parseLsn(image.forkPointLsn))) db.restore.forkGuid = image.lastRecoveryForkGuid;
+  if (target === last || (image.forkPointLsn !== null && target >= parseLsn(image.forkPointLsn)))
+    db.restore.forkGuid = image.lastRecoveryForkGuid;
   if (stopAt !== null) db.restore.stopAt = stopAt;
   db.restore.lastBackupSetGuid = image.backupSetGuid;
 
   const logFile = image.files.find((f) => f.fileType === 'L');
   const n = pages(logFile?.backupBytes ?? image.backupSize);
-  messages.push(sqlNotices.processedPages(n, db.name, logFile?.logicalName ?? `${db.name}_log`, req.position));
-  messages.push(sqlNotices.successfullyProcessed('RESTORE LOG', n, Math.max(0.001, image.backupSize / 1_000_000_000)));
+  messages.push(
+    sqlNotices.processedPages(n, db.name, logFile?.logicalName ?? `${db.name}_log`, req.position),
+  );
+  messages.push(
+    sqlNotices.successfullyProcessed('RESTORE LOG', n, Math.max(0.001, image.backupSize / 1_000_000_000)),
+  );
   if (!reachedStop) messages.push(sqlNotices.pointInTimeNotReached());
   if (req.recovery === 'STANDBY') db.restore.standby = true;
   if (!wantsRecovery) return { messages, restoreType: 'L', recovered: false };

@@ -16,15 +16,30 @@ import type { MediaDescription } from './msdb.ts';
  * the backup set from its files, applies it under SQL Server's rules, and records the backup set
  * and a restorehistory row in msdb. Without files it is the recovery-only form.
  */
-export async function performRestore(server: ServerModel, req: RestoreRequest, signal: AbortSignal): Promise<RestoreStepResult> {
+export async function performRestore(
+  server: ServerModel,
+  req: RestoreRequest,
+  signal: AbortSignal,
+): Promise<RestoreStepResult> {
   const faults = server.faults.onCall(req.operation, req.database);
-  if (faults.error) throw new SqlError(faults.error.number, faults.error.message, { severity: faults.error.severity ?? 16 });
+  if (faults.error)
+    throw new SqlError(faults.error.number, faults.error.message, { severity: faults.error.severity ?? 16 });
   if (req.database.toLowerCase() === 'tempdb') throw sqlErrors.tempdb();
   if (req.devices.length === 0) {
-    if (req.kind === 'log') throw new SqlError(3207, 'Backup or restore requires at least one backup device. Rerun your statement specifying a backup device.');
+    if (req.kind === 'log')
+      throw new SqlError(
+        3207,
+        'Backup or restore requires at least one backup device. Rerun your statement specifying a backup device.',
+      );
     return recoverOnly(server, req);
   }
-  const read = await readBackupSet(server.paths, { reader: req.format, devices: req.devices, position: req.position, key: req.key, corruptFirst: faults.corruptBeforeRead });
+  const read = await readBackupSet(server.paths, {
+    reader: req.format,
+    devices: req.devices,
+    position: req.position,
+    key: req.key,
+    corruptFirst: faults.corruptBeforeRead,
+  });
   const existing = server.database(req.database);
   if (existing?.restoreRunning) throw sqlErrors.exclusiveAccess();
   if (existing) existing.restoreRunning = true;
@@ -34,12 +49,22 @@ export async function performRestore(server: ServerModel, req: RestoreRequest, s
     if (existing) existing.restoreRunning = false;
   }
   if (read.image.isDamaged && !req.continueAfterError) throw sqlErrors.damagedBackupSet();
-  const step = req.kind === 'log' ? restoreLog(server, req, read.image, req.devices[0]!) : restoreData(server, req, read.image, req.devices[0]!);
+  const step =
+    req.kind === 'log'
+      ? restoreLog(server, req, read.image, req.devices[0]!)
+      : restoreData(server, req, read.image, req.devices[0]!);
   recordHistory(server, req, read, step);
-  return read.image.isDamaged ? { ...step, messages: [...step.messages, sqlNotices.restoredDamaged()] } : step;
+  return read.image.isDamaged
+    ? { ...step, messages: [...step.messages, sqlNotices.restoredDamaged()] }
+    : step;
 }
 
-function recordHistory(server: ServerModel, req: RestoreRequest, read: ReadBackupSet, step: RestoreStepResult): void {
+function recordHistory(
+  server: ServerModel,
+  req: RestoreRequest,
+  read: ReadBackupSet,
+  step: RestoreStepResult,
+): void {
   const format = read.image.format;
   const media: MediaDescription = {
     mediaSetGuid: read.descriptor.mediaSetGuid,
@@ -49,7 +74,12 @@ function recordHistory(server: ServerModel, req: RestoreRequest, read: ReadBacku
     deviceType: format === 'litespeed' ? 7 : 2,
     isCompressed: read.descriptor.compressionLevel > 0,
     isEncrypted: read.descriptor.encryption !== null,
-    devices: read.families.map((f) => ({ family: f.family, mirror: f.mirror, physicalName: f.device, mediaFamilyGuid: f.mediaFamilyGuid })),
+    devices: read.families.map((f) => ({
+      family: f.family,
+      mirror: f.mirror,
+      physicalName: f.device,
+      mediaFamilyGuid: f.mediaFamilyGuid,
+    })),
   };
   const row = server.msdb.recordBackupSet(read.image, media, read.descriptor.position);
   server.msdb.recordRestore({
@@ -98,7 +128,8 @@ function recoverDataOnly(db: SimDatabase, req: RestoreRequest): RestoreStepResul
     if (f.state !== 'RECOVERY_PENDING' && f.state !== 'OFFLINE') throw sqlErrors.recoverOnlyState(name);
     files.push(f);
   }
-  for (const f of files) if (!f.restore?.intactOnDisk) throw sqlErrors.notConsistentForTransition(f.logicalName);
+  for (const f of files)
+    if (!f.restore?.intactOnDisk) throw sqlErrors.notConsistentForTransition(f.logicalName);
   for (const f of files) {
     f.state = 'ONLINE';
     f.restore = null;

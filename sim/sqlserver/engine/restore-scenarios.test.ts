@@ -26,7 +26,11 @@ async function newServer(from: TestSim): Promise<TestSim> {
 }
 
 function piecemealDatabase(t: TestSim, model: RecoveryModel, bReadOnly: boolean): void {
-  const file = (name: string, size: string) => ({ logicalName: `PM_${name}`, physicalName: `D:\\data\\PM_${name}.ndf`, size });
+  const file = (name: string, size: string) => ({
+    logicalName: `PM_${name}`,
+    physicalName: `D:\\data\\PM_${name}.ndf`,
+    size,
+  });
   t.sim.createDatabase({
     name: 'PM',
     recoveryModel: model,
@@ -41,11 +45,25 @@ function piecemealDatabase(t: TestSim, model: RecoveryModel, bReadOnly: boolean)
 }
 
 const B = (name: string) => `Y:\\SQL_BACKUPS\\PM\\${name}`;
-const backup = (t: TestSim, file: string, extra: Record<string, string | number | string[]> = {}) => ok(t.sim, xp('xp_backup_database', { database: 'PM', filename: B(file), ...extra }));
-const backupLog = (t: TestSim, file: string, extra: Record<string, string | number | string[]> = {}) => ok(t.sim, xp('xp_backup_log', { database: 'PM', filename: B(file), ...extra }));
-const restore = (t: TestSim, file: string, extra: Record<string, string | number | string[]> = {}) => t.sim.run(xp('xp_restore_database', { database: 'PM', filename: B(file), ...extra }));
-const restoreLog = (t: TestSim, file: string, recovery = 'NORECOVERY', extra: Record<string, string | number | string[]> = {}) => t.sim.run(xp('xp_restore_log', { database: 'PM', filename: B(file), with: recovery, ...extra }));
-const states = (t: TestSim) => Object.fromEntries(t.sim.database('PM').files.filter((f) => f.type === 'ROWS').map((f) => [f.filegroup, f.state]));
+const backup = (t: TestSim, file: string, extra: Record<string, string | number | string[]> = {}) =>
+  ok(t.sim, xp('xp_backup_database', { database: 'PM', filename: B(file), ...extra }));
+const backupLog = (t: TestSim, file: string, extra: Record<string, string | number | string[]> = {}) =>
+  ok(t.sim, xp('xp_backup_log', { database: 'PM', filename: B(file), ...extra }));
+const restore = (t: TestSim, file: string, extra: Record<string, string | number | string[]> = {}) =>
+  t.sim.run(xp('xp_restore_database', { database: 'PM', filename: B(file), ...extra }));
+const restoreLog = (
+  t: TestSim,
+  file: string,
+  recovery = 'NORECOVERY',
+  extra: Record<string, string | number | string[]> = {},
+) => t.sim.run(xp('xp_restore_log', { database: 'PM', filename: B(file), with: recovery, ...extra }));
+const states = (t: TestSim) =>
+  Object.fromEntries(
+    t.sim
+      .database('PM')
+      .files.filter((f) => f.type === 'ROWS')
+      .map((f) => [f.filegroup, f.state]),
+  );
 
 describe('S1: piecemeal restore, SIMPLE, whole database', () => {
   async function history() {
@@ -60,7 +78,9 @@ describe('S1: piecemeal restore, SIMPLE, whole database', () => {
 
   it('restores A and C from the partial WITH PARTIAL, RECOVERY, then B from its filegroup backup', async () => {
     const n = await newServer(await history());
-    expect(errorNumbers(await restore(n, 'P1.bak', { filegroup: ['A', 'C'], with: ['PARTIAL', 'RECOVERY'] }))).toEqual([]);
+    expect(
+      errorNumbers(await restore(n, 'P1.bak', { filegroup: ['A', 'C'], with: ['PARTIAL', 'RECOVERY'] })),
+    ).toEqual([]);
     expect(n.sim.database('PM').state).toBe('ONLINE');
     expect(states(n)).toEqual({ PRIMARY: 'ONLINE', A: 'ONLINE', B: 'RECOVERY_PENDING', C: 'ONLINE' });
     expect(errorNumbers(await restore(n, 'F_B.bak', { filegroup: 'B', with: 'RECOVERY' }))).toEqual([]);
@@ -69,7 +89,9 @@ describe('S1: piecemeal restore, SIMPLE, whole database', () => {
 
   it('swapped: the filegroup backup first cannot create the database (3118)', async () => {
     const n = await newServer(await history());
-    expect(errorNumbers(await restore(n, 'F_B.bak', { filegroup: 'B', with: 'RECOVERY' }))).toEqual([3118, 3013]);
+    expect(errorNumbers(await restore(n, 'F_B.bak', { filegroup: 'B', with: 'RECOVERY' }))).toEqual([
+      3118, 3013,
+    ]);
   });
 
   it('a read-write filegroup left out of the first stage becomes DEFUNCT (3127) and can never be restored (3172)', async () => {
@@ -78,7 +100,9 @@ describe('S1: piecemeal restore, SIMPLE, whole database', () => {
     expect(errorNumbers(r)).toEqual([]);
     expect(r.infos.some((m) => m.includes("'PM_C'") && m.includes('defunct'))).toBe(true);
     expect(states(n).C).toBe('DEFUNCT');
-    expect(errorNumbers(await restore(n, 'P1.bak', { filegroup: 'C', with: 'RECOVERY' }))).toEqual([3172, 3013]);
+    expect(errorNumbers(await restore(n, 'P1.bak', { filegroup: 'C', with: 'RECOVERY' }))).toEqual([
+      3172, 3013,
+    ]);
   });
 
   it('a read-only filegroup backup taken before the filegroup was changed is no longer valid (3125)', async () => {
@@ -90,8 +114,12 @@ describe('S1: piecemeal restore, SIMPLE, whole database', () => {
     t.sim.setFilegroupReadOnly('PM', 'B', true);
     await backup(t, 'P1.bak', { read_write_filegroups: 1 });
     const n = await newServer(t);
-    expect(errorNumbers(await restore(n, 'P1.bak', { with: ['PARTIAL', 'RECOVERY'], read_write_filegroups: 1 }))).toEqual([]);
-    expect(errorNumbers(await restore(n, 'F_B.bak', { filegroup: 'B', with: 'RECOVERY' }))).toEqual([3125, 3013]);
+    expect(
+      errorNumbers(await restore(n, 'P1.bak', { with: ['PARTIAL', 'RECOVERY'], read_write_filegroups: 1 })),
+    ).toEqual([]);
+    expect(errorNumbers(await restore(n, 'F_B.bak', { filegroup: 'B', with: 'RECOVERY' }))).toEqual([
+      3125, 3013,
+    ]);
     await backup(t, 'F_B2.bak', { filegroup: 'B' });
     expect(errorNumbers(await restore(n, 'F_B2.bak', { filegroup: 'B', with: 'RECOVERY' }))).toEqual([]);
     expect(states(n).B).toBe('ONLINE');
@@ -123,7 +151,11 @@ describe('S3: piecemeal restore, FULL recovery, to a new server', () => {
   }
 
   async function stage1(n: TestSim) {
-    expect(errorNumbers(await restore(n, 'backup1.bak', { filegroup: 'PRIMARY', with: ['PARTIAL', 'NORECOVERY'] }))).toEqual([]);
+    expect(
+      errorNumbers(
+        await restore(n, 'backup1.bak', { filegroup: 'PRIMARY', with: ['PARTIAL', 'NORECOVERY'] }),
+      ),
+    ).toEqual([]);
     expect(errorNumbers(await restore(n, 'backup2.bak', { filegroup: 'A', with: 'NORECOVERY' }))).toEqual([]);
     for (const l of ['L3.trn', 'L4.trn', 'L5.trn']) expect(errorNumbers(await restoreLog(n, l))).toEqual([]);
     expect(errorNumbers(await restoreLog(n, 'T.trn', 'RECOVERY'))).toEqual([]);
@@ -133,8 +165,15 @@ describe('S3: piecemeal restore, FULL recovery, to a new server', () => {
     const n = await newServer(await history());
     await stage1(n);
     expect(n.sim.database('PM').state).toBe('ONLINE');
-    expect(states(n)).toEqual({ PRIMARY: 'ONLINE', A: 'ONLINE', B: 'RECOVERY_PENDING', C: 'RECOVERY_PENDING' });
-    expect(errorNumbers(await restore(n, 'backup2a.bak', { filegroup: 'C', with: 'NORECOVERY' }))).toEqual([]);
+    expect(states(n)).toEqual({
+      PRIMARY: 'ONLINE',
+      A: 'ONLINE',
+      B: 'RECOVERY_PENDING',
+      C: 'RECOVERY_PENDING',
+    });
+    expect(errorNumbers(await restore(n, 'backup2a.bak', { filegroup: 'C', with: 'NORECOVERY' }))).toEqual(
+      [],
+    );
     expect(states(n).C).toBe('RESTORING');
     for (const l of ['L3.trn', 'L4.trn', 'L5.trn']) expect(errorNumbers(await restoreLog(n, l))).toEqual([]);
     expect(errorNumbers(await restoreLog(n, 'T.trn', 'RECOVERY'))).toEqual([]);
@@ -158,7 +197,9 @@ describe('S3: piecemeal restore, FULL recovery, to a new server', () => {
     const n = await newServer(await history());
     await stage1(n);
     expect(errorNumbers(await restoreLog(n, 'L5.trn'))).toEqual([3117, 3013]);
-    expect(errorNumbers(await restore(n, 'backup2a.bak', { filegroup: 'C', with: 'NORECOVERY' }))).toEqual([]);
+    expect(errorNumbers(await restore(n, 'backup2a.bak', { filegroup: 'C', with: 'NORECOVERY' }))).toEqual(
+      [],
+    );
     expect(errorNumbers(await restoreLog(n, 'T.trn', 'RECOVERY'))).toEqual([4305, 3013]);
   });
 
@@ -167,7 +208,9 @@ describe('S3: piecemeal restore, FULL recovery, to a new server', () => {
     await stage1(n);
     const r = await restore(n, 'backup2a.bak', { filegroup: 'C', with: 'RECOVERY' });
     expect(errorNumbers(r)).toEqual([]);
-    expect(r.infos.some((m) => m.startsWith('This RESTORE statement successfully performed some actions'))).toBe(true);
+    expect(
+      r.infos.some((m) => m.startsWith('This RESTORE statement successfully performed some actions')),
+    ).toBe(true);
     expect(states(n).C).toBe('RESTORING');
   });
 });
@@ -190,7 +233,9 @@ describe('S5: differential partial', () => {
     const [, q1, q2] = t.server.msdb.backupset;
     expect(q2!.differential_base_guid).toBe(q1!.differential_base_guid);
     const n = await newServer(t);
-    expect(errorNumbers(await restore(n, 'P1.bak', { read_write_filegroups: 1, with: 'NORECOVERY' }))).toEqual([]);
+    expect(
+      errorNumbers(await restore(n, 'P1.bak', { read_write_filegroups: 1, with: 'NORECOVERY' })),
+    ).toEqual([]);
     expect(errorNumbers(await restore(n, 'Q2.bak', { with: 'RECOVERY' }))).toEqual([]);
     expect(errorNumbers(await restore(n, 'F_B.bak', { filegroup: 'B', with: 'RECOVERY' }))).toEqual([]);
     expect(states(n)).toEqual({ PRIMARY: 'ONLINE', A: 'ONLINE', B: 'ONLINE', C: 'ONLINE' });
@@ -232,7 +277,9 @@ describe('S6: a new base invalidates the old differentials', () => {
     const n = await newServer(t);
     await restore(n, 'P1.bak', { read_write_filegroups: 1, with: 'NORECOVERY' });
     expect(errorNumbers(await restore(n, 'Q3.bak', { with: 'RECOVERY' }))).toEqual([3136, 3013]);
-    expect(errorNumbers(await restore(n, 'P2.bak', { read_write_filegroups: 1, with: 'NORECOVERY' }))).toEqual([]);
+    expect(
+      errorNumbers(await restore(n, 'P2.bak', { read_write_filegroups: 1, with: 'NORECOVERY' })),
+    ).toEqual([]);
     expect(errorNumbers(await restore(n, 'Q3.bak', { with: 'RECOVERY' }))).toEqual([]);
     expect(n.sim.database('PM').state).toBe('ONLINE');
   });
@@ -305,13 +352,28 @@ describe('S11: stripes and mirrors', () => {
     expect(media).toHaveLength(8);
     expect(media.filter((m) => m.mirror === 1).map((m) => m.family_sequence_number)).toEqual([1, 2, 3, 4]);
     const n = await newServer(t);
-    const restoreFiles = (files: string[]) => n.sim.run(xp('xp_restore_database', { database: 'PM', filename: files, with: 'RECOVERY' }));
+    const restoreFiles = (files: string[]) =>
+      n.sim.run(xp('xp_restore_database', { database: 'PM', filename: files, with: 'RECOVERY' }));
     expect(errorNumbers(await restoreFiles([...stripes, ...mirrors]))).toEqual([3231, 3013]);
     expect(errorNumbers(await restoreFiles(stripes.slice(0, 3)))).toEqual([3132, 3013]);
-    expect(errorNumbers(await restoreFiles([stripes[0]!, mirrors[0]!, stripes[2]!, stripes[3]!]))).toEqual([3227, 3013]);
-    expect(errorNumbers(await restoreFiles([stripes[3]!, stripes[1]!, stripes[0]!, stripes[2]!]))).toEqual([]);
+    expect(errorNumbers(await restoreFiles([stripes[0]!, mirrors[0]!, stripes[2]!, stripes[3]!]))).toEqual([
+      3227, 3013,
+    ]);
+    expect(errorNumbers(await restoreFiles([stripes[3]!, stripes[1]!, stripes[0]!, stripes[2]!]))).toEqual(
+      [],
+    );
     expect(n.sim.database('PM').state).toBe('ONLINE');
     const m = await newServer(t);
-    expect(errorNumbers(await m.sim.run(xp('xp_restore_database', { database: 'PM', filename: [stripes[0]!, mirrors[1]!, stripes[2]!, mirrors[3]!], with: 'RECOVERY' })))).toEqual([]);
+    expect(
+      errorNumbers(
+        await m.sim.run(
+          xp('xp_restore_database', {
+            database: 'PM',
+            filename: [stripes[0]!, mirrors[1]!, stripes[2]!, mirrors[3]!],
+            with: 'RECOVERY',
+          }),
+        ),
+      ),
+    ).toEqual([]);
   });
 });

@@ -59,7 +59,9 @@ export class ServerModel {
     this.clock = clock;
     this.paths = new DevicePaths(options.dataDir, options.defaultBackupDirectory);
     const dataFolder = 'C:\\Program Files\\Microsoft SQL Server\\MSSQL16.MSSQLSERVER\\MSSQL\\DATA';
-    systemDatabaseSpecs(dataFolder).forEach((spec, i) => this.#databases.set(spec.name.toLowerCase(), buildDatabase(spec, i + 1, clock.now()).db));
+    systemDatabaseSpecs(dataFolder).forEach((spec, i) =>
+      this.#databases.set(spec.name.toLowerCase(), buildDatabase(spec, i + 1, clock.now()).db),
+    );
   }
 
   now(): Date {
@@ -110,13 +112,18 @@ export class ServerModel {
   /** The database (other than `except`) that uses this physical file name, if any. */
   ownerOfPhysicalName(path: string, except?: SimDatabase): SimDatabase | undefined {
     const p = path.toLowerCase();
-    return this.databases().find((d) => d !== except && d.files.some((f) => f.physicalName.toLowerCase() === p));
+    return this.databases().find(
+      (d) => d !== except && d.files.some((f) => f.physicalName.toLowerCase() === p),
+    );
   }
 
   #checkPhysicalNames(db: SimDatabase): void {
     for (const f of db.files) {
       const owner = this.ownerOfPhysicalName(f.physicalName);
-      if (owner) throw new Error(`database ${db.name}: file ${f.physicalName} is already used by database ${owner.name}`);
+      if (owner)
+        throw new Error(
+          `database ${db.name}: file ${f.physicalName} is already used by database ${owner.name}`,
+        );
     }
   }
 }

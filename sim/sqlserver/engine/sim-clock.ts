@@ -17,12 +17,21 @@ export class SimClock implements Clock {
   }
 
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance: ${ms} is not a non-negative number of milliseconds`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance: ${ms} is not a non-negative number of milliseconds`);
     this.#offsetMs += ms;
   }
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** Parses `90s`, `15m`, `2h`, `1d`, `1w` (or a number of milliseconds). */
 export function parseDuration(value: string | number): number {

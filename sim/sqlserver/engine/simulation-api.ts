@@ -1,11 +1,26 @@
 import type { ExecutionItem, SessionInfo } from '../engine-api.ts';
 import { corrupt } from './backup-operation.ts';
 import { runSqlText } from './batch-interpreter.ts';
-import { addFile, addFilegroup, setDatabaseReadOnly, setDatabaseState, setFileOffline, setFilegroupReadOnly, setRecoveryModel, writeData } from './database-changes.ts';
+import {
+  addFile,
+  addFilegroup,
+  setDatabaseReadOnly,
+  setDatabaseState,
+  setFileOffline,
+  setFilegroupReadOnly,
+  setRecoveryModel,
+  writeData,
+} from './database-changes.ts';
 import type { DatabaseSpec, FileSpec } from './database-factory.ts';
 import type { EngineFaults } from './engine-faults.ts';
 import { formatLsn } from './lsn.ts';
-import { filegroupById, filegroupState, type FileState, type RecoveryModel, type SimDatabase } from './model.ts';
+import {
+  filegroupById,
+  filegroupState,
+  type FileState,
+  type RecoveryModel,
+  type SimDatabase,
+} from './model.ts';
 import type { Msdb } from './msdb.ts';
 import type { ServerModel } from './server-model.ts';
 import { parseDuration, parseSize } from './sim-clock.ts';
@@ -66,7 +81,12 @@ export interface DatabaseSpecInput extends Omit<DatabaseSpec, 'filegroups' | 'lo
 }
 
 export function toFileSpec(f: FileSpecInput): FileSpec {
-  return { logicalName: f.logicalName, physicalName: f.physicalName, sizeBytes: parseSize(f.size), ...(f.used !== undefined ? { usedBytes: parseSize(f.used) } : {}) };
+  return {
+    logicalName: f.logicalName,
+    physicalName: f.physicalName,
+    sizeBytes: parseSize(f.size),
+    ...(f.used !== undefined ? { usedBytes: parseSize(f.used) } : {}),
+  };
 }
 
 /**
@@ -114,7 +134,9 @@ export class SimulationApi {
 
   /** Writes `size` of data to a filegroup: the log advances, the extents are marked changed. Returns the LSN. */
   write(database: string, filegroup: string, size: SizeInput, options: { grow?: boolean } = {}): string {
-    return formatLsn(writeData(this.#db(database), filegroup, parseSize(size), this.now(), options.grow ?? false));
+    return formatLsn(
+      writeData(this.#db(database), filegroup, parseSize(size), this.now(), options.grow ?? false),
+    );
   }
 
   /** Sets a filegroup read-only (records read_only_lsn) or read-write (read_write_lsn). Returns the LSN, or null if unchanged. */
@@ -182,8 +204,16 @@ export class SimulationApi {
 
   /** Runs T-SQL as the sa login (in `database`, default master). */
   async run(sql: string, options: { database?: string } = {}): Promise<RunResult> {
-    const session: SessionInfo = { id: 50, login: this.#server.options.login.user, database: options.database ?? 'master' };
-    const items = await runSqlText({ server: this.#server, session, signal: new AbortController().signal }, sql, new Map());
+    const session: SessionInfo = {
+      id: 50,
+      login: this.#server.options.login.user,
+      database: options.database ?? 'master',
+    };
+    const items = await runSqlText(
+      { server: this.#server, session, signal: new AbortController().signal },
+      sql,
+      new Map(),
+    );
     const errors: RunResult['errors'] = [];
     const infos: string[] = [];
     for (const i of items) {
@@ -197,7 +227,10 @@ export class SimulationApi {
   /** Like {@link run}, but throws when the batch reported an error. */
   async runChecked(sql: string, options: { database?: string } = {}): Promise<RunResult> {
     const r = await this.run(sql, options);
-    if (r.errors.length > 0) throw new Error(`simulator T-SQL failed: ${r.errors.map((e) => `Msg ${e.number}: ${e.message}`).join(' | ')}\n${sql}`);
+    if (r.errors.length > 0)
+      throw new Error(
+        `simulator T-SQL failed: ${r.errors.map((e) => `Msg ${e.number}: ${e.message}`).join(' | ')}\n${sql}`,
+      );
     return r;
   }
 
@@ -220,7 +253,12 @@ export function view(db: SimDatabase): DatabaseView {
     lastCheckpointLsn: formatLsn(db.lastCheckpointLsn),
     databaseBackupLsn: formatLsn(db.databaseBackupLsn),
     logChainLsn: formatLsn(db.logChain?.lastLsn ?? null),
-    filegroups: db.filegroups.map((fg) => ({ id: fg.id, name: fg.name, isReadOnly: fg.isReadOnly, state: filegroupState(db, fg) })),
+    filegroups: db.filegroups.map((fg) => ({
+      id: fg.id,
+      name: fg.name,
+      isReadOnly: fg.isReadOnly,
+      state: filegroupState(db, fg),
+    })),
     files: db.files.map((f) => ({
       fileId: f.fileId,
       logicalName: f.logicalName,

@@ -1,4 +1,11 @@
-import type { ExecutionItem, ExecutionResult, LoginResult, RpcParameter, SessionInfo, SqlEngine } from '../engine-api.ts';
+import type {
+  ExecutionItem,
+  ExecutionResult,
+  LoginResult,
+  RpcParameter,
+  SessionInfo,
+  SqlEngine,
+} from '../engine-api.ts';
 import { runSqlText } from './batch-interpreter.ts';
 import { callProcedure } from './procedure-registry.ts';
 import type { ServerModel } from './server-model.ts';
@@ -28,12 +35,23 @@ export class SimSqlEngine implements SqlEngine {
   login(user: string, password: string, database: string | undefined): LoginResult {
     const expected = this.server.options.login;
     if (user.toLowerCase() !== expected.user.toLowerCase() || password !== expected.password) {
-      return { ok: false, error: { number: 18456, state: 1, severity: 14, message: `Login failed for user '${user}'.` } };
+      return {
+        ok: false,
+        error: { number: 18456, state: 1, severity: 14, message: `Login failed for user '${user}'.` },
+      };
     }
     if (database === undefined || database === '') return { ok: true, database: 'master' };
     const db = this.server.database(database);
     if (!db || (db.state !== 'ONLINE' && !db.restore?.standby)) {
-      return { ok: false, error: { number: 4060, state: 1, severity: 11, message: `Cannot open database "${database}" requested by the login. The login failed.` } };
+      return {
+        ok: false,
+        error: {
+          number: 4060,
+          state: 1,
+          severity: 11,
+          message: `Cannot open database "${database}" requested by the login. The login failed.`,
+        },
+      };
     }
     return { ok: true, database: db.name };
   }
@@ -42,8 +60,17 @@ export class SimSqlEngine implements SqlEngine {
     return { items: await runSqlText({ server: this.server, session, signal }, sql, new Map()) };
   }
 
-  async executeRpc(session: SessionInfo, procedure: string, params: RpcParameter[], signal: AbortSignal): Promise<ExecutionResult> {
-    const args = params.map((p) => ({ name: p.name === '' ? null : p.name, value: p.value, output: p.output }));
+  async executeRpc(
+    session: SessionInfo,
+    procedure: string,
+    params: RpcParameter[],
+    signal: AbortSignal,
+  ): Promise<ExecutionResult> {
+    const args = params.map((p) => ({
+      name: p.name === '' ? null : p.name,
+      value: p.value,
+      output: p.output,
+    }));
     let result;
     try {
       result = await callProcedure({ server: this.server, session, signal }, procedure, args);

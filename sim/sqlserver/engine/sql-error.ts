@@ -14,7 +14,11 @@ export class SqlError extends Error {
   /** The whole batch stops (THROW, compile errors), not only the statement. */
   readonly abortsBatch: boolean;
 
-  constructor(number: number, message: string, options: { severity?: number; state?: number; following?: SqlMessage[]; abortsBatch?: boolean } = {}) {
+  constructor(
+    number: number,
+    message: string,
+    options: { severity?: number; state?: number; following?: SqlMessage[]; abortsBatch?: boolean } = {},
+  ) {
     super(message);
     this.name = 'SqlError';
     this.number = number;

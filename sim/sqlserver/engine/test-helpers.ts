@@ -14,11 +14,19 @@ export interface TestSim extends SimEngine {
   cleanup(): Promise<void>;
 }
 
-export async function newTestSim(scenario: string | Scenario = 'default', dataDir?: string): Promise<TestSim> {
+export async function newTestSim(
+  scenario: string | Scenario = 'default',
+  dataDir?: string,
+): Promise<TestSim> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'hf-sqlsim-')));
   const manual = new ManualClock('2026-03-01T00:00:00Z');
   const built = await createSimEngine({ dataDir: dir, scenario, clock: manual });
-  return { ...built, dataDir: dir, manual, cleanup: () => (dataDir ? Promise.resolve() : rm(dir, { recursive: true, force: true })) };
+  return {
+    ...built,
+    dataDir: dir,
+    manual,
+    cleanup: () => (dataDir ? Promise.resolve() : rm(dir, { recursive: true, force: true })),
+  };
 }
 
 type ParamValue = string | number | null;
@@ -59,12 +67,15 @@ export function rows(r: RunResult, index = 0): Array<Record<string, unknown>> {
   const sets = r.items.filter((i) => i.kind === 'resultSet');
   const rs = sets[index];
   if (!rs || rs.kind !== 'resultSet') throw new Error(`no result set #${index}`);
-  return rs.resultSet.rows.map((row) => Object.fromEntries(rs.resultSet.columns.map((c, i) => [c.name, row[i]])));
+  return rs.resultSet.rows.map((row) =>
+    Object.fromEntries(rs.resultSet.columns.map((c, i) => [c.name, row[i]])),
+  );
 }
 
 /** Runs a batch and throws with the messages if it reported an error or a non-zero @rc. */
 export async function ok(sim: SimEngine['sim'], sql: string): Promise<RunResult> {
   const r = await sim.run(sql);
-  if (r.errors.length > 0) throw new Error(`expected success: ${r.errors.map((e) => `${e.number} ${e.message}`).join(' | ')}`);
+  if (r.errors.length > 0)
+    throw new Error(`expected success: ${r.errors.map((e) => `${e.number} ${e.message}`).join(' | ')}`);
   return r;
 }

@@ -77,7 +77,15 @@ function parsePrimary(s: TokenStream): Expr {
       return { kind: 'literal', value: t.value };
     case 'number':
       s.next();
-      return { kind: 'literal', value: /^\d+$/.test(t.value) && Number.isSafeInteger(Number(t.value)) ? Number(t.value) : t.value.includes('.') || /e/i.test(t.value) ? Number(t.value) : t.value };
+      return {
+        kind: 'literal',
+        value:
+          /^\d+$/.test(t.value) && Number.isSafeInteger(Number(t.value))
+            ? Number(t.value)
+            : t.value.includes('.') || /e/i.test(t.value)
+              ? Number(t.value)
+              : t.value,
+      };
     case 'variable':
       s.next();
       return { kind: 'variable', name: t.value };
@@ -140,7 +148,10 @@ function parseConvert(s: TokenStream): Expr {
 
 /** `int`, `nvarchar(128)`, `varchar(max)`, `numeric(25,0)`, `sysname`... */
 export function parseDataType(s: TokenStream): DataType {
-  const name = s.expectName().toLowerCase().replace(/^sys\./, '');
+  const name = s
+    .expectName()
+    .toLowerCase()
+    .replace(/^sys\./, '');
   const type: DataType = { name };
   if (s.acceptOp('(')) {
     if (s.acceptKeyword('MAX')) type.length = 'max';

@@ -29,7 +29,11 @@ function parseStatement(s: TokenStream): Statement {
   const body = parseBody(s);
   const last = s.tokens[Math.max(0, s.pos - 1)]!;
   s.acceptOp(';');
-  return { ...body, text: s.sql.slice(first.start, Math.max(first.end, last.end)), line: s.lineOf(first) } as Statement;
+  return {
+    ...body,
+    text: s.sql.slice(first.start, Math.max(first.end, last.end)),
+    line: s.lineOf(first),
+  } as Statement;
 }
 
 function parseBody(s: TokenStream): StatementBody {
@@ -51,7 +55,12 @@ function parseBody(s: TokenStream): StatementBody {
       return { kind: 'if', condition, then, otherwise };
     }
     case 'BEGIN': {
-      if (s.isKeyword('TRY', 1) || s.isKeyword('TRAN', 1) || s.isKeyword('TRANSACTION', 1) || s.isKeyword('CATCH', 1)) {
+      if (
+        s.isKeyword('TRY', 1) ||
+        s.isKeyword('TRAN', 1) ||
+        s.isKeyword('TRANSACTION', 1) ||
+        s.isKeyword('CATCH', 1)
+      ) {
         throw new UnsupportedStatement(t.start, 'BEGIN TRY/TRANSACTION');
       }
       s.next();
@@ -117,7 +126,8 @@ function parseDeclare(s: TokenStream): StatementBody {
     const v = s.next();
     if (v.kind !== 'variable') s.failAt(v, 'expected a @variable');
     s.acceptKeyword('AS');
-    if (s.isKeyword('TABLE') || s.isKeyword('CURSOR')) throw new UnsupportedStatement(v.start, 'table variables');
+    if (s.isKeyword('TABLE') || s.isKeyword('CURSOR'))
+      throw new UnsupportedStatement(v.start, 'table variables');
     const type = parseDataType(s);
     const init = s.acceptOp('=') ? parseExpression(s) : null;
     vars.push({ name: v.value, type, init });
@@ -133,7 +143,12 @@ function parseSet(s: TokenStream): StatementBody {
     s.next();
     const op = s.next();
     if (op.kind !== 'op' || !['=', '+=', '-='].includes(op.value)) s.failAt(op, "expected '='");
-    return { kind: 'set-variable', name: t.value, op: op.value as '=' | '+=' | '-=', expr: parseExpression(s) };
+    return {
+      kind: 'set-variable',
+      name: t.value,
+      op: op.value as '=' | '+=' | '-=',
+      expr: parseExpression(s),
+    };
   }
   if (t.kind !== 'ident') s.fail('expected a SET option');
   s.next();
@@ -195,7 +210,26 @@ function parseExecValue(s: TokenStream): Expr {
   return s.fail('expected a constant, a @variable or DEFAULT');
 }
 
-const STATEMENT_STARTS = ['DECLARE', 'SET', 'EXEC', 'EXECUTE', 'IF', 'ELSE', 'BEGIN', 'END', 'RAISERROR', 'THROW', 'SELECT', 'USE', 'PRINT', 'RETURN', 'BACKUP', 'RESTORE', 'ALTER', 'GO'];
+const STATEMENT_STARTS = [
+  'DECLARE',
+  'SET',
+  'EXEC',
+  'EXECUTE',
+  'IF',
+  'ELSE',
+  'BEGIN',
+  'END',
+  'RAISERROR',
+  'THROW',
+  'SELECT',
+  'USE',
+  'PRINT',
+  'RETURN',
+  'BACKUP',
+  'RESTORE',
+  'ALTER',
+  'GO',
+];
 
 function atStatementEnd(s: TokenStream): boolean {
   return s.atEnd() || s.isOp(';') || STATEMENT_STARTS.some((w) => s.isKeyword(w));
@@ -223,27 +257,54 @@ function parseSelectList(s: TokenStream): StatementBody {
     const expr = parseExpression(s);
     let alias: string | null = null;
     if (s.acceptKeyword('AS')) alias = s.expectIdentifier();
-    else if (s.peek().kind === 'ident' && !atStatementEnd(s) && !s.isKeyword('FROM')) alias = s.expectIdentifier();
+    else if (s.peek().kind === 'ident' && !atStatementEnd(s) && !s.isKeyword('FROM'))
+      alias = s.expectIdentifier();
     else if (s.peek().kind === 'string' && !atStatementEnd(s)) alias = s.next().value;
     items.push({ expr, alias, assignTo });
   } while (s.acceptOp(','));
-  if (s.isKeyword('FROM') || s.isKeyword('WHERE') || s.isKeyword('INTO')) throw new UnsupportedStatement(start.start, 'SELECT ... FROM');
+  if (s.isKeyword('FROM') || s.isKeyword('WHERE') || s.isKeyword('INTO'))
+    throw new UnsupportedStatement(start.start, 'SELECT ... FROM');
   return { kind: 'select', items };
 }
 
 function parseAlterDatabase(s: TokenStream): AlterDatabaseStatement {
   const start = s.next();
   s.next();
-  const database: Expr = s.peek().kind === 'variable' ? { kind: 'variable', name: s.next().value } : { kind: 'literal', value: s.expectIdentifier() };
+  const database: Expr =
+    s.peek().kind === 'variable'
+      ? { kind: 'variable', name: s.next().value }
+      : { kind: 'literal', value: s.expectIdentifier() };
   if (s.acceptKeyword('SET')) {
-    if (s.acceptKeyword('RECOVERY')) return { kind: 'alter-database', database, action: { kind: 'recovery', model: s.expectIdentifier().toUpperCase() } };
+    if (s.acceptKeyword('RECOVERY'))
+      return {
+        kind: 'alter-database',
+        database,
+        action: { kind: 'recovery', model: s.expectIdentifier().toUpperCase() },
+      };
     const access = s.acceptKeyword('READ_ONLY', 'READ_WRITE');
-    if (access) return { kind: 'alter-database', database, action: { kind: 'database-access', readOnly: access === 'READ_ONLY' } };
+    if (access)
+      return {
+        kind: 'alter-database',
+        database,
+        action: { kind: 'database-access', readOnly: access === 'READ_ONLY' },
+      };
   } else if (s.acceptKeyword('MODIFY')) {
     s.expectKeyword('FILEGROUP');
     const filegroup = s.expectIdentifier();
     const access = s.acceptKeyword('READ_ONLY', 'READONLY', 'READ_WRITE', 'READWRITE');
-    if (access) return { kind: 'alter-database', database, action: { kind: 'filegroup-access', filegroup, readOnly: access.startsWith('READONLY') || access === 'READ_ONLY' } };
+    if (access)
+      return {
+        kind: 'alter-database',
+        database,
+        action: {
+          kind: 'filegroup-access',
+          filegroup,
+          readOnly: access.startsWith('READONLY') || access === 'READ_ONLY',
+        },
+      };
   }
-  throw new UnsupportedStatement(start.start, 'ALTER DATABASE (only SET RECOVERY, SET READ_ONLY/READ_WRITE, MODIFY FILEGROUP READ_ONLY/READ_WRITE)');
+  throw new UnsupportedStatement(
+    start.start,
+    'ALTER DATABASE (only SET RECOVERY, SET READ_ONLY/READ_WRITE, MODIFY FILEGROUP READ_ONLY/READ_WRITE)',
+  );
 }
