@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import * as q from '../../../plugins/litespeed/queries.ts';
 import { errorNumbers, newTestSim, ok, rows, xp, type TestSim } from './test-helpers.ts';
 
 const sims: TestSim[] = [];
@@ -180,6 +181,39 @@ describe('point in time (STOPAT) and recovery forks', () => {
     expect(l2.fork_point_lsn).not.toBeNull();
     const restored = t.server.msdb.restorehistory;
     expect(restored.map((r) => r.restore_type)).toEqual(['D']);
+  });
+
+  it('WITH STANDBY leaves the database readable (ONLINE, in standby, read-only) and open to more logs', async () => {
+    const { t } = await timeline();
+    t.sim.write('Sales', 'PRIMARY', '1MB');
+    await ok(t.sim, xp('xp_backup_log', { database: 'Sales', filename: 'Y:\\b\\L2.trn' }));
+    const n = await fresh('empty', t.dataDir);
+    await ok(
+      n.sim,
+      xp('xp_restore_database', { database: 'Sales', filename: 'Y:\\b\\F.bak', with: 'NORECOVERY' }),
+    );
+    await ok(
+      n.sim,
+      xp('xp_restore_log', {
+        database: 'Sales',
+        filename: 'Y:\\b\\L1.trn',
+        with: "STANDBY = N'E:\\undo\\Sales.tuf'",
+      }),
+    );
+    const dbs = rows(await ok(n.sim, q.databasesQuery.sql)).find((d) => d.name === 'Sales');
+    expect(dbs).toMatchObject({ state_desc: 'ONLINE', is_in_standby: true, is_read_only: true });
+    await ok(n.sim, 'USE Sales;');
+    expect(
+      errorNumbers(
+        await n.sim.run(xp('xp_backup_database', { database: 'Sales', filename: 'Y:\\b\\x.bak' })),
+      ),
+    ).toEqual([3036, 3013]);
+    await ok(n.sim, xp('xp_restore_log', { database: 'Sales', filename: 'Y:\\b\\L2.trn', with: 'RECOVERY' }));
+    expect(rows(await ok(n.sim, q.databasesQuery.sql)).find((d) => d.name === 'Sales')).toMatchObject({
+      state_desc: 'ONLINE',
+      is_in_standby: false,
+      is_read_only: false,
+    });
   });
 
   it('a log from another recovery path is refused (4330)', async () => {
