@@ -82,8 +82,16 @@ export async function startSimServer(options: { start?: string; dataDir?: string
     env: { [PASSWORD_ENV]: sim.password },
     exec,
     async xp(proc, params) {
-      const r = await exec(xpCall(proc, params));
-      if (r.rc !== 0) throw new Error(`${proc} returned ${r.rc}`);
+      const text = xpCall(proc, params);
+      let r: { rc: number | null };
+      try {
+        r = await exec(text);
+      } catch (err) {
+        const e = err as { number?: number; message: string; precedingErrors?: Array<{ number?: number; message: string }> };
+        const all = [...(e.precedingErrors ?? []), e].map((x) => `Msg ${x.number}: ${x.message}`);
+        throw new Error(`${all.join(' | ')}\n${text}`);
+      }
+      if (r.rc !== 0) throw new Error(`${proc} returned ${r.rc}\n${text}`);
     },
     async close() {
       await session.close();
