@@ -274,6 +274,10 @@ function restoreFiles(
       : image.files.filter((f) => f.fileType === 'D' && f.isPresent);
   const simple = (db.restore?.recoveryModel ?? db.recoveryModel) === 'SIMPLE';
   const moves = new Map(req.moves.map((m) => [m.logical.toLowerCase(), m.physical]));
+  for (const m of req.moves) {
+    if (!image.files.some((f) => f.logicalName.toLowerCase() === m.logical.toLowerCase()))
+      throw sqlErrors.logicalFileUnknown(m.logical, image.databaseName);
+  }
   const plan: Array<{ file: SimFile; from: ImageFile; consistent: boolean }> = [];
   for (const f of named) {
     const file = db.files.find((x) => x.fileGuid === f.fileGuid);
