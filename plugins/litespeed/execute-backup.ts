@@ -34,12 +34,11 @@ export async function executeBackup(step: PlanStep, spec: LiteSpeedBackupSpec, c
     const pct = /(\d{1,3})\s*(?:%|percent)/i.exec(m.message);
     ctx.progress({ message: m.message, ...(pct ? { fraction: Math.min(1, Number(pct[1]) / 100) } : {}) });
   };
-  const started = ctx.clock.now();
   const result = await runStatement(pool, backupStatement(call, params.reason, run.key), { unlimited: true, signal: ctx.signal, secrets: run.secrets, onMessage });
   if (call.engine === 'litespeed' && result.rc !== 0) {
     throw new HoldfastError(ErrorCode.ServerError, `the ${describeCall(call)} failed: LiteSpeed returned ${result.rc ?? 'NULL'}`, { details: { rc: result.rc } });
   }
-  const set = await confirmBackupSet(run.reader, call, { from: started, to: ctx.clock.now() }, params.lastBackupSetId);
+  const set = await confirmBackupSet(run.reader, call, params.msdbMark);
   ctx.progress({ message: `msdb shows backup set ${set.backupSetId} (type ${set.type}, position ${set.position})` });
 
   if (call.verify) {

@@ -9,6 +9,7 @@ import { directoriesOf, type LiteSpeedBackupSpec } from './job-spec-schema.ts';
 import { selectFilegroups } from './select-databases.ts';
 import type { DatabaseFacts, ServerFacts } from './server-facts.ts';
 import { serverGroup } from './server-target.ts';
+import type { MsdbMark } from './confirm-backup-set.ts';
 
 /** What a backup step carries to execute (plain JSON, no secrets). */
 export interface BackupStepParams {
@@ -17,8 +18,8 @@ export interface BackupStepParams {
   serverLabel: string;
   call: BackupCall;
   reason: string;
-  /** backup_set_id of the newest msdb set of the database when the plan was made (0: none). */
-  lastBackupSetId: number;
+  /** The newest msdb set of the database when the plan was made: the backup must be newer. */
+  msdbMark: MsdbMark;
 }
 
 export interface PreflightStepParams {
@@ -75,7 +76,8 @@ export function planDatabase(input: PlanDatabaseInput): PlannedDatabase {
   if (choice.backups.length === 0 && choice.refusals.length === 0) notes.push({ level: 'info', message: `${target}: nothing is due${nextDue(schedule, input.now)}`, details: { database: db.name } });
 
   const steps: PlanStep[] = [];
-  const lastBackupSetId = db.history.at(-1)?.backupSetId ?? 0;
+  const newest = db.history.at(-1);
+  const msdbMark: MsdbMark = { backupSetId: newest?.backupSetId ?? 0, start: newest?.start ?? null };
   for (const chosen of choice.backups) {
     const id = `${input.job}/${target}/${actionFor(chosen.type)}${chosen.filegroup ? `/${chosen.filegroup}` : ''}`;
     const base = { id, job: input.job, plugin: 'litespeed', target, dependsOn: steps.length > 0 ? [steps.at(-1)!.id] : [], concurrency: { group: serverGroup(server.label), limit: spec.maxConcurrentBackupsPerServer } };
@@ -91,7 +93,7 @@ export function planDatabase(input: PlanDatabaseInput): PlannedDatabase {
       steps.push(preflightStep(input.job, target, db.name, [`the ${describeCall(call)} would write to ${reused.join(', ')}, which already holds a recorded backup: add {Millisecond} to fileName`], base.dependsOn, id));
       continue;
     }
-    const params: BackupStepParams = { kind: 'backup', serverLabel: server.label, call, reason: chosen.reason, lastBackupSetId };
+    const params: BackupStepParams = { kind: 'backup', serverLabel: server.label, call, reason: chosen.reason, msdbMark };
     steps.push({ ...base, action: actionFor(chosen.type), command: backupScript(call, chosen.reason), reason: chosen.reason, params });
   }
   return { steps, notes };

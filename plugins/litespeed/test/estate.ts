@@ -13,6 +13,7 @@ import type { RunResult } from '../../../src/core/result.ts';
 import { createPlan } from '../../../src/engine/planner.ts';
 import { runJobs } from '../../../src/engine/run-jobs.ts';
 import type { EngineServices } from '../../../src/engine/services.ts';
+import type { EngineEventBus } from '../../../src/engine/events.ts';
 import { createRegistry } from '../../../src/plugin/builtin-plugins.ts';
 import type { PluginRegistry } from '../../../src/plugin/registry.ts';
 // eslint-disable-next-line no-restricted-imports -- tests drive the plugin against the SQL Server simulator
@@ -33,7 +34,7 @@ export interface Estate {
   /** Writes a LiteSpeedBackup job (spec lines below `spec:`; server lines are added) and returns its path. */
   writeJob(name: string, specLines: string): string;
   plan(file: string, options?: { forceType?: string }): Promise<Plan>;
-  run(file: string, options?: { forceType?: string }): Promise<{ plan: Plan; result: RunResult }>;
+  run(file: string, options?: { forceType?: string; events?: EngineEventBus }): Promise<{ plan: Plan; result: RunResult }>;
   /** The catalog's LiteSpeed artifacts in msdb order (backup_set_id). */
   artifacts(): Artifact[];
   /** msdb backupset rows of a database, oldest first, as `type` letters. */
@@ -91,7 +92,7 @@ export async function startEstate(options: { start?: string; scenario?: string }
     async run(file, opts = {}) {
       const { manifests, registry } = await load(file);
       const jobs = manifests.filter((m) => registry.isJobKind(m.kind));
-      return runJobs({ command: 'run', manifests, jobs, registry, services: services(), options: { dryRun: false, ...(opts.forceType ? { forceType: opts.forceType } : {}) } });
+      return runJobs({ command: 'run', manifests, jobs, registry, services: services(), options: { dryRun: false, ...(opts.forceType ? { forceType: opts.forceType } : {}) }, ...(opts.events ? { events: opts.events } : {}) });
     },
     artifacts: () => catalog.listArtifacts({ plugin: 'litespeed' }).sort((a, b) => Number(a.metadata.backupSetId) - Number(b.metadata.backupSetId)),
     msdbTypes: (database = 'DW') => sim.server.msdb.backupset.filter((b) => b.database_name === database).map((b) => b.type),

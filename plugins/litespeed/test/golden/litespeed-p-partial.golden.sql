@@ -14,15 +14,15 @@ IF @rc <> 0 OR @rc IS NULL
 SELECT @rc AS rc;
 
 -- holdfast: verify the partial backup of DW
-DECLARE @rc int;
-EXEC @rc = master.dbo.xp_restore_verifyonly
+DECLARE @verify_rc int;
+EXEC @verify_rc = master.dbo.xp_restore_verifyonly
     @filename = N'Y:\SQL_BACKUPS\SIM01\DW\FULL_PARTIAL\SIM01_DW_FULL_PARTIAL_20260301_010000.bak',
     @filenumber = 1,
     @with = N'CHECKSUM',
     @encryptionkey = N'********';
-IF @rc <> 0 OR @rc IS NULL
-    RAISERROR(N'holdfast: verifying the %s failed: LiteSpeed returned %d', 16, 1, N'partial backup of DW', @rc);
-SELECT @rc AS rc;
+IF @verify_rc <> 0 OR @verify_rc IS NULL
+    RAISERROR(N'holdfast: verifying the %s failed: LiteSpeed returned %d', 16, 1, N'partial backup of DW', @verify_rc);
+SELECT @verify_rc AS rc;
 
 -- ===== statement sent through mssql (values as parameters) =====
 DECLARE @rc int;
@@ -43,15 +43,15 @@ SELECT @rc AS rc;
 -- @p4 int = 8
 -- @p5 nvarchar(4000) = ********
 -- @p6 nvarchar(4000) = "partial backup of DW"
-DECLARE @rc int;
-EXEC @rc = master.dbo.xp_restore_verifyonly
+DECLARE @verify_rc int;
+EXEC @verify_rc = master.dbo.xp_restore_verifyonly
     @filename = @p1,
     @filenumber = @p2,
     @with = N'CHECKSUM',
     @encryptionkey = @p3;
-IF @rc <> 0 OR @rc IS NULL
-    RAISERROR(N'holdfast: verifying the %s failed: LiteSpeed returned %d', 16, 1, @p4, @rc);
-SELECT @rc AS rc;
+IF @verify_rc <> 0 OR @verify_rc IS NULL
+    RAISERROR(N'holdfast: verifying the %s failed: LiteSpeed returned %d', 16, 1, @p4, @verify_rc);
+SELECT @verify_rc AS rc;
 -- @p1 nvarchar(4000) = "Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL_PARTIAL\\SIM01_DW_FULL_PARTIAL_20260301_010000.bak"
 -- @p2 int = 1
 -- @p3 nvarchar(4000) = ********
