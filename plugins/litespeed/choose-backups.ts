@@ -118,9 +118,15 @@ function forcedDifferential(input: ChooseBackupsInput, chain: ChainInput, out: B
 /** Base or differential as the schedule (or, without one, the chain) asks. */
 function scheduledData(input: ChooseBackupsInput, chain: ChainInput): ChosenBackup | null {
   const noBase = whyNoValidBase(chain);
-  if (noBase !== null) return baseBackup(input, noBase);
-  const base = currentBase(input.database)!;
   const { schedule, now } = input;
+  if (noBase !== null) {
+    // Like Ola's ChangeBackupType: a differential that is due but has no valid base becomes a base.
+    const diffDue = schedule ? dueSince(schedule, 'differential', now, null) : { due: false, fired: null };
+    const fullDue = schedule?.full ? dueSince(schedule, 'full', now, null) : { due: false, fired: null };
+    const asDifferential = diffDue.due && (!fullDue.due || diffDue.fired!.getTime() > fullDue.fired!.getTime());
+    return baseBackup(input, asDifferential ? `the differential schedule (${schedule!.differential}) fired at ${iso(diffDue.fired!)}, but ${noBase}; taking a ${baseName(input)} backup instead` : noBase);
+  }
+  const base = currentBase(input.database)!;
   if (!schedule) return diffBackup(input, `no schedule: every run takes a ${diffName(input)} backup on ${describeSet(base)}`);
   const full = dueSince(schedule, 'full', now, new Date(base.start));
   if (full.due) return baseBackup(input, `the full schedule (${schedule.full}) fired at ${iso(full.fired!)}, after the current base, ${describeSet(base)}`);
