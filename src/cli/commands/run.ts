@@ -11,9 +11,9 @@ import { catalogPath, loadValidConfig, makeServices, type CliDeps, type GlobalAr
 import { colors, type CliIo } from '../io.ts';
 import { makeReadOnlyPlan, withSelection, type PlanArgs } from './plan.ts';
 import { attachProgress } from '../progress.ts';
-import { cleanupFailed, cleanupJobs, jobsThatSucceeded, jobsWithMode, type JobCleanup } from '../../retention/cleanup-jobs.ts';
+import type { JobCleanup } from '../../retention/cleanup-jobs.ts';
 import { renderCleanupSummary } from '../../retention/render-retention.ts';
-import { notifyAfterRun, renderDeliveries } from '../../notify/notify-after-run.ts';
+import { renderDeliveries } from '../../notify/notify-after-run.ts';
 import type { DeliveryReport } from '../../notify/notifier.ts';
 
 interface RunArgs extends PlanArgs {
@@ -85,20 +85,14 @@ export function runCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: 
             try {
               const events = new EngineEventBus();
               attachProgress(events, io);
-              const cleanup = (selected: typeof jobs, runId: string) =>
-                cleanupJobs({ manifests: config.manifests, jobs: selected, registry, services, dryRun: false, runId });
-              const before = await cleanup(jobsWithMode(jobs, 'before-backup'), 'before-backup');
-              const { plan, result } = await runJobs({
+              const { plan, result, cleanups, notifications, cleanupFailed } = await runJobs({
                 command: 'run', manifests: config.manifests, jobs, registry, services, options: { dryRun: false, forceType: args.type }, events, concurrency: args.concurrency,
               });
-              // Cleanup only after a successful backup of the job; then tell the channels (never changes the result).
-              const cleanups = [...before, ...(await cleanup(jobsThatSucceeded(jobsWithMode(jobs, 'after-backup'), plan, result), result.runId))];
-              const notifications = await notifyAfterRun({ manifests: config.manifests, jobs, plan, result, cleanups, services });
               for (const p of plan.problems) io.stderr.write(`problem: ${p.message}\n`);
               const retention = cleanups.map((c) => ({ job: c.job, entries: c.plan?.entries ?? [], report: c.report, error: c.error }));
               io.stdout.write(args.json ? `${JSON.stringify({ plan, result, retention, notifications }, null, 2)}\n` : renderRunResult(result, io) + renderAfterRun(cleanups, notifications));
               const code = exitCodeForRun(result);
-              return code === ExitCode.Ok && cleanups.some(cleanupFailed) ? ExitCode.PartlyFailed : code;
+              return code === ExitCode.Ok && cleanupFailed ? ExitCode.PartlyFailed : code;
             } finally {
               services.catalog.close();
               lock.release();
