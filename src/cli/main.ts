@@ -14,11 +14,12 @@ import { statusCommand } from './commands/status.ts';
 import { simCommand } from './commands/sim.ts';
 import { demoCommand } from './commands/demo.ts';
 import { restoreCommand } from './commands/restore.ts';
+import { historyCommand } from './commands/history.ts';
 
 type Register = (y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: (code: number, p?: Promise<unknown>) => void) => Argv<GlobalArgs>;
 
 /** Every command, one file each under ./commands. */
-export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand, serveCommand, statusCommand, retentionCommand, simCommand, demoCommand, restoreCommand];
+export const COMMANDS: Register[] = [validateCommand, schemaCommand, planCommand, runCommand, discoverCommand, catalogCommand, serveCommand, statusCommand, retentionCommand, simCommand, demoCommand, restoreCommand, historyCommand];
 
 /**
  * Runs the CLI and resolves with the exit code. Never calls process.exit, so tests can call it in-process.

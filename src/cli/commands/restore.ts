@@ -13,13 +13,14 @@ import {
 } from '../../../plugins/cosmos/index.ts';
 import { loadValidConfig, makeServices, type CliDeps, type GlobalArgs } from '../app.ts';
 import type { CliIo } from '../io.ts';
+import { restoreSqlCommands } from './restore-sql.ts';
 
 type Done = (code: number, p?: Promise<unknown>) => void;
 
 /** `holdfast restore <engine> ...`: a thin group; each subcommand has its own builder below. */
 export function restoreCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: Done): Argv<GlobalArgs> {
   return y.command('restore', 'Restore from backups and exports (plan with --dry-run first)', (b) =>
-    restoreCosmosCommand(b as Argv<GlobalArgs>, io, deps, done).demandCommand(1, 'say what to restore: holdfast restore cosmos ...'),
+    restoreSqlCommands(restoreCosmosCommand(b as Argv<GlobalArgs>, io, deps, done), io, deps, done).demandCommand(1, 'say what to restore: holdfast restore cosmos|plan|script|run ...'),
   );
 }
 
