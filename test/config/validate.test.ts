@@ -22,7 +22,7 @@ describe('holdfast validate', () => {
     expect(e).toContain('spec.auth.key');
     expect(e).not.toContain('hunter2');
     // unknown kind, with the kinds that exist
-    expect(e).toMatch(/unknown kind "Bakcup"[\s\S]*allowed: Channel, FileCopy, Storage/);
+    expect(e).toMatch(/unknown kind "Bakcup"[\s\S]*allowed: Channel, CosmosBackup, FileCopy, LiteSpeedBackup, Storage/);
     // wrong apiVersion, bad name, unknown storage type
     expect(e).toMatch(/apiVersion/);
     expect(e).toMatch(/metadata\.name/);
