@@ -1,4 +1,5 @@
 import { describeError, ErrorCode, HoldfastError, wrapPluginError } from '../core/errors.ts';
+import { redact, type Secret } from '../core/secret.ts';
 import type { Plan, PlanStep } from '../core/plan.ts';
 import type { RunResult, RunStatus, StepResult } from '../core/result.ts';
 import type { LoadedManifest } from '../config/load-manifests.ts';
@@ -121,8 +122,12 @@ async function runStep(step: PlanStep, runId: string, input: ExecuteInput, event
   const log = services.logger.child({ runId, step: step.id, job: step.job });
   log.info({ action: step.action, target: step.target }, `step ${step.id} started`);
 
-  const end = (status: 'succeeded' | 'failed', summary: string, outcome: Partial<StepOutcome>, artifactIds: string[], error?: HoldfastError): StepResult => {
+  const secrets = new Set<Secret>();
+  const end = (status: 'succeeded' | 'failed', rawSummary: string, outcome: Partial<StepOutcome>, artifactIds: string[], error?: HoldfastError): StepResult => {
     const finished = services.clock.now();
+    // A server may echo what it was sent (a key, a password) into an error: mask every secret this step resolved.
+    const summary = redact(rawSummary, secrets);
+    const errorJson = error ? (JSON.parse(redact(JSON.stringify(error.toJSON()), secrets)) as ReturnType<HoldfastError['toJSON']>) : undefined;
     const result: StepResult = {
       ...base,
       status,
@@ -131,10 +136,10 @@ async function runStep(step: PlanStep, runId: string, input: ExecuteInput, event
       summary,
       metrics: outcome.metrics ?? {},
       artifactIds,
-      error: error?.toJSON(),
+      error: errorJson,
     };
     if (status === 'succeeded') log.info({ metrics: result.metrics, durationMs: result.durationMs }, `step ${step.id} succeeded: ${summary}`);
-    else log.error({ err: error?.toJSON() }, `step ${step.id} failed: ${summary}`);
+    else log.error({ err: errorJson }, `step ${step.id} failed: ${summary}`);
     return result;
   };
 
@@ -145,7 +150,7 @@ async function runStep(step: PlanStep, runId: string, input: ExecuteInput, event
     return end('failed', err.message, {}, [], err);
   }
   const ctx: ExecuteContext = {
-    ...pluginContext(services, input.manifests, job, input.options),
+    ...pluginContext(services, input.manifests, job, input.options, secrets),
     runId,
     progress: (update) => events.emit('step:progress', { runId, step, update }),
   };

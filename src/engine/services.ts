@@ -19,11 +19,19 @@ export interface EngineServices {
   signal: AbortSignal;
 }
 
-export function pluginContext(services: EngineServices, manifests: readonly LoadedManifest[], job: LoadedManifest, options: RunOptions): PluginContext {
+/**
+ * The services a plugin sees for one job. Every secret it resolves is added to `resolved` (when given), so the
+ * executor can mask those values in anything a server echoed back into an error or summary.
+ */
+export function pluginContext(services: EngineServices, manifests: readonly LoadedManifest[], job: LoadedManifest, options: RunOptions, resolved?: Set<Secret>): PluginContext {
   return {
     clock: services.clock,
     logger: services.logger.child({ job: job.metadata.name, kind: job.kind }),
-    resolveSecret: (ref: SecretRef): Promise<Secret> => services.resolveSecret(ref, job.baseDir),
+    resolveSecret: async (ref: SecretRef): Promise<Secret> => {
+      const secret = await services.resolveSecret(ref, job.baseDir);
+      resolved?.add(secret);
+      return secret;
+    },
     storage: (name) => services.storage(name),
     catalog: services.catalog,
     manifests: manifests as readonly Manifest[],

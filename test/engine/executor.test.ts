@@ -142,3 +142,24 @@ describe('plugin registry', () => {
     expect(() => registry.register({ ...a, name: 'third', kinds: [{ kind: 'Storage', description: '', schema: z.object({}) }] })).toThrow(/holdfast itself/);
   });
 });
+
+describe('executor secret masking', () => {
+  it('masks every secret the step resolved in its summary, error and catalog record', async () => {
+    const { Secret } = await import('../../src/core/secret.ts');
+    const plugin: Plugin = {
+      name: 'echoing', version: '0', capabilities: { discover: false, backup: true, restore: false, retention: false, backupTypes: [] },
+      kinds: [{ kind: 'Scripted', description: 'test', schema: z.object({}) }],
+      discover: async () => ({ targets: [], notes: [] }), plan: async () => ({ steps: [], notes: [] }),
+      async execute(_step, _job, ctx) {
+        const key = await ctx.resolveSecret({ secretRef: 'env:KEY' });
+        // a server that echoes the key it was sent back into its error
+        throw new HoldfastError(ErrorCode.ServerError, `Msg 60602: wrong key '${key.reveal()}' for the backup file`);
+      },
+    };
+    const svc = { ...services(), resolveSecret: async () => new Secret('hunter2-key-value', 'env:KEY') };
+    const result = await executePlan({ plan: plan([step('x', { plugin: 'echoing' })]), manifests: [job], registry: new PluginRegistry().register(plugin), services: svc, options: { dryRun: false }, retries: 0 });
+    const text = JSON.stringify(result) + JSON.stringify(svc.catalog.listSteps(result.runId));
+    expect(text).toContain("wrong key '********'");
+    expect(text).not.toContain('hunter2-key-value');
+  });
+});
