@@ -100,17 +100,33 @@ export function dependenciesOf(set: HistorySet, known: readonly Artifact[]): str
     return base ? [base] : [];
   }
   if (set.type === 'L') {
-    const previous = backups.filter((b) => b.a.type === 'L' && !b.m.isCopyOnly && b.m.lastLsn === set.firstLsn).at(-1);
+    const previous = backups
+      .filter((b) => b.a.type === 'L' && !b.m.isCopyOnly && b.m.lastLsn === set.firstLsn)
+      .at(-1);
     if (previous) return [previous.a.id];
     const lastLsn = BigInt(set.lastLsn);
-    const base = backups.filter((b) => (b.a.type === 'D' || b.a.type === 'P') && !b.m.isCopyOnly && BigInt(b.m.lastLsn) <= lastLsn).at(-1);
+    const base = backups
+      .filter(
+        (b) => (b.a.type === 'D' || b.a.type === 'P') && !b.m.isCopyOnly && BigInt(b.m.lastLsn) <= lastLsn,
+      )
+      .at(-1);
     return base ? [base.a.id] : [];
   }
   if (set.type === 'P') {
     const out: string[] = [];
     for (const fg of set.filegroups.filter((g) => !g.present && g.isReadOnly)) {
       const match = backups
-        .filter((b) => b.a.type === 'F' && b.m.filegroups.some((g) => g.name.toLowerCase() === fg.name.toLowerCase() && g.present && g.isReadOnly && g.readOnlyLsn === fg.readOnlyLsn))
+        .filter(
+          (b) =>
+            b.a.type === 'F' &&
+            b.m.filegroups.some(
+              (g) =>
+                g.name.toLowerCase() === fg.name.toLowerCase() &&
+                g.present &&
+                g.isReadOnly &&
+                g.readOnlyLsn === fg.readOnlyLsn,
+            ),
+        )
         .at(-1);
       if (match) out.push(match.a.id);
     }

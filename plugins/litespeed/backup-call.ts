@@ -39,7 +39,12 @@ export function isPartial(type: MsdbType): boolean {
   return type === 'P' || type === 'Q';
 }
 
-export function buildBackupCall(spec: LiteSpeedBackupSpec, database: string, chosen: ChosenBackup, paths: BackupPaths): BackupCall {
+export function buildBackupCall(
+  spec: LiteSpeedBackupSpec,
+  database: string,
+  chosen: ChosenBackup,
+  paths: BackupPaths,
+): BackupCall {
   return {
     engine: spec.engine,
     database,
@@ -65,13 +70,27 @@ export function buildBackupCall(spec: LiteSpeedBackupSpec, database: string, cho
 
 /** `partial backup of DW`, `filegroup backup of DW (FG_2019)`... */
 export function describeCall(call: Pick<BackupCall, 'type' | 'database' | 'filegroup' | 'copyOnly'>): string {
-  const what = { D: 'full', I: 'differential', L: 'log', F: 'filegroup', P: 'partial', Q: 'differential partial' }[call.type];
+  const what = {
+    D: 'full',
+    I: 'differential',
+    L: 'log',
+    F: 'filegroup',
+    P: 'partial',
+    Q: 'differential partial',
+  }[call.type];
   return `${call.copyOnly ? 'copy-only ' : ''}${what} backup of ${call.database}${call.filegroup ? ` (${call.filegroup})` : ''}`;
 }
 
 /** The step action for a backup type: backup-full, backup-partial, backup-filegroup... */
 export function actionFor(type: MsdbType): string {
-  return { D: 'backup-full', I: 'backup-differential', L: 'backup-log', F: 'backup-filegroup', P: 'backup-partial', Q: 'backup-differential-partial' }[type];
+  return {
+    D: 'backup-full',
+    I: 'backup-differential',
+    L: 'backup-log',
+    F: 'backup-filegroup',
+    P: 'backup-partial',
+    Q: 'backup-differential-partial',
+  }[type];
 }
 
 export { backupTypeToken };

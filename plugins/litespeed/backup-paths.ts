@@ -10,17 +10,44 @@
  * {AvailabilityGroupName} and {BackupSetName} are accepted and always dropped.
  */
 
-export const DEFAULT_DIRECTORY_STRUCTURE = '{ServerName}${InstanceName}{DirectorySeparator}{DatabaseName}{DirectorySeparator}{BackupType}_{Partial}_{CopyOnly}';
+export const DEFAULT_DIRECTORY_STRUCTURE =
+  '{ServerName}${InstanceName}{DirectorySeparator}{DatabaseName}{DirectorySeparator}{BackupType}_{Partial}_{CopyOnly}';
 export const DEFAULT_FILE_NAME =
   '{ServerName}${InstanceName}_{DatabaseName}_{BackupType}_{Partial}_{FileGroupName}_{CopyOnly}_{Year}{Month}{Day}_{Hour}{Minute}{Second}_{FileNumber}.{FileExtension}';
 
 const COMMON_TOKENS = [
-  'ServerName', 'InstanceName', 'ServiceName', 'ClusterName', 'AvailabilityGroupName', 'DatabaseName', 'BackupType', 'Partial', 'FileGroupName',
-  'CopyOnly', 'Description', 'BackupSetName', 'Year', 'Month', 'Day', 'Week', 'Weekday', 'Hour', 'Minute', 'Second', 'Millisecond', 'Microsecond',
-  'MajorVersion', 'MinorVersion',
+  'ServerName',
+  'InstanceName',
+  'ServiceName',
+  'ClusterName',
+  'AvailabilityGroupName',
+  'DatabaseName',
+  'BackupType',
+  'Partial',
+  'FileGroupName',
+  'CopyOnly',
+  'Description',
+  'BackupSetName',
+  'Year',
+  'Month',
+  'Day',
+  'Week',
+  'Weekday',
+  'Hour',
+  'Minute',
+  'Second',
+  'Millisecond',
+  'Microsecond',
+  'MajorVersion',
+  'MinorVersion',
 ] as const;
 export const DIRECTORY_TOKENS: readonly string[] = ['DirectorySeparator', ...COMMON_TOKENS];
-export const FILE_NAME_TOKENS: readonly string[] = [...COMMON_TOKENS, 'FileNumber', 'NumberOfFiles', 'FileExtension'];
+export const FILE_NAME_TOKENS: readonly string[] = [
+  ...COMMON_TOKENS,
+  'FileNumber',
+  'NumberOfFiles',
+  'FileExtension',
+];
 
 /** msdb backup types this plugin takes. */
 export type MsdbType = 'D' | 'I' | 'L' | 'F' | 'P' | 'Q';
@@ -73,7 +100,11 @@ export function directorySeparatorFor(directories: readonly string[]): '\\' | '/
 export function renderBackupPaths(input: BackupPathInput): BackupPaths {
   const sep = directorySeparatorFor(input.directories);
   const values = tokenValues(input);
-  const structure = expand(cleanDirectoryStructure(dropInapplicable(input.directoryStructure, values)), values, sep);
+  const structure = expand(
+    cleanDirectoryStructure(dropInapplicable(input.directoryStructure, values)),
+    values,
+    sep,
+  );
   const name = expand(cleanFileName(dropInapplicable(input.fileName, values)), values, sep);
   const roots = input.directories.map((d) => trimSeparator(d));
   const perDirectory = input.numberOfFiles / roots.length;
@@ -82,9 +113,13 @@ export function renderBackupPaths(input: BackupPathInput): BackupPaths {
   for (let n = 1; n <= input.numberOfFiles; n++) {
     const root = roots[Math.min(roots.length - 1, Math.floor((n - 1) / perDirectory))]!;
     const dir = structure === '' ? root : `${root}${sep}${structure}`;
-    const file = input.numberOfFiles > 1 ? name.replaceAll('{FileNumber}', String(n).padStart(width, '0')) : name;
+    const file =
+      input.numberOfFiles > 1 ? name.replaceAll('{FileNumber}', String(n).padStart(width, '0')) : name;
     const full = `${dir}${sep}${file}`;
-    if (full.length > MAX_PATH) throw new RangeError(`the backup path ${full} is ${full.length} characters long; SQL Server allows ${MAX_PATH}`);
+    if (full.length > MAX_PATH)
+      throw new RangeError(
+        `the backup path ${full} is ${full.length} characters long; SQL Server allows ${MAX_PATH}`,
+      );
     files.push(full);
   }
   const directories = [...new Set(files.map((f) => f.slice(0, f.lastIndexOf(sep))))];
@@ -94,7 +129,12 @@ export function renderBackupPaths(input: BackupPathInput): BackupPaths {
 function tokenValues(input: BackupPathInput): Map<string, string> {
   const t = timeParts(input.at, input.timeZone);
   const partial = input.type === 'P' || input.type === 'Q';
-  const extension = input.type === 'L' ? input.extensions.log : backupTypeToken(input.type) === 'DIFF' ? input.extensions.diff : input.extensions.full;
+  const extension =
+    input.type === 'L'
+      ? input.extensions.log
+      : backupTypeToken(input.type) === 'DIFF'
+        ? input.extensions.diff
+        : input.extensions.full;
   const description = (input.description ?? '').replace(UNSAFE_NAME_CHARS, '').trim();
   return new Map<string, string>([
     ['ServerName', input.server.machineName],
@@ -106,7 +146,10 @@ function tokenValues(input: BackupPathInput): Map<string, string> {
     ['DatabaseName', input.database.replace(UNSAFE_NAME_CHARS, '').trimEnd()],
     ['BackupType', backupTypeToken(input.type)],
     ['Partial', partial ? 'PARTIAL' : ''],
-    ['FileGroupName', input.type === 'F' && input.filegroup ? input.filegroup.replace(UNSAFE_NAME_CHARS, '') : ''],
+    [
+      'FileGroupName',
+      input.type === 'F' && input.filegroup ? input.filegroup.replace(UNSAFE_NAME_CHARS, '') : '',
+    ],
     ['CopyOnly', input.copyOnly ? 'COPY_ONLY' : ''],
     ['Description', description],
     ['Year', t.year],
@@ -245,19 +288,41 @@ function sqlWeek(year: number, month: number, day: number): number {
 }
 
 /** Problems with a directoryStructure / fileName pattern, in Ola's words where he has them. */
-export function checkPathPatterns(input: { directoryStructure: string; fileName: string; numberOfFiles: number; filegroupBackups: boolean }): { path: string; message: string }[] {
+export function checkPathPatterns(input: {
+  directoryStructure: string;
+  fileName: string;
+  numberOfFiles: number;
+  filegroupBackups: boolean;
+}): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  const unknown = (pattern: string, allowed: readonly string[]) => [...pattern.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!).filter((t) => !allowed.includes(t));
+  const unknown = (pattern: string, allowed: readonly string[]) =>
+    [...pattern.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!).filter((t) => !allowed.includes(t));
   const badDir = unknown(input.directoryStructure, DIRECTORY_TOKENS);
-  if (badDir.length > 0) problems.push({ path: 'directoryStructure', message: `unknown token(s) ${badDir.map((t) => `{${t}}`).join(', ')}; allowed: ${DIRECTORY_TOKENS.map((t) => `{${t}}`).join(' ')}` });
+  if (badDir.length > 0)
+    problems.push({
+      path: 'directoryStructure',
+      message: `unknown token(s) ${badDir.map((t) => `{${t}}`).join(', ')}; allowed: ${DIRECTORY_TOKENS.map((t) => `{${t}}`).join(' ')}`,
+    });
   const badFile = unknown(input.fileName, FILE_NAME_TOKENS);
-  if (badFile.length > 0) problems.push({ path: 'fileName', message: `unknown token(s) ${badFile.map((t) => `{${t}}`).join(', ')}; allowed: ${FILE_NAME_TOKENS.map((t) => `{${t}}`).join(' ')}` });
+  if (badFile.length > 0)
+    problems.push({
+      path: 'fileName',
+      message: `unknown token(s) ${badFile.map((t) => `{${t}}`).join(', ')}; allowed: ${FILE_NAME_TOKENS.map((t) => `{${t}}`).join(' ')}`,
+    });
   const stripped = (p: string) => p.replace(/\{[^{}]*\}/g, '');
-  if (/[{}]/.test(stripped(input.directoryStructure))) problems.push({ path: 'directoryStructure', message: 'has an unbalanced { or }' });
-  if (/[{}]/.test(stripped(input.fileName))) problems.push({ path: 'fileName', message: 'has an unbalanced { or }' });
-  if (!input.fileName.endsWith('.{FileExtension}')) problems.push({ path: 'fileName', message: 'must end with .{FileExtension}' });
-  if (/[\\/]/.test(input.fileName) || input.fileName.includes(DS)) problems.push({ path: 'fileName', message: 'must not contain a directory separator (put folders in directoryStructure)' });
-  if (input.numberOfFiles > 1 && !input.fileName.includes('{FileNumber}')) problems.push({ path: 'fileName', message: 'must contain {FileNumber} when a backup has several files' });
+  if (/[{}]/.test(stripped(input.directoryStructure)))
+    problems.push({ path: 'directoryStructure', message: 'has an unbalanced { or }' });
+  if (/[{}]/.test(stripped(input.fileName)))
+    problems.push({ path: 'fileName', message: 'has an unbalanced { or }' });
+  if (!input.fileName.endsWith('.{FileExtension}'))
+    problems.push({ path: 'fileName', message: 'must end with .{FileExtension}' });
+  if (/[\\/]/.test(input.fileName) || input.fileName.includes(DS))
+    problems.push({
+      path: 'fileName',
+      message: 'must not contain a directory separator (put folders in directoryStructure)',
+    });
+  if (input.numberOfFiles > 1 && !input.fileName.includes('{FileNumber}'))
+    problems.push({ path: 'fileName', message: 'must contain {FileNumber} when a backup has several files' });
   const both = `${input.directoryStructure}|${input.fileName}`;
   const required = ['DatabaseName', 'BackupType', 'Year', 'Month', 'Day', 'Hour', 'Minute', 'Second'];
   if (input.filegroupBackups) required.push('FileGroupName');

@@ -26,7 +26,12 @@ export function nextFireTime(cron: string, timezone: string, at: Date): Date | n
  * Whether a scheduled type is due: its cron fired (at or before `now`) after the last backup that satisfies
  * it started. `lastStart` null means there is none, so any fire time makes it due.
  */
-export function dueSince(schedule: BackupSchedule, type: ScheduledType, now: Date, lastStart: Date | null): { due: boolean; fired: Date | null } {
+export function dueSince(
+  schedule: BackupSchedule,
+  type: ScheduledType,
+  now: Date,
+  lastStart: Date | null,
+): { due: boolean; fired: Date | null } {
   const cron = schedule[type];
   if (!cron) return { due: false, fired: null };
   const fired = previousFireTime(cron, schedule.timezone, now);

@@ -64,7 +64,8 @@ export function verifyStatement(call: BackupCall, position: number, key: Secret 
 
 /** `-MAINTDEL -DELFILE "<path>"`, the single-file form of xp_slssqlmaint. */
 export function maintenanceDeleteCommand(path: string): string {
-  if (path.includes('"')) throw new RangeError(`cannot pass ${path} to xp_slssqlmaint: it contains a double quote`);
+  if (path.includes('"'))
+    throw new RangeError(`cannot pass ${path} to xp_slssqlmaint: it contains a double quote`);
   return `-MAINTDEL -DELFILE "${path}"`;
 }
 

@@ -74,7 +74,10 @@ export function chooseBackups(input: ChooseBackupsInput): BackupChoice {
     const noChain = whyNoLogChain(db);
     if (noChain === null) log = logBackup(input, '--type log asks for a log backup');
     else if (db.recoveryModel !== 'SIMPLE' && input.changeBackupType && !input.copyOnly) {
-      data = baseBackup(input, `--type log asks for a log backup, but ${noChain}; taking a ${baseName(input)} backup instead (changeBackupType)`);
+      data = baseBackup(
+        input,
+        `--type log asks for a log backup, but ${noChain}; taking a ${baseName(input)} backup instead (changeBackupType)`,
+      );
     } else out.refusals.push(`--type log: ${noChain}`);
   } else if (force === undefined) {
     data = input.copyOnly ? scheduledCopyOnly(input) : scheduledData(input, chain);
@@ -82,12 +85,15 @@ export function chooseBackups(input: ChooseBackupsInput): BackupChoice {
   }
 
   const filegroups = force === 'log' ? [] : chooseFilegroups(input, chain, force === 'filegroup', out);
-  if (force === 'filegroup' && filegroups.length === 0) out.refusals.push(`--type filegroup: ${db.name} has no read-only filegroup this job covers`);
+  if (force === 'filegroup' && filegroups.length === 0)
+    out.refusals.push(`--type filegroup: ${db.name} has no read-only filegroup this job covers`);
   out.backups.push(...filegroups);
   if (data) out.backups.push(data);
   if (log) out.backups.push(log);
   if (force === undefined && data !== null && db.isReadOnly && strategy === 'partial') {
-    out.notes.push(`${db.name} is read-only: its partial backup holds PRIMARY only; read-write filegroups of a read-only database are not backed up by the partial strategy`);
+    out.notes.push(
+      `${db.name} is read-only: its partial backup holds PRIMARY only; read-write filegroups of a read-only database are not backed up by the partial strategy`,
+    );
   }
   return out;
 }
@@ -96,21 +102,45 @@ const baseName = (input: ChooseBackupsInput) => typeName(input.strategy === 'par
 const diffName = (input: ChooseBackupsInput) => typeName(input.strategy === 'partial' ? 'Q' : 'I');
 
 function baseBackup(input: ChooseBackupsInput, reason: string): ChosenBackup {
-  return { kind: 'base', type: input.strategy === 'partial' ? 'P' : 'D', filegroup: null, copyOnly: input.copyOnly, reason };
+  return {
+    kind: 'base',
+    type: input.strategy === 'partial' ? 'P' : 'D',
+    filegroup: null,
+    copyOnly: input.copyOnly,
+    reason,
+  };
 }
 
 function diffBackup(input: ChooseBackupsInput, reason: string): ChosenBackup {
-  return { kind: 'differential', type: input.strategy === 'partial' ? 'Q' : 'I', filegroup: null, copyOnly: false, reason };
+  return {
+    kind: 'differential',
+    type: input.strategy === 'partial' ? 'Q' : 'I',
+    filegroup: null,
+    copyOnly: false,
+    reason,
+  };
 }
 
-function forcedDifferential(input: ChooseBackupsInput, chain: ChainInput, out: BackupChoice): ChosenBackup | null {
+function forcedDifferential(
+  input: ChooseBackupsInput,
+  chain: ChainInput,
+  out: BackupChoice,
+): ChosenBackup | null {
   if (input.copyOnly) {
     out.refusals.push('--type differential: this job takes copy-only backups, which have no differentials');
     return null;
   }
   const noBase = whyNoValidBase(chain);
-  if (noBase === null) return diffBackup(input, `--type differential asks for a ${diffName(input)} backup on ${describeSet(currentBase(input.database)!)}`);
-  if (input.changeBackupType) return baseBackup(input, `--type differential asks for a differential, but ${noBase}; taking a ${baseName(input)} backup instead (changeBackupType)`);
+  if (noBase === null)
+    return diffBackup(
+      input,
+      `--type differential asks for a ${diffName(input)} backup on ${describeSet(currentBase(input.database)!)}`,
+    );
+  if (input.changeBackupType)
+    return baseBackup(
+      input,
+      `--type differential asks for a differential, but ${noBase}; taking a ${baseName(input)} backup instead (changeBackupType)`,
+    );
   out.refusals.push(`--type differential: ${noBase} (changeBackupType is off)`);
   return null;
 }
@@ -123,26 +153,53 @@ function scheduledData(input: ChooseBackupsInput, chain: ChainInput): ChosenBack
     // Like Ola's ChangeBackupType: a differential that is due but has no valid base becomes a base.
     const diffDue = schedule ? dueSince(schedule, 'differential', now, null) : { due: false, fired: null };
     const fullDue = schedule?.full ? dueSince(schedule, 'full', now, null) : { due: false, fired: null };
-    const asDifferential = diffDue.due && (!fullDue.due || diffDue.fired!.getTime() > fullDue.fired!.getTime());
-    return baseBackup(input, asDifferential ? `the differential schedule (${schedule!.differential}) fired at ${iso(diffDue.fired!)}, but ${noBase}; taking a ${baseName(input)} backup instead` : noBase);
+    const asDifferential =
+      diffDue.due && (!fullDue.due || diffDue.fired!.getTime() > fullDue.fired!.getTime());
+    return baseBackup(
+      input,
+      asDifferential
+        ? `the differential schedule (${schedule!.differential}) fired at ${iso(diffDue.fired!)}, but ${noBase}; taking a ${baseName(input)} backup instead`
+        : noBase,
+    );
   }
   const base = currentBase(input.database)!;
-  if (!schedule) return diffBackup(input, `no schedule: every run takes a ${diffName(input)} backup on ${describeSet(base)}`);
+  if (!schedule)
+    return diffBackup(
+      input,
+      `no schedule: every run takes a ${diffName(input)} backup on ${describeSet(base)}`,
+    );
   const full = dueSince(schedule, 'full', now, new Date(base.start));
-  if (full.due) return baseBackup(input, `the full schedule (${schedule.full}) fired at ${iso(full.fired!)}, after the current base, ${describeSet(base)}`);
+  if (full.due)
+    return baseBackup(
+      input,
+      `the full schedule (${schedule.full}) fired at ${iso(full.fired!)}, after the current base, ${describeSet(base)}`,
+    );
   const latest = latestDataBackupOnBase(chain, base);
   const diff = dueSince(schedule, 'differential', now, new Date(latest.start));
-  if (diff.due) return diffBackup(input, `the differential schedule (${schedule.differential}) fired at ${iso(diff.fired!)}, after ${describeSet(latest)}; based on ${describeSet(base)}`);
+  if (diff.due)
+    return diffBackup(
+      input,
+      `the differential schedule (${schedule.differential}) fired at ${iso(diff.fired!)}, after ${describeSet(latest)}; based on ${describeSet(base)}`,
+    );
   return null;
 }
 
 function scheduledCopyOnly(input: ChooseBackupsInput): ChosenBackup | null {
   const db = input.database;
-  const last = db.history.filter((s) => (s.type === 'D' || s.type === 'P') && s.isCopyOnly && input.goodBackupSets.has(s.uuid)).at(-1) ?? null;
+  const last =
+    db.history
+      .filter((s) => (s.type === 'D' || s.type === 'P') && s.isCopyOnly && input.goodBackupSets.has(s.uuid))
+      .at(-1) ?? null;
   if (!last) return baseBackup(input, `no copy-only ${baseName(input)} backup of ${db.name} yet`);
-  if (!input.schedule) return baseBackup(input, `no schedule: every run takes a copy-only ${baseName(input)} backup`);
+  if (!input.schedule)
+    return baseBackup(input, `no schedule: every run takes a copy-only ${baseName(input)} backup`);
   const due = dueSince(input.schedule, 'full', input.now, new Date(last.start));
-  return due.due ? baseBackup(input, `the full schedule (${input.schedule.full}) fired at ${iso(due.fired!)}, after the last copy-only backup, ${describeSet(last)}`) : null;
+  return due.due
+    ? baseBackup(
+        input,
+        `the full schedule (${input.schedule.full}) fired at ${iso(due.fired!)}, after the last copy-only backup, ${describeSet(last)}`,
+      )
+    : null;
 }
 
 function scheduledLog(input: ChooseBackupsInput, baseTaken: boolean, out: BackupChoice): ChosenBackup | null {
@@ -151,14 +208,23 @@ function scheduledLog(input: ChooseBackupsInput, baseTaken: boolean, out: Backup
   let why: string;
   if (!schedule) why = 'no schedule: every run backs up the log';
   else if (!schedule.log) {
-    out.notes.push(`${db.name} uses the ${db.recoveryModel} recovery model but the job has no log schedule: its transaction log is never backed up and will grow`);
+    out.notes.push(
+      `${db.name} uses the ${db.recoveryModel} recovery model but the job has no log schedule: its transaction log is never backed up and will grow`,
+    );
     return null;
   } else {
     const last = latestLog(db);
     const base = currentBase(db);
-    const due = dueSince(schedule, 'log', now, last ? new Date(last.start) : base ? new Date(base.start) : null);
+    const due = dueSince(
+      schedule,
+      'log',
+      now,
+      last ? new Date(last.start) : base ? new Date(base.start) : null,
+    );
     if (!due.due && !baseTaken) return null;
-    why = due.due ? `the log schedule (${schedule.log}) fired at ${iso(due.fired!)}` : 'right after the new base';
+    why = due.due
+      ? `the log schedule (${schedule.log}) fired at ${iso(due.fired!)}`
+      : 'right after the new base';
   }
   const noChain = whyNoLogChain(db);
   if (noChain !== null && !baseTaken) {
@@ -173,17 +239,34 @@ function logBackup(input: ChooseBackupsInput, reason: string): ChosenBackup {
 }
 
 /** Filegroup backups of covered read-only filegroups: those without a matching good backup, or all when forced. */
-function chooseFilegroups(input: ChooseBackupsInput, chain: ChainInput, forced: boolean, out: BackupChoice): ChosenBackup[] {
+function chooseFilegroups(
+  input: ChooseBackupsInput,
+  chain: ChainInput,
+  forced: boolean,
+  out: BackupChoice,
+): ChosenBackup[] {
   if (input.strategy !== 'partial' && !forced) return [];
   const chosen: ChosenBackup[] = [];
   for (const fg of input.database.filegroups) {
     if (!fg.isReadOnly || fg.name.toUpperCase() === 'PRIMARY') continue;
     if (!input.coveredFilegroups.has(fg.name)) {
-      if (input.strategy === 'partial') out.notes.push(`read-only filegroup ${fg.name} is not covered by fileGroups: a restore of ${input.database.name} from this job's backups cannot bring it back`);
+      if (input.strategy === 'partial')
+        out.notes.push(
+          `read-only filegroup ${fg.name} is not covered by fileGroups: a restore of ${input.database.name} from this job's backups cannot bring it back`,
+        );
       continue;
     }
-    const why = forced ? '--type filegroup asks for a backup of every read-only filegroup' : whyFilegroupNeedsBackup(chain, fg);
-    if (why !== null) chosen.push({ kind: 'filegroup', type: 'F', filegroup: fg.name, copyOnly: input.copyOnly, reason: why });
+    const why = forced
+      ? '--type filegroup asks for a backup of every read-only filegroup'
+      : whyFilegroupNeedsBackup(chain, fg);
+    if (why !== null)
+      chosen.push({
+        kind: 'filegroup',
+        type: 'F',
+        filegroup: fg.name,
+        copyOnly: input.copyOnly,
+        reason: why,
+      });
   }
   return chosen;
 }

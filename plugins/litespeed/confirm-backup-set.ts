@@ -20,22 +20,34 @@ export interface MsdbMark {
  * filegroup backup, and, for disk devices, written to the files holdfast asked for. Returns the set, or
  * throws VERIFICATION_FAILED saying what msdb shows instead (a full where a partial was expected, say).
  */
-export async function confirmBackupSet(reader: FactReader, call: BackupCall, mark: MsdbMark): Promise<HistorySet> {
+export async function confirmBackupSet(
+  reader: FactReader,
+  call: BackupCall,
+  mark: MsdbMark,
+): Promise<HistorySet> {
   const pool = await reader.pools.get(reader.target);
-  const args = { database: call.database, since: mark.start === null ? null : instantToWall(new Date(mark.start), reader.timeZone) };
+  const args = {
+    database: call.database,
+    since: mark.start === null ? null : instantToWall(new Date(mark.start), reader.timeZone),
+  };
   const rows = await runCatalogQuery(pool, backupSetsQuery, args);
   const files = await runCatalogQuery(pool, backupFilesQuery, args);
   const media = await runCatalogQuery(pool, mediaFamiliesQuery, args);
-  const sets = rows.map((r) => historySetOf(r, files, media, reader.timeZone)).filter((s) => s.backupSetId > mark.backupSetId);
+  const sets = rows
+    .map((r) => historySetOf(r, files, media, reader.timeZone))
+    .filter((s) => s.backupSetId > mark.backupSetId);
   const wanted = (s: HistorySet) =>
     s.type === call.type &&
     s.isCopyOnly === call.copyOnly &&
-    (call.filegroup === null || s.filegroups.some((g) => g.present && g.name.toLowerCase() === call.filegroup!.toLowerCase())) &&
+    (call.filegroup === null ||
+      s.filegroups.some((g) => g.present && g.name.toLowerCase() === call.filegroup!.toLowerCase())) &&
     writesTo(s, call.files);
   const found = sets.filter(wanted).at(-1);
   if (found) return found;
   const what = `${describeCall(call)} (msdb type ${call.type}${call.copyOnly ? ', copy-only' : ''})`;
-  const others = sets.map((s) => `set ${s.backupSetId} type ${s.type}${s.isCopyOnly ? ' copy-only' : ''} at ${s.start}`);
+  const others = sets.map(
+    (s) => `set ${s.backupSetId} type ${s.type}${s.isCopyOnly ? ' copy-only' : ''} at ${s.start}`,
+  );
   const after = mark.start === null ? '' : ` after backup set ${mark.backupSetId} (${mark.start})`;
   throw new HoldfastError(
     ErrorCode.VerificationFailed,

@@ -4,7 +4,13 @@ import type { PlanNote } from '../../src/core/plan.ts';
 import type { Discovery, PluginContext } from '../../src/plugin/contract.ts';
 import { directoriesOf, type LiteSpeedBackupSpec } from './job-spec-schema.ts';
 import { targetId } from './plan-backups.ts';
-import { readDatabaseFacts, readDatabaseList, readDirectories, readServerInfo, type FactReader } from './read-server-facts.ts';
+import {
+  readDatabaseFacts,
+  readDatabaseList,
+  readDirectories,
+  readServerInfo,
+  type FactReader,
+} from './read-server-facts.ts';
 import { describeSqlErrors } from './run-statement.ts';
 import { selectDatabases } from './select-databases.ts';
 import type { DatabaseFacts, ServerFacts } from './server-facts.ts';
@@ -38,22 +44,50 @@ export async function discoverJob(job: Job, ctx: PluginContext, pools: SqlPools)
   try {
     const info = await readServerInfo(reader);
     const list = await readDatabaseList(reader);
-    const selection = selectDatabases(spec.databases, list.map((d) => d.name));
-    const server: ServerFacts = { label, info, databaseNames: list.map((d) => d.name), directories: await readDirectories(reader, directoriesOf(spec)) };
+    const selection = selectDatabases(
+      spec.databases,
+      list.map((d) => d.name),
+    );
+    const server: ServerFacts = {
+      label,
+      info,
+      databaseNames: list.map((d) => d.name),
+      directories: await readDirectories(reader, directoriesOf(spec)),
+    };
     const targets: Discovery['targets'] = [];
     for (const name of selection.selected) {
       const entry = list.find((d) => d.name === name)!;
       const details: TargetDetails = { name, server, database: await readDatabaseFacts(reader, entry) };
       targets.push({ id: targetId(label, name), details });
     }
-    for (const name of selection.missing) targets.push({ id: targetId(label, name), details: { name, server, database: null, missing: true } satisfies TargetDetails });
-    for (const r of selection.refused) targets.push({ id: targetId(label, r.name), details: { name: r.name, server, database: null, refused: r.why } satisfies TargetDetails });
-    for (const pattern of selection.unmatched) notes.push({ level: 'warning', message: `${label}: databases entry "${pattern}" matches no database`, details: { pattern } });
-    if (targets.length === 0) notes.push({ level: 'warning', message: `${label}: the job selects no database (${spec.databases.join(', ')})` });
+    for (const name of selection.missing)
+      targets.push({
+        id: targetId(label, name),
+        details: { name, server, database: null, missing: true } satisfies TargetDetails,
+      });
+    for (const r of selection.refused)
+      targets.push({
+        id: targetId(label, r.name),
+        details: { name: r.name, server, database: null, refused: r.why } satisfies TargetDetails,
+      });
+    for (const pattern of selection.unmatched)
+      notes.push({
+        level: 'warning',
+        message: `${label}: databases entry "${pattern}" matches no database`,
+        details: { pattern },
+      });
+    if (targets.length === 0)
+      notes.push({
+        level: 'warning',
+        message: `${label}: the job selects no database (${spec.databases.join(', ')})`,
+      });
     return { targets, notes };
   } catch (err) {
     if (err instanceof HoldfastError) throw err;
     const { text } = describeSqlErrors(err, resolved.secrets);
-    throw new HoldfastError(ErrorCode.ServerError, `cannot read SQL Server ${label}: ${text}`, { retryable: true, target: label });
+    throw new HoldfastError(ErrorCode.ServerError, `cannot read SQL Server ${label}: ${text}`, {
+      retryable: true,
+      target: label,
+    });
   }
 }

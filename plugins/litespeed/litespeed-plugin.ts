@@ -2,7 +2,13 @@ import { ErrorCode, HoldfastError } from '../../src/core/errors.ts';
 import type { Job } from '../../src/core/job.ts';
 import type { PlanStep } from '../../src/core/plan.ts';
 import type { Secret } from '../../src/core/secret.ts';
-import type { ExecuteContext, KindDefinition, ManifestReference, Plugin, StepOutcome } from '../../src/plugin/contract.ts';
+import type {
+  ExecuteContext,
+  KindDefinition,
+  ManifestReference,
+  Plugin,
+  StepOutcome,
+} from '../../src/plugin/contract.ts';
 import type { Artifact } from '../../src/catalog/contract.ts';
 import { FORCE_TYPES } from './choose-backups.ts';
 import { discoverJob } from './discover-job.ts';
@@ -18,10 +24,15 @@ import { validateLiteSpeedSpec } from './validate-job-spec.ts';
 
 export const LITESPEED_KIND: KindDefinition = {
   kind: 'LiteSpeedBackup',
-  description: 'SQL Server backups through Quest LiteSpeed (or native BACKUP): filegroup, partial, differential partial, full and log.',
+  description:
+    'SQL Server backups through Quest LiteSpeed (or native BACKUP): filegroup, partial, differential partial, full and log.',
   schema: liteSpeedBackupSpecSchema,
   references: (spec) =>
-    ((spec as LiteSpeedBackupSpec).notify ?? []).map((rule, i): ManifestReference => ({ path: ['notify', i, 'channel'], kind: 'Channel', name: rule.channel })),
+    ((spec as LiteSpeedBackupSpec).notify ?? []).map((rule, i): ManifestReference => ({
+      path: ['notify', i, 'channel'],
+      kind: 'Channel',
+      name: rule.channel,
+    })),
   validate: validateLiteSpeedSpec,
 };
 
@@ -34,10 +45,17 @@ export const LITESPEED_KIND: KindDefinition = {
 export function liteSpeedPlugin(): Plugin {
   const pools = new SqlPools();
 
-  async function connect(job: Job, ctx: ExecuteContext): Promise<{ spec: LiteSpeedBackupSpec; reader: FactReader; secrets: Secret[] }> {
+  async function connect(
+    job: Job,
+    ctx: ExecuteContext,
+  ): Promise<{ spec: LiteSpeedBackupSpec; reader: FactReader; secrets: Secret[] }> {
     const spec = job.spec as LiteSpeedBackupSpec;
     const server = await resolveServer(spec.server, ctx.resolveSecret, spec.maxConcurrentBackupsPerServer);
-    return { spec, reader: { pools, target: server.target, timeZone: spec.server.timeZone }, secrets: server.secrets };
+    return {
+      spec,
+      reader: { pools, target: server.target, timeZone: spec.server.timeZone },
+      secrets: server.secrets,
+    };
   }
 
   return {
@@ -53,7 +71,15 @@ export function liteSpeedPlugin(): Plugin {
       if (step.action === 'preflight') {
         const p = step.params as PreflightStepParams;
         const message = `job ${step.job}, database ${p.database}: ${p.problems.join('; ')}`;
-        return { status: 'failed', summary: `preflight: ${p.problems.join('; ')}`, error: new HoldfastError(ErrorCode.ConfigInvalid, message, { job: step.job, target: step.target, details: { problems: p.problems } }) };
+        return {
+          status: 'failed',
+          summary: `preflight: ${p.problems.join('; ')}`,
+          error: new HoldfastError(ErrorCode.ConfigInvalid, message, {
+            job: step.job,
+            target: step.target,
+            details: { problems: p.problems },
+          }),
+        };
       }
       const { spec, reader, secrets } = await connect(job, ctx);
       const key = spec.encryption?.key ? await ctx.resolveSecret(spec.encryption.key) : null;

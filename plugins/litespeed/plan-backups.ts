@@ -54,9 +54,15 @@ export function targetId(serverLabel: string, database: string): string {
 export function planDatabase(input: PlanDatabaseInput): PlannedDatabase {
   const { spec, database: db, server } = input;
   const target = targetId(server.label, db.name);
-  const schedule: BackupSchedule | undefined = spec.schedule ? { ...spec.schedule, timezone: spec.schedule.timezone } : undefined;
+  const schedule: BackupSchedule | undefined = spec.schedule
+    ? { ...spec.schedule, timezone: spec.schedule.timezone }
+    : undefined;
   const strategy = spec.readWriteFileGroups && db.name.toLowerCase() !== 'master' ? 'partial' : 'full';
-  const covered = selectFilegroups(spec.fileGroups, db.name, db.filegroups.map((f) => f.name)).selected;
+  const covered = selectFilegroups(
+    spec.fileGroups,
+    db.name,
+    db.filegroups.map((f) => f.name),
+  ).selected;
   const choice = chooseBackups({
     now: input.now,
     strategy,
@@ -69,18 +75,42 @@ export function planDatabase(input: PlanDatabaseInput): PlannedDatabase {
     coveredFilegroups: covered,
   });
   const notes: PlanNote[] = [
-    ...choice.refusals.map((message): PlanNote => ({ level: 'warning', message: `${target}: ${message}`, details: { database: db.name } })),
-    ...choice.notes.map((message): PlanNote => ({ level: 'info', message: `${target}: ${message}`, details: { database: db.name } })),
+    ...choice.refusals.map((message): PlanNote => ({
+      level: 'warning',
+      message: `${target}: ${message}`,
+      details: { database: db.name },
+    })),
+    ...choice.notes.map((message): PlanNote => ({
+      level: 'info',
+      message: `${target}: ${message}`,
+      details: { database: db.name },
+    })),
   ];
-  if (spec.readWriteFileGroups && strategy === 'full') notes.push({ level: 'info', message: `${target}: master gets full backups (partial backups are not taken of master)` });
-  if (choice.backups.length === 0 && choice.refusals.length === 0) notes.push({ level: 'info', message: `${target}: nothing is due${nextDue(schedule, input.now)}`, details: { database: db.name } });
+  if (spec.readWriteFileGroups && strategy === 'full')
+    notes.push({
+      level: 'info',
+      message: `${target}: master gets full backups (partial backups are not taken of master)`,
+    });
+  if (choice.backups.length === 0 && choice.refusals.length === 0)
+    notes.push({
+      level: 'info',
+      message: `${target}: nothing is due${nextDue(schedule, input.now)}`,
+      details: { database: db.name },
+    });
 
   const steps: PlanStep[] = [];
   const newest = db.history.at(-1);
   const msdbMark: MsdbMark = { backupSetId: newest?.backupSetId ?? 0, start: newest?.start ?? null };
   for (const chosen of choice.backups) {
     const id = `${input.job}/${target}/${actionFor(chosen.type)}${chosen.filegroup ? `/${chosen.filegroup}` : ''}`;
-    const base = { id, job: input.job, plugin: 'litespeed', target, dependsOn: steps.length > 0 ? [steps.at(-1)!.id] : [], concurrency: { group: serverGroup(server.label), limit: spec.maxConcurrentBackupsPerServer } };
+    const base = {
+      id,
+      job: input.job,
+      plugin: 'litespeed',
+      target,
+      dependsOn: steps.length > 0 ? [steps.at(-1)!.id] : [],
+      concurrency: { group: serverGroup(server.label), limit: spec.maxConcurrentBackupsPerServer },
+    };
     let call: BackupCall;
     try {
       call = callFor(input, chosen, schedule?.timezone ?? 'UTC');
@@ -90,11 +120,34 @@ export function planDatabase(input: PlanDatabaseInput): PlannedDatabase {
     }
     const reused = call.files.filter((f) => input.knownLocations.has(f.toLowerCase()));
     if (reused.length > 0) {
-      steps.push(preflightStep(input.job, target, db.name, [`the ${describeCall(call)} would write to ${reused.join(', ')}, which already holds a recorded backup: add {Millisecond} to fileName`], base.dependsOn, id));
+      steps.push(
+        preflightStep(
+          input.job,
+          target,
+          db.name,
+          [
+            `the ${describeCall(call)} would write to ${reused.join(', ')}, which already holds a recorded backup: add {Millisecond} to fileName`,
+          ],
+          base.dependsOn,
+          id,
+        ),
+      );
       continue;
     }
-    const params: BackupStepParams = { kind: 'backup', serverLabel: server.label, call, reason: chosen.reason, msdbMark };
-    steps.push({ ...base, action: actionFor(chosen.type), command: backupScript(call, chosen.reason), reason: chosen.reason, params });
+    const params: BackupStepParams = {
+      kind: 'backup',
+      serverLabel: server.label,
+      call,
+      reason: chosen.reason,
+      msdbMark,
+    };
+    steps.push({
+      ...base,
+      action: actionFor(chosen.type),
+      command: backupScript(call, chosen.reason),
+      reason: chosen.reason,
+      params,
+    });
   }
   return { steps, notes };
 }
@@ -108,7 +161,13 @@ function callFor(input: PlanDatabaseInput, chosen: ChosenBackup, timeZone: strin
     fileName: spec.fileName,
     numberOfFiles: spec.numberOfFiles ?? directories.length,
     extensions: { full: spec.fileExtensionFull, diff: spec.fileExtensionDiff, log: spec.fileExtensionLog },
-    server: { machineName: server.info.machineName, instanceName: server.info.instanceName, serviceName: null, majorVersion: server.info.majorVersion, minorVersion: server.info.minorVersion },
+    server: {
+      machineName: server.info.machineName,
+      instanceName: server.info.instanceName,
+      serviceName: null,
+      majorVersion: server.info.majorVersion,
+      minorVersion: server.info.minorVersion,
+    },
     database: database.name,
     type: chosen.type as MsdbType,
     filegroup: chosen.filegroup,
@@ -130,7 +189,14 @@ function nextDue(schedule: BackupSchedule | undefined, now: Date): string {
 }
 
 /** A step that only fails, with the problems that keep a database from being backed up. */
-export function preflightStep(job: string, target: string, database: string, problems: string[], dependsOn: string[] = [], id = `${job}/${target}/preflight`): PlanStep {
+export function preflightStep(
+  job: string,
+  target: string,
+  database: string,
+  problems: string[],
+  dependsOn: string[] = [],
+  id = `${job}/${target}/preflight`,
+): PlanStep {
   const params: PreflightStepParams = { kind: 'preflight', database, problems };
   return {
     id,
@@ -138,7 +204,10 @@ export function preflightStep(job: string, target: string, database: string, pro
     plugin: 'litespeed',
     target,
     action: 'preflight',
-    command: ['-- not run: preflight found problems', ...problems.map((p) => `-- ${p.replace(/[\r\n]+/g, ' ')}`)].join('\n'),
+    command: [
+      '-- not run: preflight found problems',
+      ...problems.map((p) => `-- ${p.replace(/[\r\n]+/g, ' ')}`),
+    ].join('\n'),
     reason: `job ${job}, database ${database}: ${problems.join('; ')}`,
     dependsOn,
     params,

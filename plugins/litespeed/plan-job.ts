@@ -29,7 +29,9 @@ export async function planJob(job: Job, discovery: Discovery, ctx: PluginContext
     server,
     databases: targets.flatMap((t) => (t.details.database ? [t.details.database] : [])),
     missing: targets.filter((t) => t.details.missing).map((t) => t.details.name),
-    refused: targets.filter((t) => t.details.refused).map((t) => ({ name: t.details.name, why: t.details.refused! })),
+    refused: targets
+      .filter((t) => t.details.refused)
+      .map((t) => ({ name: t.details.name, why: t.details.refused! })),
     wantsLogs: forceType === 'log' || !spec.schedule || spec.schedule.log !== undefined,
   });
   const steps: PlanStep[] = [];
@@ -39,10 +41,17 @@ export async function planJob(job: Job, discovery: Discovery, ctx: PluginContext
 
   for (const t of targets) {
     const dbName = t.details.name;
-    const problems = [...preflight.serverProblems, ...(preflight.databases.find((d) => d.database === dbName)?.problems ?? [])];
+    const problems = [
+      ...preflight.serverProblems,
+      ...(preflight.databases.find((d) => d.database === dbName)?.problems ?? []),
+    ];
     if (problems.length > 0 || !t.details.database) {
       steps.push(preflightStep(name, t.id, dbName, problems));
-      notes.push({ level: 'warning', message: `job ${name}, database ${dbName}: no backup: ${problems.join('; ')}`, details: { database: dbName, problems } });
+      notes.push({
+        level: 'warning',
+        message: `job ${name}, database ${dbName}: no backup: ${problems.join('; ')}`,
+        details: { database: dbName, problems },
+      });
       continue;
     }
     const mine = artifacts.filter((a) => a.target === t.id);
@@ -66,5 +75,8 @@ function checkForceType(value: string | undefined): ForceType | undefined {
   if (value === undefined || value === '') return undefined;
   const lower = value.toLowerCase();
   if ((FORCE_TYPES as readonly string[]).includes(lower)) return lower as ForceType;
-  throw new HoldfastError(ErrorCode.ConfigInvalid, `--type ${value} is not a backup type of LiteSpeedBackup jobs (allowed: ${FORCE_TYPES.join(', ')})`);
+  throw new HoldfastError(
+    ErrorCode.ConfigInvalid,
+    `--type ${value} is not a backup type of LiteSpeedBackup jobs (allowed: ${FORCE_TYPES.join(', ')})`,
+  );
 }

@@ -9,7 +9,15 @@ import {
   permissionsQuery,
   serverInfoQuery,
 } from './queries.ts';
-import { normalizeRecoveryModel, type DatabaseFacts, type DirectoryState, type FilegroupFacts, type HistoryFilegroup, type HistorySet, type ServerInfo } from './server-facts.ts';
+import {
+  normalizeRecoveryModel,
+  type DatabaseFacts,
+  type DirectoryState,
+  type FilegroupFacts,
+  type HistoryFilegroup,
+  type HistorySet,
+  type ServerInfo,
+} from './server-facts.ts';
 import { wallToInstant } from './server-time.ts';
 import { runCatalogQuery, type ConnectionTarget, type SqlPools } from './sql-connection.ts';
 
@@ -74,7 +82,11 @@ export async function readDirectories(r: FactReader, paths: readonly string[]): 
   const out: DirectoryState[] = [];
   for (const path of paths) {
     const [row] = await runCatalogQuery<Row>(pool, fileExistsQuery, { path });
-    out.push({ path, isDirectory: bool(row?.file_is_a_directory), parentExists: bool(row?.parent_directory_exists) });
+    out.push({
+      path,
+      isDirectory: bool(row?.file_is_a_directory),
+      parentExists: bool(row?.parent_directory_exists),
+    });
   }
   return out;
 }
@@ -83,7 +95,10 @@ export async function readDirectories(r: FactReader, paths: readonly string[]): 
  * One database's facts. Filegroups are read in the database's own context (a connection to it), which
  * needs the database online; when that fails the facts say why in `readProblem`.
  */
-export async function readDatabaseFacts(r: FactReader, entry: DatabaseListEntry): Promise<DatabaseFacts & { readProblem?: string }> {
+export async function readDatabaseFacts(
+  r: FactReader,
+  entry: DatabaseListEntry,
+): Promise<DatabaseFacts & { readProblem?: string }> {
   const pool = await r.pools.get(r.target);
   const [perm] = await runCatalogQuery<Row>(pool, permissionsQuery, { database: entry.name });
   const facts: DatabaseFacts & { readProblem?: string } = {
@@ -95,7 +110,11 @@ export async function readDatabaseFacts(r: FactReader, entry: DatabaseListEntry)
     userAccess: entry.userAccess,
     filegroups: [],
     differentialBase: { lsn: null, guid: null },
-    permissions: { isSysadmin: bool(perm?.is_sysadmin), canBackupDatabase: bool(perm?.can_backup_database), canBackupLog: bool(perm?.can_backup_log) },
+    permissions: {
+      isSysadmin: bool(perm?.is_sysadmin),
+      canBackupDatabase: bool(perm?.can_backup_database),
+      canBackupLog: bool(perm?.can_backup_log),
+    },
     history: await readHistory(r, entry.name),
   };
   if (entry.state === 'ONLINE') {
@@ -104,7 +123,10 @@ export async function readDatabaseFacts(r: FactReader, entry: DatabaseListEntry)
       const files = await runCatalogQuery<Row>(await r.pools.get(dbTarget), databaseFilesQuery);
       facts.filegroups = filegroupsOf(files);
       const primary = files.find((f) => Number(f.file_id) === 1);
-      facts.differentialBase = { lsn: strOrNull(primary?.differential_base_lsn), guid: guid(primary?.differential_base_guid) };
+      facts.differentialBase = {
+        lsn: strOrNull(primary?.differential_base_lsn),
+        guid: guid(primary?.differential_base_guid),
+      };
     } catch (err) {
       facts.readProblem = `cannot read the filegroups of ${entry.name} in its own context: ${(err as Error).message}`;
     } finally {
@@ -119,7 +141,13 @@ function filegroupsOf(files: Row[]): FilegroupFacts[] {
   for (const f of files) {
     const name = strOrNull(f.filegroup_name);
     if (name === null || str(f.type_desc) === 'LOG') continue;
-    const fg = out.get(name) ?? { name, isReadOnly: bool(f.filegroup_is_read_only), readOnlyLsn: strOrNull(f.read_only_lsn), readWriteLsn: strOrNull(f.read_write_lsn), fileStates: [] };
+    const fg = out.get(name) ?? {
+      name,
+      isReadOnly: bool(f.filegroup_is_read_only),
+      readOnlyLsn: strOrNull(f.read_only_lsn),
+      readWriteLsn: strOrNull(f.read_write_lsn),
+      fileStates: [],
+    };
     fg.fileStates.push(str(f.state_desc));
     out.set(name, fg);
   }
@@ -139,7 +167,8 @@ export async function readHistory(r: FactReader, database: string): Promise<Hist
 /** Builds one history set from its backupset row and the backupfile / media family rows (any order). */
 export function historySetOf(s: Row, files: Row[], media: Row[], timeZone: string): HistorySet {
   const id = Number(s.backup_set_id);
-  const instant = (v: unknown) => wallToInstant(v instanceof Date ? v : new Date(String(v)), timeZone).toISOString();
+  const instant = (v: unknown) =>
+    wallToInstant(v instanceof Date ? v : new Date(String(v)), timeZone).toISOString();
   return {
     backupSetId: id,
     uuid: guid(s.backup_set_uuid) ?? '',
@@ -162,7 +191,12 @@ export function historySetOf(s: Row, files: Row[], media: Row[], timeZone: strin
     filegroups: historyFilegroups(files.filter((f) => Number(f.backup_set_id) === id)),
     devices: media
       .filter((m) => Number(m.backup_set_id) === id && Number(m.mirror ?? 0) === 0)
-      .map((m) => ({ path: str(m.physical_device_name), deviceType: m.device_type === null || m.device_type === undefined ? null : Number(m.device_type), family: Number(m.family_sequence_number), mirror: 0 }))
+      .map((m) => ({
+        path: str(m.physical_device_name),
+        deviceType: m.device_type === null || m.device_type === undefined ? null : Number(m.device_type),
+        family: Number(m.family_sequence_number),
+        mirror: 0,
+      }))
       .sort((a, b) => a.family - b.family),
   };
 }
@@ -174,7 +208,13 @@ function historyFilegroups(rows: Row[]): HistoryFilegroup[] {
     if (name === null || str(f.file_type) === 'L') continue;
     const fg = out.get(name);
     if (!fg) {
-      out.set(name, { name, present: bool(f.is_present), isReadOnly: bool(f.is_readonly), readOnlyLsn: strOrNull(f.read_only_lsn), readWriteLsn: strOrNull(f.read_write_lsn) });
+      out.set(name, {
+        name,
+        present: bool(f.is_present),
+        isReadOnly: bool(f.is_readonly),
+        readOnlyLsn: strOrNull(f.read_only_lsn),
+        readWriteLsn: strOrNull(f.read_write_lsn),
+      });
     } else {
       fg.present &&= bool(f.is_present);
       fg.isReadOnly &&= bool(f.is_readonly);

@@ -18,7 +18,13 @@ import { runCatalogQuery } from './sql-connection.ts';
  * backup directory is mounted here (`retention.deleteVia: path`, `mountedPaths`). Idempotent: a file that
  * is already gone counts as removed.
  */
-export async function removeBackupFiles(artifact: Artifact, spec: LiteSpeedBackupSpec, reader: FactReader, secrets: readonly Secret[], signal: AbortSignal): Promise<void> {
+export async function removeBackupFiles(
+  artifact: Artifact,
+  spec: LiteSpeedBackupSpec,
+  reader: FactReader,
+  secrets: readonly Secret[],
+  signal: AbortSignal,
+): Promise<void> {
   const via = spec.retention?.deleteVia ?? 'server';
   const engine = metadataOf(artifact).engine ?? spec.engine;
   for (const location of artifact.locations) {
@@ -32,23 +38,39 @@ export async function removeBackupFiles(artifact: Artifact, spec: LiteSpeedBacku
     if (!state?.file_exists) continue;
     const statement = renderStatement(engine, 'remove', removeView(engine, location));
     const result = await runStatement(pool, statement, { unlimited: false, signal, secrets });
-    if (engine === 'litespeed' && result.rc !== 0) throw new HoldfastError(ErrorCode.ServerError, `xp_slssqlmaint returned ${result.rc ?? 'NULL'} deleting ${location}`);
+    if (engine === 'litespeed' && result.rc !== 0)
+      throw new HoldfastError(
+        ErrorCode.ServerError,
+        `xp_slssqlmaint returned ${result.rc ?? 'NULL'} deleting ${location}`,
+      );
   }
 }
 
 /** The local directory and the path segments under it of a server file (`Y:\SQL_BACKUPS\a\b.bak` → `/mnt/sql-backups`, [a, b.bak]). */
-export function mountedPath(serverPath: string, mounts: Readonly<Record<string, string>>): { root: string; segments: string[] } {
+export function mountedPath(
+  serverPath: string,
+  mounts: Readonly<Record<string, string>>,
+): { root: string; segments: string[] } {
   const normalized = serverPath.replace(/\//g, '\\');
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   for (const [serverDir, localDir] of entries) {
     const prefix = serverDir.replace(/\//g, '\\').replace(/\\+$/, '');
-    if (normalized.toLowerCase() === prefix.toLowerCase() || normalized.toLowerCase().startsWith(`${prefix.toLowerCase()}\\`)) {
-      const rest = normalized.slice(prefix.length).split('\\').filter((p) => p !== '' && p !== '.');
+    if (
+      normalized.toLowerCase() === prefix.toLowerCase() ||
+      normalized.toLowerCase().startsWith(`${prefix.toLowerCase()}\\`)
+    ) {
+      const rest = normalized
+        .slice(prefix.length)
+        .split('\\')
+        .filter((p) => p !== '' && p !== '.');
       if (rest.includes('..')) break;
       return { root: localDir, segments: rest };
     }
   }
-  throw new HoldfastError(ErrorCode.ConfigInvalid, `no mountedPaths entry covers ${serverPath}; retention.deleteVia: path needs one for every backup directory`);
+  throw new HoldfastError(
+    ErrorCode.ConfigInvalid,
+    `no mountedPaths entry covers ${serverPath}; retention.deleteVia: path needs one for every backup directory`,
+  );
 }
 
 /** Windows paths ignore case; a mount may not. Finds each segment by name, ignoring case; null if absent. */
@@ -56,7 +78,8 @@ async function findCaseInsensitive(where: { root: string; segments: string[] }):
   let current = where.root;
   for (const segment of where.segments) {
     const names = await readdir(current).catch(() => null);
-    const hit = names?.find((n) => n === segment) ?? names?.find((n) => n.toLowerCase() === segment.toLowerCase());
+    const hit =
+      names?.find((n) => n === segment) ?? names?.find((n) => n.toLowerCase() === segment.toLowerCase());
     if (hit === undefined) return null;
     current = path.join(current, hit);
   }

@@ -84,7 +84,8 @@ interface HelperOptions {
 
 function collector(options: HelperOptions): StatementParameter[] {
   const list = options.data.parameters;
-  if (!list) throw new HoldfastError(ErrorCode.Internal, 'renderStatement: no parameter list in the template data');
+  if (!list)
+    throw new HoldfastError(ErrorCode.Internal, 'renderStatement: no parameter list in the template data');
   return list;
 }
 

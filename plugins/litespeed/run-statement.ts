@@ -30,7 +30,11 @@ export interface RunStatementOptions {
  * SQL errors (LiteSpeed's own, SQL Server's, the template's RAISERROR on a non-zero return code) become one
  * HoldfastError naming every error number, with secrets scrubbed. Never retried: a backup is not idempotent.
  */
-export async function runStatement(pool: sql.ConnectionPool, statement: RenderedStatement, options: RunStatementOptions): Promise<StatementResult> {
+export async function runStatement(
+  pool: sql.ConnectionPool,
+  statement: RenderedStatement,
+  options: RunStatementOptions,
+): Promise<StatementResult> {
   const request = options.unlimited ? unlimitedRequest(pool) : pool.request();
   for (const p of statement.parameters) {
     const value = isSecret(p.value) ? p.value.reveal() : p.value;
@@ -63,21 +67,37 @@ interface MssqlError extends Error {
 }
 
 /** Every server error of a failed request, first to last, as `Msg N: text`. */
-export function describeSqlErrors(err: unknown, secrets: readonly Secret[] = []): { text: string; numbers: number[] } {
+export function describeSqlErrors(
+  err: unknown,
+  secrets: readonly Secret[] = [],
+): { text: string; numbers: number[] } {
   const e = err as MssqlError;
   const all = [...(e.precedingErrors ?? []), e];
   const numbers = all.map((x) => x.number).filter((n): n is number => typeof n === 'number');
-  const text = all.map((x) => (typeof x.number === 'number' ? `Msg ${x.number}: ${x.message}` : `${x.message}${x.code ? ` (${x.code})` : ''}`)).join('; ');
+  const text = all
+    .map((x) =>
+      typeof x.number === 'number'
+        ? `Msg ${x.number}: ${x.message}`
+        : `${x.message}${x.code ? ` (${x.code})` : ''}`,
+    )
+    .join('; ');
   return { text: redact(text, secrets), numbers };
 }
 
 function sqlFailure(err: unknown, secrets: readonly Secret[], cancelled: boolean): HoldfastError {
-  if (cancelled) return new HoldfastError(ErrorCode.Cancelled, 'cancelled while the statement ran', { cause: err });
+  if (cancelled)
+    return new HoldfastError(ErrorCode.Cancelled, 'cancelled while the statement ran', { cause: err });
   const { text, numbers } = describeSqlErrors(err, secrets);
   const code = (err as MssqlError).code;
-  const connectionLost = numbers.length === 0 && ['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ETIMEOUT', 'ENOTOPEN', 'ECANCEL'].includes(code ?? '');
-  return new HoldfastError(ErrorCode.ServerError, connectionLost ? `the connection to SQL Server was lost: ${text}` : text, {
-    retryable: false,
-    details: { sqlErrors: numbers, ...(code ? { driverCode: code } : {}) },
-  });
+  const connectionLost =
+    numbers.length === 0 &&
+    ['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ETIMEOUT', 'ENOTOPEN', 'ECANCEL'].includes(code ?? '');
+  return new HoldfastError(
+    ErrorCode.ServerError,
+    connectionLost ? `the connection to SQL Server was lost: ${text}` : text,
+    {
+      retryable: false,
+      details: { sqlErrors: numbers, ...(code ? { driverCode: code } : {}) },
+    },
+  );
 }

@@ -15,7 +15,10 @@ export interface NamePattern {
   test(name: string): boolean;
 }
 
-export function parsePattern(item: string, keywords: Record<string, (name: string) => boolean> = {}): NamePattern {
+export function parsePattern(
+  item: string,
+  keywords: Record<string, (name: string) => boolean> = {},
+): NamePattern {
   const trimmed = item.trim();
   const exclude = trimmed.startsWith('-');
   const text = exclude ? trimmed.slice(1).trim() : trimmed;
@@ -26,7 +29,10 @@ export function parsePattern(item: string, keywords: Record<string, (name: strin
     const lower = text.toLowerCase();
     return { text, exclude, literal: true, test: (name) => name.toLowerCase() === lower };
   }
-  const source = text.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/[*%]/g, '.*').replace(/\?/g, '.');
+  const source = text
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/[*%]/g, '.*')
+    .replace(/\?/g, '.');
   const re = new RegExp(`^${source}$`, 'i');
   return { text, exclude, literal: false, test: (name) => re.test(name) };
 }
@@ -62,7 +68,9 @@ export function selectDatabases(items: readonly string[], available: readonly st
   }
   const includes = patterns.filter((p) => !p.exclude);
   const excludes = patterns.filter((p) => p.exclude);
-  out.selected = candidates.filter((n) => includes.some((p) => p.test(n)) && !excludes.some((p) => p.test(n)));
+  out.selected = candidates.filter(
+    (n) => includes.some((p) => p.test(n)) && !excludes.some((p) => p.test(n)),
+  );
   out.missing = out.missing.filter((m) => !patterns.find((p) => p.text === m)?.exclude);
   return out;
 }
@@ -78,13 +86,18 @@ export interface FilegroupSelection {
  * Which filegroups of one database the job covers. Items are `Database.FileGroup` (either part may use
  * wildcards; a bare name means that filegroup in every database), ALL_FILEGROUPS, or exclusions with `-`.
  */
-export function selectFilegroups(items: readonly string[], database: string, filegroups: readonly string[]): FilegroupSelection {
+export function selectFilegroups(
+  items: readonly string[],
+  database: string,
+  filegroups: readonly string[],
+): FilegroupSelection {
   const out: FilegroupSelection = { selected: new Set(), missing: [] };
   const parsed = items.map((item) => {
     const trimmed = item.trim();
     const exclude = trimmed.startsWith('-');
     const body = exclude ? trimmed.slice(1).trim() : trimmed;
-    if (body.toUpperCase() === 'ALL_FILEGROUPS') return { exclude, db: parsePattern('*'), fg: parsePattern('*'), text: body };
+    if (body.toUpperCase() === 'ALL_FILEGROUPS')
+      return { exclude, db: parsePattern('*'), fg: parsePattern('*'), text: body };
     const dot = body.indexOf('.');
     const db = parsePattern(dot < 0 ? '*' : body.slice(0, dot));
     const fg = parsePattern(dot < 0 ? body : body.slice(dot + 1));
@@ -103,7 +116,10 @@ export function selectFilegroups(items: readonly string[], database: string, fil
 }
 
 /** Bare filegroup names (no database part, no wildcard) that no selected database has. */
-export function missingBareFilegroups(items: readonly string[], filegroupsByDatabase: ReadonlyMap<string, readonly string[]>): string[] {
+export function missingBareFilegroups(
+  items: readonly string[],
+  filegroupsByDatabase: ReadonlyMap<string, readonly string[]>,
+): string[] {
   const out: string[] = [];
   for (const item of items) {
     const body = item.trim();

@@ -16,7 +16,11 @@ export interface ResolvedServer {
 type Resolve = (ref: SecretRef) => Promise<Secret>;
 
 /** Resolves the server's references (host and port may come from the environment) into a connection target. */
-export async function resolveServer(server: ServerSpec, resolveSecret: Resolve, maxConnections: number): Promise<ResolvedServer> {
+export async function resolveServer(
+  server: ServerSpec,
+  resolveSecret: Resolve,
+  maxConnections: number,
+): Promise<ResolvedServer> {
   const secrets: Secret[] = [];
   const host = isSecretRef(server.host) ? (await resolveSecret(server.host)).reveal().trim() : server.host;
   let port: number | undefined;
@@ -24,7 +28,10 @@ export async function resolveServer(server: ServerSpec, resolveSecret: Resolve, 
     const text = (await resolveSecret(server.port)).reveal().trim();
     port = Number(text);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new HoldfastError(ErrorCode.ConfigInvalid, `server.port from ${server.port.secretRef} is "${text}", not a TCP port (1-65535)`);
+      throw new HoldfastError(
+        ErrorCode.ConfigInvalid,
+        `server.port from ${server.port.secretRef} is "${text}", not a TCP port (1-65535)`,
+      );
     }
   } else {
     port = server.port;

@@ -54,7 +54,14 @@ export class SqlPools {
 }
 
 function keyOf(t: ConnectionTarget): string {
-  return JSON.stringify([t.host.toLowerCase(), t.port ?? null, t.instance ?? null, t.database, t.auth.type, t.auth.type === 'sql' ? t.auth.user : null]);
+  return JSON.stringify([
+    t.host.toLowerCase(),
+    t.port ?? null,
+    t.instance ?? null,
+    t.database,
+    t.auth.type,
+    t.auth.type === 'sql' ? t.auth.user : null,
+  ]);
 }
 
 function poolConfig(t: ConnectionTarget): sql.config {
@@ -76,12 +83,18 @@ function poolConfig(t: ConnectionTarget): sql.config {
     config.user = t.auth.user;
     config.password = t.auth.password.reveal();
   } else {
-    config.authentication = { type: 'azure-active-directory-default', options: {} } as unknown as sql.config['authentication'];
+    config.authentication = {
+      type: 'azure-active-directory-default',
+      options: {},
+    } as unknown as sql.config['authentication'];
   }
   return config;
 }
 
-type RequestWithOverrides = new (pool: sql.ConnectionPool, overrides: { requestTimeout: number }) => sql.Request;
+type RequestWithOverrides = new (
+  pool: sql.ConnectionPool,
+  overrides: { requestTimeout: number },
+) => sql.Request;
 
 /** A request without a time limit (a backup may run for hours); cancel it through its `cancel()`. */
 export function unlimitedRequest(pool: sql.ConnectionPool): sql.Request {
@@ -117,11 +130,16 @@ export function sqlTypeOf(declared: string): sql.ISqlType | (() => sql.ISqlType)
  * Runs one of the fixed catalog queries with typed parameters (sp_executesql on the wire). Every declared
  * parameter must be given (null is a value). Returns the first result set's rows.
  */
-export async function runCatalogQuery<Row = Record<string, unknown>>(pool: sql.ConnectionPool, query: CatalogQuery, values: Record<string, unknown> = {}): Promise<Row[]> {
+export async function runCatalogQuery<Row = Record<string, unknown>>(
+  pool: sql.ConnectionPool,
+  query: CatalogQuery,
+  values: Record<string, unknown> = {},
+): Promise<Row[]> {
   const request = pool.request();
   for (const [name, type] of Object.entries(query.params)) {
     const key = name.replace(/^@/, '');
-    if (!(key in values)) throw new HoldfastError(ErrorCode.Internal, `query ${query.tag}: parameter ${name} not given`);
+    if (!(key in values))
+      throw new HoldfastError(ErrorCode.Internal, `query ${query.tag}: parameter ${name} not given`);
     request.input(key, sqlTypeOf(type), values[key]);
   }
   const result = await request.query<Row>(query.sql);

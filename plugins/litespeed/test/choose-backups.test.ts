@@ -18,11 +18,13 @@ function choose(db: DatabaseModel, now: string, over: Partial<ChooseBackupsInput
     ...over,
   });
 }
-const kinds = (c: ReturnType<typeof choose>) => c.backups.map((b) => `${b.type}${b.filegroup ? `:${b.filegroup}` : ''}`);
+const kinds = (c: ReturnType<typeof choose>) =>
+  c.backups.map((b) => `${b.type}${b.filegroup ? `:${b.filegroup}` : ''}`);
 
 /** The first week's backups, as a run would take them. */
 function firstRun(db: DatabaseModel): void {
-  for (const fg of ['FG_2019', 'FG_2020', 'FG_2021']) db.backup('F', '2026-03-01T01:00:00Z', { filegroup: fg });
+  for (const fg of ['FG_2019', 'FG_2020', 'FG_2021'])
+    db.backup('F', '2026-03-01T01:00:00Z', { filegroup: fg });
   db.backup('P', '2026-03-01T01:00:00Z');
 }
 
@@ -39,7 +41,9 @@ describe('choosing the backups of a partial-strategy database', () => {
     firstRun(db);
     const monday = choose(db, '2026-03-02T01:00:00Z');
     expect(kinds(monday)).toEqual(['Q']);
-    expect(monday.backups[0]!.reason).toMatch(/^the differential schedule \(0 1 \* \* 1-6\) fired at 2026-03-02T01:00:00Z, after backup set 4 \(partial, 2026-03-01T01:00:00Z\); based on backup set 4/);
+    expect(monday.backups[0]!.reason).toMatch(
+      /^the differential schedule \(0 1 \* \* 1-6\) fired at 2026-03-02T01:00:00Z, after backup set 4 \(partial, 2026-03-01T01:00:00Z\); based on backup set 4/,
+    );
     db.backup('Q', '2026-03-02T01:00:00Z');
     const later = choose(db, '2026-03-02T13:00:00Z');
     expect(later.backups).toEqual([]);
@@ -51,16 +55,20 @@ describe('choosing the backups of a partial-strategy database', () => {
     for (const day of ['02', '03', '04', '05', '06', '07']) db.backup('Q', `2026-03-${day}T01:00:00Z`);
     const c = choose(db, '2026-03-08T01:00:00Z');
     expect(kinds(c)).toEqual(['P']);
-    expect(c.backups[0]!.reason).toMatch(/^the full schedule \(0 1 \* \* 0\) fired at 2026-03-08T01:00:00Z, after the current base, backup set 4/);
+    expect(c.backups[0]!.reason).toMatch(
+      /^the full schedule \(0 1 \* \* 0\) fired at 2026-03-08T01:00:00Z, after the current base, backup set 4/,
+    );
   });
 
-  it("a filegroup made read-write, changed and read-only again: a new filegroup backup, then a new base (the old base no longer matches)", () => {
+  it('a filegroup made read-write, changed and read-only again: a new filegroup backup, then a new base (the old base no longer matches)', () => {
     const db = dwModel();
     firstRun(db);
     db.setReadOnly('FG_2020', false).write().setReadOnly('FG_2020', true);
     const c = choose(db, '2026-03-03T01:00:00Z');
     expect(kinds(c)).toEqual(['F:FG_2020', 'P']);
-    expect(c.backups[0]!.reason).toMatch(/^filegroup FG_2020 changed since its last backup, backup set 2 \(filegroup, 2026-03-01T01:00:00Z\): its read_only_lsn moved from \d+ to \d+/);
+    expect(c.backups[0]!.reason).toMatch(
+      /^filegroup FG_2020 changed since its last backup, backup set 2 \(filegroup, 2026-03-01T01:00:00Z\): its read_only_lsn moved from \d+ to \d+/,
+    );
     expect(c.backups[1]!.reason).toMatch(
       /^the differential schedule \(0 1 \* \* 1-6\) fired at 2026-03-03T01:00:00Z, but read-only filegroup FG_2020 was made read-write and read-only again after backup set 4 .*; taking a partial backup instead$/,
     );
@@ -80,7 +88,9 @@ describe('choosing the backups of a partial-strategy database', () => {
     db.facts.isReadOnly = true;
     firstRun(db);
     db.facts.isReadOnly = false;
-    expect(choose(db, '2026-03-02T01:00:00Z').backups[0]!.reason).toMatch(/DW was read-only when backup set 4 .* was taken and is read-write now/);
+    expect(choose(db, '2026-03-02T01:00:00Z').backups[0]!.reason).toMatch(
+      /DW was read-only when backup set 4 .* was taken and is read-write now/,
+    );
   });
 
   it('a base whose verify failed (not recorded as good) is retaken on the next run; so is a filegroup backup', () => {
@@ -98,13 +108,17 @@ describe('choosing the backups of a partial-strategy database', () => {
     const db = dwModel();
     firstRun(db);
     db.facts.differentialBase = { lsn: '1', guid: '11111111-1111-1111-1111-111111111111' };
-    expect(choose(db, '2026-03-02T01:00:00Z').backups.at(-1)!.reason).toMatch(/is not the newest full or partial in msdb/);
+    expect(choose(db, '2026-03-02T01:00:00Z').backups.at(-1)!.reason).toMatch(
+      /is not the newest full or partial in msdb/,
+    );
   });
 
   it('a full base where the job takes partials: a new base, saying why', () => {
     const db = dwModel();
     db.backup('D', '2026-03-01T00:00:00Z');
-    expect(choose(db, '2026-03-02T01:00:00Z').backups.at(-1)!.reason).toMatch(/is a full backup but this job takes partial backups/);
+    expect(choose(db, '2026-03-02T01:00:00Z').backups.at(-1)!.reason).toMatch(
+      /is a full backup but this job takes partial backups/,
+    );
   });
 
   it('read-only filegroups outside fileGroups are not backed up, and the plan says a restore cannot bring them back', () => {
@@ -115,14 +129,20 @@ describe('choosing the backups of a partial-strategy database', () => {
 
   it('without a schedule every run takes what the chain needs: a base first, then differentials', () => {
     const db = dwModel();
-    expect(kinds(choose(db, '2026-03-01T01:00:00Z', { schedule: undefined }))).toEqual(['F:FG_2019', 'F:FG_2020', 'F:FG_2021', 'P']);
+    expect(kinds(choose(db, '2026-03-01T01:00:00Z', { schedule: undefined }))).toEqual([
+      'F:FG_2019',
+      'F:FG_2020',
+      'F:FG_2021',
+      'P',
+    ]);
     firstRun(db);
     expect(kinds(choose(db, '2026-03-01T05:00:00Z', { schedule: undefined }))).toEqual(['Q']);
   });
 });
 
 describe('--type and ChangeBackupType', () => {
-  const forced = (db: DatabaseModel, type: ForceType, over: Partial<ChooseBackupsInput> = {}) => choose(db, '2026-03-04T10:00:00Z', { forceType: type, ...over });
+  const forced = (db: DatabaseModel, type: ForceType, over: Partial<ChooseBackupsInput> = {}) =>
+    choose(db, '2026-03-04T10:00:00Z', { forceType: type, ...over });
 
   it('full: a new base, with the filegroup backups it still needs', () => {
     const db = dwModel();
@@ -134,10 +154,14 @@ describe('--type and ChangeBackupType', () => {
   it('differential without a valid base becomes a base and says why; refused when changeBackupType is off', () => {
     const c = forced(dwModel(), 'differential');
     expect(kinds(c)).toEqual(['F:FG_2019', 'F:FG_2020', 'F:FG_2021', 'P']);
-    expect(c.backups.at(-1)!.reason).toBe('--type differential asks for a differential, but DW has no partial backup in msdb yet; taking a partial backup instead (changeBackupType)');
+    expect(c.backups.at(-1)!.reason).toBe(
+      '--type differential asks for a differential, but DW has no partial backup in msdb yet; taking a partial backup instead (changeBackupType)',
+    );
     const off = forced(dwModel(), 'differential', { changeBackupType: false });
     expect(off.backups.map((b) => b.type)).not.toContain('P');
-    expect(off.refusals).toEqual(['--type differential: DW has no partial backup in msdb yet (changeBackupType is off)']);
+    expect(off.refusals).toEqual([
+      '--type differential: DW has no partial backup in msdb yet (changeBackupType is off)',
+    ]);
   });
 
   it('log is refused in SIMPLE recovery, with the reason', () => {
@@ -145,7 +169,9 @@ describe('--type and ChangeBackupType', () => {
     firstRun(db);
     const c = forced(db, 'log');
     expect(c.backups).toEqual([]);
-    expect(c.refusals).toEqual(['--type log: log backups need the FULL or BULK_LOGGED recovery model; DW uses SIMPLE']);
+    expect(c.refusals).toEqual([
+      '--type log: log backups need the FULL or BULK_LOGGED recovery model; DW uses SIMPLE',
+    ]);
   });
 
   it('filegroup: a fresh backup of every covered read-only filegroup', () => {
@@ -153,7 +179,9 @@ describe('--type and ChangeBackupType', () => {
     firstRun(db);
     const c = forced(db, 'filegroup');
     expect(kinds(c)).toEqual(['F:FG_2019', 'F:FG_2020', 'F:FG_2021']);
-    expect(forced(db, 'filegroup', { coveredFilegroups: new Set() }).refusals[0]).toMatch(/has no read-only filegroup this job covers/);
+    expect(forced(db, 'filegroup', { coveredFilegroups: new Set() }).refusals[0]).toMatch(
+      /has no read-only filegroup this job covers/,
+    );
   });
 });
 
@@ -176,7 +204,9 @@ describe('log backups', () => {
   it('--type log with no base yet becomes a base (changeBackupType); a SIMPLE→FULL switch needs a new base', () => {
     const c = choose(dwModel('FULL'), '2026-03-01T01:00:00Z', { forceType: 'log' });
     expect(c.backups.at(-1)!.type).toBe('P');
-    expect(c.backups.at(-1)!.reason).toMatch(/DW has no full or partial backup yet, so it has no log chain; taking a partial backup instead/);
+    expect(c.backups.at(-1)!.reason).toMatch(
+      /DW has no full or partial backup yet, so it has no log chain; taking a partial backup instead/,
+    );
     const db = dwModel('SIMPLE');
     firstRun(db);
     db.facts.recoveryModel = 'FULL';
@@ -187,7 +217,9 @@ describe('log backups', () => {
   it('FULL recovery without a log schedule is called out', () => {
     const db = dwModel('FULL');
     firstRun(db);
-    expect(choose(db, '2026-03-02T01:00:00Z').notes.join('\n')).toMatch(/FULL recovery model but the job has no log schedule/);
+    expect(choose(db, '2026-03-02T01:00:00Z').notes.join('\n')).toMatch(
+      /FULL recovery model but the job has no log schedule/,
+    );
   });
 });
 
@@ -202,10 +234,21 @@ describe('full strategy and copy-only', () => {
   it('copy-only: copy-only bases when the full schedule fires, never differentials', () => {
     const db = dwModel();
     const c = choose(db, '2026-03-01T01:00:00Z', { strategy: 'full', copyOnly: true });
-    expect(c.backups).toEqual([{ kind: 'base', type: 'D', filegroup: null, copyOnly: true, reason: 'no copy-only full backup of DW yet' }]);
+    expect(c.backups).toEqual([
+      {
+        kind: 'base',
+        type: 'D',
+        filegroup: null,
+        copyOnly: true,
+        reason: 'no copy-only full backup of DW yet',
+      },
+    ]);
     db.backup('D', '2026-03-01T01:00:00Z', { copyOnly: true });
     expect(choose(db, '2026-03-02T01:00:00Z', { strategy: 'full', copyOnly: true }).backups).toEqual([]);
     expect(kinds(choose(db, '2026-03-08T01:00:00Z', { strategy: 'full', copyOnly: true }))).toEqual(['D']);
-    expect(choose(db, '2026-03-08T01:00:00Z', { strategy: 'full', copyOnly: true, forceType: 'differential' }).refusals[0]).toMatch(/copy-only/);
+    expect(
+      choose(db, '2026-03-08T01:00:00Z', { strategy: 'full', copyOnly: true, forceType: 'differential' })
+        .refusals[0],
+    ).toMatch(/copy-only/);
   });
 });

@@ -16,13 +16,23 @@ describe('holdfast plan / run with jobs/dw-partial.yaml', () => {
   const clock = new ManualClock('2026-03-01T01:00:00Z');
   let env: NodeJS.ProcessEnv;
   const jobFiles = [path.join(ROOT, 'jobs', 'dw-partial.yaml'), path.join(ROOT, 'jobs', 'storage.yaml')];
-  const cli = ([command, ...options]: string[], files = jobFiles) => runCli([command!, ...files, '--catalog', path.join(dir, 'catalog.db'), ...options], { env, deps: { clock }, cwd: dir });
+  const cli = ([command, ...options]: string[], files = jobFiles) =>
+    runCli([command!, ...files, '--catalog', path.join(dir, 'catalog.db'), ...options], {
+      env,
+      deps: { clock },
+      cwd: dir,
+    });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'holdfast-litespeed-cli-'));
     sim = await startSqlServerSim({ dataDir: path.join(dir, 'server'), clock });
     await sim.sim.runChecked("EXEC master.dbo.xp_create_subdir N'Y:\\SQL_BACKUPS'");
-    env = { DW_SQL_HOST: sim.host, DW_SQL_PORT: String(sim.port), DW_SQL_PASSWORD: sim.password, DW_BACKUP_KEY: KEY };
+    env = {
+      DW_SQL_HOST: sim.host,
+      DW_SQL_PORT: String(sim.port),
+      DW_SQL_PASSWORD: sim.password,
+      DW_BACKUP_KEY: KEY,
+    };
   });
   afterAll(async () => {
     await sim?.close();
@@ -47,7 +57,9 @@ describe('holdfast plan / run with jobs/dw-partial.yaml', () => {
     const r = await cli(['run', '--job', 'dw-partial']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Run \S+: succeeded/);
-    expect(r.stdout).toMatch(/ok {3}dw-partial\/.*\/DW\/backup-partial .*partial backup of DW: backup set 4 \(type P, 1 file, verified\)/);
+    expect(r.stdout).toMatch(
+      /ok {3}dw-partial\/.*\/DW\/backup-partial .*partial backup of DW: backup set 4 \(type P, 1 file, verified\)/,
+    );
     expect(sim.server.msdb.backupset.map((b) => b.type)).toEqual(['F', 'F', 'F', 'P']);
 
     clock.set('2026-03-01T05:00:00Z');
@@ -63,14 +75,21 @@ describe('holdfast plan / run with jobs/dw-partial.yaml', () => {
     writeFileSync(
       bad,
       readFileSync(jobFiles[0]!, 'utf8')
-        .replace('encryption: { level: 8, key: { secretRef: env:DW_BACKUP_KEY } }', 'encryption: { level: 9 }')
+        .replace(
+          'encryption: { level: 8, key: { secretRef: env:DW_BACKUP_KEY } }',
+          'encryption: { level: 9 }',
+        )
         .replace('compressionLevel: 4', 'compressionLevel: 9'),
     );
     const before = sim.server.msdb.backupset.length;
     const r = await cli(['run'], [bad, jobFiles[1]!]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/dw-bad\.yaml:\d+:\d+: LiteSpeedBackup\/dw-partial spec\.compressionLevel: compressionLevel 9 is out of range/);
-    expect(r.stderr).toMatch(/LiteSpeedBackup\/dw-partial spec\.encryption\.level: encryption level 9 is out of range/);
+    expect(r.stderr).toMatch(
+      /dw-bad\.yaml:\d+:\d+: LiteSpeedBackup\/dw-partial spec\.compressionLevel: compressionLevel 9 is out of range/,
+    );
+    expect(r.stderr).toMatch(
+      /LiteSpeedBackup\/dw-partial spec\.encryption\.level: encryption level 9 is out of range/,
+    );
     expect(r.stderr).toMatch(/LiteSpeedBackup\/dw-partial spec\.encryption: encryption level 9 needs a key/);
     expect(r.stderr).toContain('nothing was executed');
     expect(sim.server.msdb.backupset).toHaveLength(before);

@@ -11,14 +11,19 @@ describe('concurrency per server and per database', () => {
       estate.sim.sim.createDatabase({
         name,
         recoveryModel: 'FULL',
-        filegroups: [{ name: 'PRIMARY', files: [{ logicalName: name, physicalName: `E:\\data\\${name}.mdf`, size: '1GB', used: '200MB' }] }],
+        filegroups: [
+          {
+            name: 'PRIMARY',
+            files: [{ logicalName: name, physicalName: `E:\\data\\${name}.mdf`, size: '1GB', used: '200MB' }],
+          },
+        ],
         log: { logicalName: `${name}_log`, physicalName: `L:\\log\\${name}_log.ldf`, size: '256MB' },
       });
     }
   });
   afterAll(async () => estate?.close());
 
-  it('runs two backups at a time on the server, each database\'s full before its log', async () => {
+  it("runs two backups at a time on the server, each database's full before its log", async () => {
     const job = estate.writeJob(
       'oltp',
       `databases: [USER_DATABASES]

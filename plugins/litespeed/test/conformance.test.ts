@@ -17,18 +17,31 @@ describe('LiteSpeed plugin conformance (against the simulator)', () => {
 
   describePluginConformance(liteSpeedPlugin, async () => {
     const spec = liteSpeedBackupSpecSchema.parse({
-      server: { host: estate.sim.host, port: estate.sim.port, trustServerCertificate: true, auth: { type: 'sql', user: 'sa', password: { secretRef: 'env:SQL_PASSWORD' } } },
+      server: {
+        host: estate.sim.host,
+        port: estate.sim.port,
+        trustServerCertificate: true,
+        auth: { type: 'sql', user: 'sa', password: { secretRef: 'env:SQL_PASSWORD' } },
+      },
       databases: ['USER_DATABASES', 'NoSuchDatabase'],
       readWriteFileGroups: true,
       directory: 'Y:\\SQL_BACKUPS',
       encryption: { level: 8, key: { secretRef: 'env:DW_BACKUP_KEY' } },
       verify: true,
     });
-    const job: Job = { apiVersion: 'holdfast/v1', kind: 'LiteSpeedBackup', metadata: { name: 'dw-conformance', labels: {} }, spec, source: { file: 'x.yaml', line: 1, column: 1 }, baseDir: estate.dir };
+    const job: Job = {
+      apiVersion: 'holdfast/v1',
+      kind: 'LiteSpeedBackup',
+      metadata: { name: 'dw-conformance', labels: {} },
+      spec,
+      source: { file: 'x.yaml', line: 1, column: 1 },
+      baseDir: estate.dir,
+    };
     const ctx: PluginContext = {
       clock: estate.clock,
       logger: silentLogger(),
-      resolveSecret: async (ref) => new Secret(estate.env[ref.secretRef.replace(/^env:/, '')]!, ref.secretRef),
+      resolveSecret: async (ref) =>
+        new Secret(estate.env[ref.secretRef.replace(/^env:/, '')]!, ref.secretRef),
       storage: () => {
         throw new Error('no storage');
       },

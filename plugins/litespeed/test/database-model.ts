@@ -13,7 +13,11 @@ export class DatabaseModel {
   #lsn = 34_000_000_012_300_001n;
   #id = 0;
 
-  constructor(name: string, recoveryModel: RecoveryModel, filegroups: Array<{ name: string; readOnly?: boolean }>) {
+  constructor(
+    name: string,
+    recoveryModel: RecoveryModel,
+    filegroups: Array<{ name: string; readOnly?: boolean }>,
+  ) {
     this.facts = {
       name,
       state: 'ONLINE',
@@ -21,7 +25,13 @@ export class DatabaseModel {
       isReadOnly: false,
       isInStandby: false,
       userAccess: 'MULTI_USER',
-      filegroups: filegroups.map((f) => ({ name: f.name, isReadOnly: false, readOnlyLsn: null, readWriteLsn: null, fileStates: ['ONLINE'] })),
+      filegroups: filegroups.map((f) => ({
+        name: f.name,
+        isReadOnly: false,
+        readOnlyLsn: null,
+        readWriteLsn: null,
+        fileStates: ['ONLINE'],
+      })),
       differentialBase: { lsn: null, guid: null },
       permissions: { isSysadmin: true, canBackupDatabase: true, canBackupLog: true },
       history: [],
@@ -47,13 +57,24 @@ export class DatabaseModel {
     return this;
   }
 
-  backup(type: MsdbType, at: string, options: { filegroup?: string; copyOnly?: boolean; good?: boolean; recoveryModel?: RecoveryModel } = {}): HistorySet {
+  backup(
+    type: MsdbType,
+    at: string,
+    options: { filegroup?: string; copyOnly?: boolean; good?: boolean; recoveryModel?: RecoveryModel } = {},
+  ): HistorySet {
     const first = this.#next();
     const checkpoint = first;
     const last = this.#next();
-    const rw = (name: string) => name === 'PRIMARY' || !this.facts.filegroups.find((f) => f.name === name)!.isReadOnly;
+    const rw = (name: string) =>
+      name === 'PRIMARY' || !this.facts.filegroups.find((f) => f.name === name)!.isReadOnly;
     const present = (name: string) =>
-      type === 'D' || type === 'I' ? true : type === 'P' || type === 'Q' ? rw(name) : type === 'F' ? name === options.filegroup : false;
+      type === 'D' || type === 'I'
+        ? true
+        : type === 'P' || type === 'Q'
+          ? rw(name)
+          : type === 'F'
+            ? name === options.filegroup
+            : false;
     const base = this.facts.differentialBase;
     const set: HistorySet = {
       backupSetId: ++this.#id,
@@ -74,11 +95,18 @@ export class DatabaseModel {
       isDamaged: false,
       backupSize: '1048576',
       compressedBackupSize: '524288',
-      filegroups: this.facts.filegroups.map((f) => ({ name: f.name, present: present(f.name), isReadOnly: f.isReadOnly, readOnlyLsn: f.readOnlyLsn, readWriteLsn: f.readWriteLsn })),
+      filegroups: this.facts.filegroups.map((f) => ({
+        name: f.name,
+        present: present(f.name),
+        isReadOnly: f.isReadOnly,
+        readOnlyLsn: f.readOnlyLsn,
+        readWriteLsn: f.readWriteLsn,
+      })),
       devices: [{ path: `Y:\\b\\${this.#id}.bak`, deviceType: 7, family: 1, mirror: 0 }],
     };
     this.facts.history.push(set);
-    if ((type === 'D' || type === 'P') && !set.isCopyOnly) this.facts.differentialBase = { lsn: checkpoint, guid: set.uuid };
+    if ((type === 'D' || type === 'P') && !set.isCopyOnly)
+      this.facts.differentialBase = { lsn: checkpoint, guid: set.uuid };
     if (options.good !== false) this.good.add(set.uuid);
     return set;
   }

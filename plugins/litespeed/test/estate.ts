@@ -34,7 +34,10 @@ export interface Estate {
   /** Writes a LiteSpeedBackup job (spec lines below `spec:`; server lines are added) and returns its path. */
   writeJob(name: string, specLines: string): string;
   plan(file: string, options?: { forceType?: string }): Promise<Plan>;
-  run(file: string, options?: { forceType?: string; events?: EngineEventBus }): Promise<{ plan: Plan; result: RunResult }>;
+  run(
+    file: string,
+    options?: { forceType?: string; events?: EngineEventBus },
+  ): Promise<{ plan: Plan; result: RunResult }>;
   /** The catalog's LiteSpeed artifacts in msdb order (backup_set_id). */
   artifacts(): Artifact[];
   /** msdb backupset rows of a database, oldest first, as `type` letters. */
@@ -45,18 +48,30 @@ export interface Estate {
 export async function startEstate(options: { start?: string; scenario?: string } = {}): Promise<Estate> {
   const dir = mkdtempSync(path.join(tmpdir(), 'holdfast-litespeed-'));
   const clock = new ManualClock(options.start ?? '2026-03-01T01:00:00Z');
-  const sim = await startSqlServerSim({ dataDir: path.join(dir, 'server'), clock, scenario: options.scenario ?? 'default' });
+  const sim = await startSqlServerSim({
+    dataDir: path.join(dir, 'server'),
+    clock,
+    scenario: options.scenario ?? 'default',
+  });
   // The DBA's backup share exists on the server (a real Y: drive would).
   await sim.sim.runChecked("EXEC master.dbo.xp_create_subdir N'Y:\\SQL_BACKUPS'");
   const catalog = openCatalog(':memory:');
-  const env: NodeJS.ProcessEnv = { SQL_HOST: sim.host, SQL_PORT: String(sim.port), SQL_PASSWORD: sim.password, DW_BACKUP_KEY: DW_KEY };
+  const env: NodeJS.ProcessEnv = {
+    SQL_HOST: sim.host,
+    SQL_PORT: String(sim.port),
+    SQL_PASSWORD: sim.password,
+    DW_BACKUP_KEY: DW_KEY,
+  };
   const registries: PluginRegistry[] = [];
 
   async function load(file: string): Promise<{ manifests: LoadedManifest[]; registry: PluginRegistry }> {
     const registry = createRegistry();
     registries.push(registry);
     const config = await loadConfig([file], registry, env);
-    if (config.problems.length > 0) throw new Error(`job file problems:\n${config.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
+    if (config.problems.length > 0)
+      throw new Error(
+        `job file problems:\n${config.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+      );
     return { manifests: config.manifests, registry };
   }
   const services = (): EngineServices => ({
@@ -78,24 +93,59 @@ export async function startEstate(options: { start?: string; scenario?: string }
     dir,
     writeJob(name, specLines) {
       const file = path.join(dir, `${name}.yaml`);
-      const lines = specLines.split('\n').filter((l) => l.trim() !== '').map((l) => `  ${l.trim()}`);
+      const lines = specLines
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => `  ${l.trim()}`);
       const server = lines.some((l) => l.startsWith('  server:'))
         ? []
-        : ['  server: { host: { secretRef: env:SQL_HOST }, port: { secretRef: env:SQL_PORT }, trustServerCertificate: true, auth: { type: sql, user: sa, password: { secretRef: env:SQL_PASSWORD } } }'];
-      writeFileSync(file, ['apiVersion: holdfast/v1', 'kind: LiteSpeedBackup', `metadata: { name: ${name} }`, 'spec:', ...server, ...lines, ''].join('\n'));
+        : [
+            '  server: { host: { secretRef: env:SQL_HOST }, port: { secretRef: env:SQL_PORT }, trustServerCertificate: true, auth: { type: sql, user: sa, password: { secretRef: env:SQL_PASSWORD } } }',
+          ];
+      writeFileSync(
+        file,
+        [
+          'apiVersion: holdfast/v1',
+          'kind: LiteSpeedBackup',
+          `metadata: { name: ${name} }`,
+          'spec:',
+          ...server,
+          ...lines,
+          '',
+        ].join('\n'),
+      );
       return file;
     },
     async plan(file, opts = {}) {
       const { manifests, registry } = await load(file);
-      return createPlan({ command: 'plan', manifests, jobs: manifests.filter((m) => registry.isJobKind(m.kind)), registry, services: services(), options: { dryRun: true, ...(opts.forceType ? { forceType: opts.forceType } : {}) } });
+      return createPlan({
+        command: 'plan',
+        manifests,
+        jobs: manifests.filter((m) => registry.isJobKind(m.kind)),
+        registry,
+        services: services(),
+        options: { dryRun: true, ...(opts.forceType ? { forceType: opts.forceType } : {}) },
+      });
     },
     async run(file, opts = {}) {
       const { manifests, registry } = await load(file);
       const jobs = manifests.filter((m) => registry.isJobKind(m.kind));
-      return runJobs({ command: 'run', manifests, jobs, registry, services: services(), options: { dryRun: false, ...(opts.forceType ? { forceType: opts.forceType } : {}) }, ...(opts.events ? { events: opts.events } : {}) });
+      return runJobs({
+        command: 'run',
+        manifests,
+        jobs,
+        registry,
+        services: services(),
+        options: { dryRun: false, ...(opts.forceType ? { forceType: opts.forceType } : {}) },
+        ...(opts.events ? { events: opts.events } : {}),
+      });
     },
-    artifacts: () => catalog.listArtifacts({ plugin: 'litespeed' }).sort((a, b) => Number(a.metadata.backupSetId) - Number(b.metadata.backupSetId)),
-    msdbTypes: (database = 'DW') => sim.server.msdb.backupset.filter((b) => b.database_name === database).map((b) => b.type),
+    artifacts: () =>
+      catalog
+        .listArtifacts({ plugin: 'litespeed' })
+        .sort((a, b) => Number(a.metadata.backupSetId) - Number(b.metadata.backupSetId)),
+    msdbTypes: (database = 'DW') =>
+      sim.server.msdb.backupset.filter((b) => b.database_name === database).map((b) => b.type),
     async close() {
       for (const r of registries) await r.dispose();
       catalog.close();
@@ -118,5 +168,8 @@ verify: true`;
 
 /** Step ids and statuses of a run, short: `backup-partial ok`. */
 export function outcome(result: RunResult): string[] {
-  return result.steps.map((s) => `${s.action}${s.stepId.includes('/FG_') ? `:${s.stepId.slice(s.stepId.lastIndexOf('/') + 1)}` : ''} ${s.status}`);
+  return result.steps.map(
+    (s) =>
+      `${s.action}${s.stepId.includes('/FG_') ? `:${s.stepId.slice(s.stepId.lastIndexOf('/') + 1)}` : ''} ${s.status}`,
+  );
 }

@@ -12,9 +12,20 @@ describe('faults during backups', () => {
   afterEach(async () => estate?.close());
 
   it('LiteSpeed error 60601 on the partial: the step fails with the error, nothing after it runs, the next run takes the partial', async () => {
-    estate.sim.faults.engine.failCall({ operation: 'xp_backup_database', nth: 4 }, { number: 60601, message: "LiteSpeed: Could not read the drive for 'Y:\\SQL_BACKUPS': 21(The device is not ready.)" });
+    estate.sim.faults.engine.failCall(
+      { operation: 'xp_backup_database', nth: 4 },
+      {
+        number: 60601,
+        message: "LiteSpeed: Could not read the drive for 'Y:\\SQL_BACKUPS': 21(The device is not ready.)",
+      },
+    );
     const { result } = await estate.run(job);
-    expect(outcome(result)).toEqual(['backup-filegroup:FG_2019 succeeded', 'backup-filegroup:FG_2020 succeeded', 'backup-filegroup:FG_2021 succeeded', 'backup-partial failed']);
+    expect(outcome(result)).toEqual([
+      'backup-filegroup:FG_2019 succeeded',
+      'backup-filegroup:FG_2020 succeeded',
+      'backup-filegroup:FG_2021 succeeded',
+      'backup-partial failed',
+    ]);
     expect(result.status).toBe('partly-failed');
     const failed = result.steps[3]!;
     expect(failed.summary).toMatch(/Msg 60601: LiteSpeed: Could not read the drive/);
@@ -33,14 +44,18 @@ describe('faults during backups', () => {
     const { result } = await estate.run(job);
     expect(outcome(result).at(-1)).toBe('backup-partial failed');
     expect(result.steps[3]!.error?.code).toBe('VERIFICATION_FAILED');
-    expect(result.steps[3]!.summary).toMatch(/the partial backup of DW \(backup set 4\) failed verification: .*Msg 6060\d.*; it is not recorded as a good backup/);
+    expect(result.steps[3]!.summary).toMatch(
+      /the partial backup of DW \(backup set 4\) failed verification: .*Msg 6060\d.*; it is not recorded as a good backup/,
+    );
     expect(estate.msdbTypes()).toEqual(['F', 'F', 'F', 'P']);
     expect(estate.artifacts().map((a) => a.type)).toEqual(['F', 'F', 'F']);
 
     estate.clock.set('2026-03-01T02:00:00Z');
     const next = await estate.run(job);
     expect(outcome(next.result)).toEqual(['backup-partial succeeded']);
-    expect(next.plan.steps[0]!.reason).toMatch(/^the current base, backup set 4 \(partial, 2026-03-01T01:00:00Z\), is not recorded as good in holdfast's catalog/);
+    expect(next.plan.steps[0]!.reason).toMatch(
+      /^the current base, backup set 4 \(partial, 2026-03-01T01:00:00Z\), is not recorded as good in holdfast's catalog/,
+    );
     const base = estate.artifacts().at(-1)!;
     expect(base.metadata.backupSetId).toBe(5);
     // the next day's differential is based on the good partial, not on the unverified one
@@ -50,9 +65,17 @@ describe('faults during backups', () => {
   });
 
   it('the connection dropped in the middle of a backup: the step fails, nothing is recorded, the next run recovers', async () => {
-    estate.sim.faults.connection.dropConnectionOnCall({ sqlContains: 'EXEC @rc = master.dbo.xp_backup_database', nth: 2 }, { at: 'mid-response' });
+    estate.sim.faults.connection.dropConnectionOnCall(
+      { sqlContains: 'EXEC @rc = master.dbo.xp_backup_database', nth: 2 },
+      { at: 'mid-response' },
+    );
     const { result } = await estate.run(job);
-    expect(outcome(result)).toEqual(['backup-filegroup:FG_2019 succeeded', 'backup-filegroup:FG_2020 failed', 'backup-filegroup:FG_2021 not-executed', 'backup-partial not-executed']);
+    expect(outcome(result)).toEqual([
+      'backup-filegroup:FG_2019 succeeded',
+      'backup-filegroup:FG_2020 failed',
+      'backup-filegroup:FG_2021 not-executed',
+      'backup-partial not-executed',
+    ]);
     expect(result.steps[1]!.summary).toMatch(/the connection to SQL Server was lost/);
     expect(result.steps[3]!.skippedBecause).toMatch(/failed|did not run/);
     // the server finished the backup it had started, but holdfast never confirmed it: not a good backup
@@ -61,8 +84,14 @@ describe('faults during backups', () => {
 
     estate.clock.set('2026-03-01T02:00:00Z');
     const next = await estate.run(job);
-    expect(outcome(next.result)).toEqual(['backup-filegroup:FG_2020 succeeded', 'backup-filegroup:FG_2021 succeeded', 'backup-partial succeeded']);
-    expect(next.plan.steps[0]!.reason).toMatch(/^the backup of filegroup FG_2020 that matches it, backup set 2 .*is not recorded as good/);
+    expect(outcome(next.result)).toEqual([
+      'backup-filegroup:FG_2020 succeeded',
+      'backup-filegroup:FG_2021 succeeded',
+      'backup-partial succeeded',
+    ]);
+    expect(next.plan.steps[0]!.reason).toMatch(
+      /^the backup of filegroup FG_2020 that matches it, backup set 2 .*is not recorded as good/,
+    );
     expect(estate.artifacts().map((a) => a.type)).toEqual(['F', 'F', 'F', 'P']);
   });
 });

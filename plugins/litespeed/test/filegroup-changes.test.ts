@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { metadataOf } from '../backup-artifact.ts';
 import { DW_PARTIAL_SPEC, outcome, startEstate, type Estate } from './estate.ts';
 
-describe('read-only filegroups that change (the source documents\' warning) and FULL recovery', () => {
+describe("read-only filegroups that change (the source documents' warning) and FULL recovery", () => {
   let estate: Estate;
   beforeEach(async () => {
     estate = await startEstate();
@@ -23,8 +23,12 @@ describe('read-only filegroups that change (the source documents\' warning) and 
     estate.clock.set('2026-03-02T01:00:00Z');
     const { plan, result } = await estate.run(job);
     expect(outcome(result)).toEqual(['backup-filegroup:FG_2020 succeeded', 'backup-partial succeeded']);
-    expect(plan.steps[0]!.reason).toMatch(/^filegroup FG_2020 changed since its last backup, backup set 2 \(filegroup, 2026-03-01T01:00:00Z\): its read_only_lsn moved from \d+ to \d+ \(it was made read-write and read-only again\)$/);
-    expect(plan.steps[1]!.reason).toMatch(/read-only filegroup FG_2020 was made read-write and read-only again after backup set 4/);
+    expect(plan.steps[0]!.reason).toMatch(
+      /^filegroup FG_2020 changed since its last backup, backup set 2 \(filegroup, 2026-03-01T01:00:00Z\): its read_only_lsn moved from \d+ to \d+ \(it was made read-write and read-only again\)$/,
+    );
+    expect(plan.steps[1]!.reason).toMatch(
+      /read-only filegroup FG_2020 was made read-write and read-only again after backup set 4/,
+    );
     expect(plan.steps[1]!.dependsOn).toEqual([plan.steps[0]!.id]);
     expect(estate.msdbTypes()).toEqual(['F', 'F', 'F', 'P', 'F', 'P']);
 
@@ -32,7 +36,9 @@ describe('read-only filegroups that change (the source documents\' warning) and 
     const newFg2020 = after[4]!;
     const newBase = after[5]!;
     expect(metadataOf(newFg2020).filegroup).toBe('FG_2020');
-    expect(metadataOf(newFg2020).filegroups.find((g) => g.name === 'FG_2020')!.readOnlyLsn).not.toBe(metadataOf(oldFg2020).filegroups.find((g) => g.name === 'FG_2020')!.readOnlyLsn);
+    expect(metadataOf(newFg2020).filegroups.find((g) => g.name === 'FG_2020')!.readOnlyLsn).not.toBe(
+      metadataOf(oldFg2020).filegroups.find((g) => g.name === 'FG_2020')!.readOnlyLsn,
+    );
     // the new partial needs the new FG_2020 backup and the unchanged FG_2019 and FG_2021 backups, not the old FG_2020 one
     expect([...newBase.dependsOn].sort()).toEqual([before[0]!.id, newFg2020.id, before[2]!.id].sort());
     expect(newBase.dependsOn).not.toContain(oldFg2020.id);
@@ -43,9 +49,18 @@ describe('read-only filegroups that change (the source documents\' warning) and 
 
   it('a FULL-recovery database gets log backups on the log schedule, each after the one before', async () => {
     estate.sim.sim.setRecoveryModel('DW', 'FULL');
-    const job = estate.writeJob('dw-full', `${DW_PARTIAL_SPEC.replace('timezone: UTC }', 'log: "*/15 * * * *", timezone: UTC }')}`);
+    const job = estate.writeJob(
+      'dw-full',
+      `${DW_PARTIAL_SPEC.replace('timezone: UTC }', 'log: "*/15 * * * *", timezone: UTC }')}`,
+    );
     const first = await estate.run(job);
-    expect(outcome(first.result)).toEqual(['backup-filegroup:FG_2019 succeeded', 'backup-filegroup:FG_2020 succeeded', 'backup-filegroup:FG_2021 succeeded', 'backup-partial succeeded', 'backup-log succeeded']);
+    expect(outcome(first.result)).toEqual([
+      'backup-filegroup:FG_2019 succeeded',
+      'backup-filegroup:FG_2020 succeeded',
+      'backup-filegroup:FG_2021 succeeded',
+      'backup-partial succeeded',
+      'backup-log succeeded',
+    ]);
     for (const at of ['01:15', '01:30']) {
       estate.sim.sim.write('DW', 'FG_CURRENT', '50MB');
       estate.clock.set(`2026-03-01T${at}:00Z`);

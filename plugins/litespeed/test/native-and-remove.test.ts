@@ -26,8 +26,20 @@ function removeContext(estate: Estate): ExecuteContext {
 }
 
 function jobOf(estate: Estate, name: string, spec: Record<string, unknown>): Job {
-  const server = { host: estate.sim.host, port: estate.sim.port, trustServerCertificate: true, auth: { type: 'sql', user: 'sa', password: { secretRef: 'env:SQL_PASSWORD' } } };
-  return { apiVersion: 'holdfast/v1', kind: 'LiteSpeedBackup', metadata: { name, labels: {} }, spec: liteSpeedBackupSpecSchema.parse({ server, ...spec }), source: { file: 'x.yaml', line: 1, column: 1 }, baseDir: estate.dir };
+  const server = {
+    host: estate.sim.host,
+    port: estate.sim.port,
+    trustServerCertificate: true,
+    auth: { type: 'sql', user: 'sa', password: { secretRef: 'env:SQL_PASSWORD' } },
+  };
+  return {
+    apiVersion: 'holdfast/v1',
+    kind: 'LiteSpeedBackup',
+    metadata: { name, labels: {} },
+    spec: liteSpeedBackupSpecSchema.parse({ server, ...spec }),
+    source: { file: 'x.yaml', line: 1, column: 1 },
+    baseDir: estate.dir,
+  };
 }
 
 describe('native engine, backups taken outside holdfast, and removal for retention', () => {
@@ -53,8 +65,12 @@ describe('native engine, backups taken outside holdfast, and removal for retenti
     const before = estate.msdbTypes('Sales');
     const { plan, result } = await estate.run(job);
     expect(outcome(result)).toEqual(['backup-full succeeded', 'backup-log succeeded']);
-    expect(plan.steps[0]!.reason).toMatch(/^the current base, backup set \d+ \(full, .*\), is not recorded as good in holdfast's catalog \(taken outside holdfast, or not verified\)$/);
-    expect(plan.steps[0]!.command).toMatch(/BACKUP DATABASE \[Sales\]\nTO DISK = N'Y:\\SQL_BACKUPS\\native1\\SIM01\\Sales\\FULL\\SIM01_Sales_FULL_20260303_010000_1\.bak', DISK = N'Y:\\SQL_BACKUPS\\native2\\/);
+    expect(plan.steps[0]!.reason).toMatch(
+      /^the differential schedule \(0 1 \* \* 1-6\) fired at 2026-03-03T01:00:00Z, but the current base, backup set \d+ \(full, .*\), is not recorded as good in holdfast's catalog \(taken outside holdfast, or not verified\); taking a full backup instead$/,
+    );
+    expect(plan.steps[0]!.command).toMatch(
+      /BACKUP DATABASE \[Sales\]\nTO DISK = N'Y:\\SQL_BACKUPS\\native1\\SIM01\\Sales\\FULL\\SIM01_Sales_FULL_20260303_010000_1\.bak', DISK = N'Y:\\SQL_BACKUPS\\native2\\/,
+    );
     expect(plan.steps[0]!.command).toContain('WITH STATS = 10, CHECKSUM, COMPRESSION, NOINIT');
     expect(plan.steps[0]!.command).toContain('RESTORE VERIFYONLY FROM DISK');
     expect(estate.msdbTypes('Sales')).toEqual([...before, 'D', 'L']);
@@ -84,7 +100,10 @@ describe('native engine, backups taken outside holdfast, and removal for retenti
   it('LiteSpeed files are removed through the server (xp_slssqlmaint), and removing them again succeeds', async () => {
     estate.clock.set('2026-03-01T01:00:00Z');
     await estate.sim.sim.runChecked("EXEC master.dbo.xp_create_subdir N'Y:\\SQL_BACKUPS\\dw'");
-    const job = estate.writeJob('sales-litespeed', `databases: [Sales]\ndirectory: Y:\\SQL_BACKUPS\\dw\nchecksum: true\nschedule: { full: "0 1 * * 0" }`);
+    const job = estate.writeJob(
+      'sales-litespeed',
+      `databases: [Sales]\ndirectory: Y:\\SQL_BACKUPS\\dw\nchecksum: true\nschedule: { full: "0 1 * * 0" }`,
+    );
     estate.clock.set('2026-03-04T01:00:00Z');
     const { result } = await estate.run(job, { forceType: 'full' });
     expect(outcome(result)).toEqual(['backup-full succeeded']);
@@ -92,7 +111,10 @@ describe('native engine, backups taken outside holdfast, and removal for retenti
     const host = estate.sim.sim.hostPath(full!.locations[0]!);
     expect(existsSync(host)).toBe(true);
     const plugin = liteSpeedPlugin();
-    const manifest = jobOf(estate, 'sales-litespeed', { databases: ['Sales'], directory: 'Y:\\SQL_BACKUPS\\dw' });
+    const manifest = jobOf(estate, 'sales-litespeed', {
+      databases: ['Sales'],
+      directory: 'Y:\\SQL_BACKUPS\\dw',
+    });
     try {
       await plugin.remove!(full!, manifest, removeContext(estate));
       expect(existsSync(host)).toBe(false);
@@ -104,7 +126,13 @@ describe('native engine, backups taken outside holdfast, and removal for retenti
 
   it('the script a plan shows runs as it is on the server (key masked as ********, which then is the key)', async () => {
     estate.clock.set('2026-03-01T01:00:00Z');
-    const dw = estate.writeJob('dw-script', DW_PARTIAL_SPEC.replace('databases: [DW]', 'databases: [Sales]').replace('readWriteFileGroups: true', 'readWriteFileGroups: false'));
+    const dw = estate.writeJob(
+      'dw-script',
+      DW_PARTIAL_SPEC.replace('databases: [DW]', 'databases: [Sales]').replace(
+        'readWriteFileGroups: true',
+        'readWriteFileGroups: false',
+      ),
+    );
     const plan = await estate.plan(dw, { forceType: 'full' });
     expect(plan.steps.map((s) => s.action)).toEqual(['backup-full']);
     const script = plan.steps[0]!.command;

@@ -10,14 +10,21 @@ describe('preflight against the simulator', () => {
   afterEach(async () => estate?.close());
 
   it('an unknown database gets a failing step naming it; the databases that exist are still backed up', async () => {
-    const job = estate.writeJob('dw-partial', DW_PARTIAL_SPEC.replace('databases: [DW]', 'databases: [DW, DW_Archive]'));
+    const job = estate.writeJob(
+      'dw-partial',
+      DW_PARTIAL_SPEC.replace('databases: [DW]', 'databases: [DW, DW_Archive]'),
+    );
     const { plan, result } = await estate.run(job);
     const pre = plan.steps.find((s) => s.action === 'preflight')!;
     expect(pre.target).toBe(`${estate.sim.host}:${estate.sim.port}/DW_Archive`);
-    expect(pre.reason).toBe(`job dw-partial, database DW_Archive: database DW_Archive does not exist on SIM01`);
+    expect(pre.reason).toBe(
+      `job dw-partial, database DW_Archive: database DW_Archive does not exist on SIM01`,
+    );
     expect(pre.command).toContain('-- not run: preflight found problems');
     expect(result.status).toBe('partly-failed');
-    expect(result.steps.find((s) => s.action === 'preflight')!.error?.message).toContain('job dw-partial, database DW_Archive: database DW_Archive does not exist on SIM01');
+    expect(result.steps.find((s) => s.action === 'preflight')!.error?.message).toContain(
+      'job dw-partial, database DW_Archive: database DW_Archive does not exist on SIM01',
+    );
     expect(outcome(result).filter((o) => o.startsWith('backup'))).toHaveLength(4);
   });
 
@@ -25,7 +32,9 @@ describe('preflight against the simulator', () => {
     const job = estate.writeJob('dw-partial', `${DW_PARTIAL_SPEC}\nfileGroups: [DW.FG_2019, DW.FG_2099]`);
     const plan = await estate.plan(job);
     expect(plan.steps.map((s) => s.action)).toEqual(['preflight']);
-    expect(plan.steps[0]!.reason).toMatch(/^job dw-partial, database DW: filegroup DW\.FG_2099 named in fileGroups does not exist in database DW \(it has PRIMARY, FG_2019, FG_2020, FG_2021, FG_CURRENT\)$/);
+    expect(plan.steps[0]!.reason).toMatch(
+      /^job dw-partial, database DW: filegroup DW\.FG_2099 named in fileGroups does not exist in database DW \(it has PRIMARY, FG_2019, FG_2020, FG_2021, FG_CURRENT\)$/,
+    );
     expect(plan.notes.some((n) => n.level === 'warning' && n.message.includes('DW.FG_2099'))).toBe(true);
     const { result } = await estate.run(job);
     expect(result.status).toBe('failed');
@@ -40,16 +49,23 @@ describe('preflight against the simulator', () => {
     expect(plan.steps).toHaveLength(1);
     const reason = plan.steps[0]!.reason;
     expect(reason).toContain('job dw-partial, database DW: ');
-    expect(reason).toContain('LiteSpeed is not installed on SIM01: master.dbo.xp_backup_database does not exist');
+    expect(reason).toContain(
+      'LiteSpeed is not installed on SIM01: master.dbo.xp_backup_database does not exist',
+    );
     expect(reason).toContain('directory Y:\\SQL_BACKUPS is not reachable from SIM01');
     expect(result.status).toBe('failed');
     expect(estate.msdbTypes()).toEqual([]);
   });
 
   it('a directory that does not exist yet but whose parent does is created by the backup (noted in the plan)', async () => {
-    const job = estate.writeJob('dw-partial', DW_PARTIAL_SPEC.replace('directory: Y:\\SQL_BACKUPS', 'directory: Y:\\SQL_BACKUPS\\DW_NEW'));
+    const job = estate.writeJob(
+      'dw-partial',
+      DW_PARTIAL_SPEC.replace('directory: Y:\\SQL_BACKUPS', 'directory: Y:\\SQL_BACKUPS\\DW_NEW'),
+    );
     const { plan, result } = await estate.run(job);
-    expect(plan.notes.map((n) => n.message)).toContain('directory Y:\\SQL_BACKUPS\\DW_NEW does not exist on SIM01 yet; it will be created with the first backup');
+    expect(plan.notes.map((n) => n.message)).toContain(
+      'directory Y:\\SQL_BACKUPS\\DW_NEW does not exist on SIM01 yet; it will be created with the first backup',
+    );
     expect(result.status).toBe('succeeded');
   });
 
@@ -59,7 +75,9 @@ describe('preflight against the simulator', () => {
     const plan = await estate.plan(job);
     expect(plan.steps).toEqual([]);
     expect(plan.problems).toHaveLength(1);
-    expect(plan.problems[0]!.message).toMatch(/^plugin litespeed \(discover\): cannot read SQL Server 127\.0\.0\.1:\d+: .*Login failed for user 'sa'/);
+    expect(plan.problems[0]!.message).toMatch(
+      /^plugin litespeed \(discover\): cannot read SQL Server 127\.0\.0\.1:\d+: .*Login failed for user 'sa'/,
+    );
     expect(plan.problems[0]!.message).not.toContain('wrong');
   });
 });

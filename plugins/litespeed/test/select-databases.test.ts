@@ -5,7 +5,12 @@ const server = ['master', 'tempdb', 'model', 'msdb', 'DW', 'DW_Archive', 'Sales'
 
 describe('database selection (Ola @Databases)', () => {
   it('selects by keyword, never tempdb', () => {
-    expect(selectDatabases(['USER_DATABASES'], server).selected).toEqual(['DW', 'DW_Archive', 'Sales', 'Sales_Test']);
+    expect(selectDatabases(['USER_DATABASES'], server).selected).toEqual([
+      'DW',
+      'DW_Archive',
+      'Sales',
+      'Sales_Test',
+    ]);
     expect(selectDatabases(['SYSTEM_DATABASES'], server).selected).toEqual(['master', 'model', 'msdb']);
     expect(selectDatabases(['ALL_DATABASES'], server).selected).not.toContain('tempdb');
   });
@@ -14,7 +19,11 @@ describe('database selection (Ola @Databases)', () => {
     expect(selectDatabases(['dw'], server).selected).toEqual(['DW']);
     expect(selectDatabases(['DW*'], server).selected).toEqual(['DW', 'DW_Archive']);
     expect(selectDatabases(['Sales%', '-%_Test'], server).selected).toEqual(['Sales']);
-    expect(selectDatabases(['USER_DATABASES', '-DW?Archive'], server).selected).toEqual(['DW', 'Sales', 'Sales_Test']);
+    expect(selectDatabases(['USER_DATABASES', '-DW?Archive'], server).selected).toEqual([
+      'DW',
+      'Sales',
+      'Sales_Test',
+    ]);
     expect(selectDatabases(['-DW'], server).selected).toEqual([]);
   });
 
@@ -38,13 +47,19 @@ describe('filegroup selection (Database.FileGroup)', () => {
     expect([...selectFilegroups(['ALL_FILEGROUPS'], 'DW', fgs).selected]).toEqual(fgs);
     expect([...selectFilegroups(['DW.FG_20*'], 'DW', fgs).selected]).toEqual(['FG_2019', 'FG_2020']);
     expect([...selectFilegroups(['DW.FG_20*'], 'Sales', fgs).selected]).toEqual([]);
-    expect([...selectFilegroups(['ALL_FILEGROUPS', '-DW.FG_2019'], 'DW', fgs).selected]).toEqual(['PRIMARY', 'FG_2020', 'FG_CURRENT']);
+    expect([...selectFilegroups(['ALL_FILEGROUPS', '-DW.FG_2019'], 'DW', fgs).selected]).toEqual([
+      'PRIMARY',
+      'FG_2020',
+      'FG_CURRENT',
+    ]);
     expect([...selectFilegroups(['fg_2020'], 'DW', fgs).selected]).toEqual(['FG_2020']);
   });
 
   it('reports a named filegroup the database does not have', () => {
     expect(selectFilegroups(['DW.FG_2099', 'DW.FG_2019'], 'DW', fgs).missing).toEqual(['DW.FG_2099']);
     expect(selectFilegroups(['Sales.FG_2099'], 'DW', fgs).missing).toEqual([]);
-    expect(missingBareFilegroups(['FG_2099', 'FG_2019', 'FG_*', '-FG_X'], new Map([['DW', fgs]]))).toEqual(['FG_2099']);
+    expect(missingBareFilegroups(['FG_2099', 'FG_2019', 'FG_*', '-FG_X'], new Map([['DW', fgs]]))).toEqual([
+      'FG_2099',
+    ]);
   });
 });

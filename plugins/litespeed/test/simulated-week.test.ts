@@ -19,9 +19,20 @@ describe('DW across a simulated week (SIMPLE, partial strategy) against the simu
   it('Sunday: the three read-only filegroups, then the partial that needs them', async () => {
     const { plan, result } = await estate.run(job);
     expect(result.status).toBe('succeeded');
-    expect(outcome(result)).toEqual(['backup-filegroup:FG_2019 succeeded', 'backup-filegroup:FG_2020 succeeded', 'backup-filegroup:FG_2021 succeeded', 'backup-partial succeeded']);
+    expect(outcome(result)).toEqual([
+      'backup-filegroup:FG_2019 succeeded',
+      'backup-filegroup:FG_2020 succeeded',
+      'backup-filegroup:FG_2021 succeeded',
+      'backup-partial succeeded',
+    ]);
     expect(plan.steps.map((s) => s.dependsOn.length)).toEqual([0, 1, 1, 1]);
-    expect(plan.steps.every((s) => s.concurrency?.group === `sqlserver:${estate.sim.host}:${estate.sim.port}` && s.concurrency.limit === 2)).toBe(true);
+    expect(
+      plan.steps.every(
+        (s) =>
+          s.concurrency?.group === `sqlserver:${estate.sim.host}:${estate.sim.port}` &&
+          s.concurrency.limit === 2,
+      ),
+    ).toBe(true);
     expect(JSON.stringify(plan)).not.toContain(DW_KEY);
     expect(plan.steps[3]!.command).toContain("@encryptionkey = N'********'");
     expect(estate.msdbTypes()).toEqual(['F', 'F', 'F', 'P']);
@@ -29,7 +40,12 @@ describe('DW across a simulated week (SIMPLE, partial strategy) against the simu
     const artifacts = estate.artifacts();
     expect(artifacts.map((a) => a.type)).toEqual(['F', 'F', 'F', 'P']);
     const partial = artifacts[3]!;
-    expect([...partial.dependsOn].sort()).toEqual(artifacts.slice(0, 3).map((a) => a.id).sort());
+    expect([...partial.dependsOn].sort()).toEqual(
+      artifacts
+        .slice(0, 3)
+        .map((a) => a.id)
+        .sort(),
+    );
     const m = metadataOf(partial);
     expect(m.backupSetUuid).toBe(estate.sim.server.msdb.backupset[3]!.backup_set_uuid);
     expect(typeof m.firstLsn).toBe('string');
@@ -37,11 +53,13 @@ describe('DW across a simulated week (SIMPLE, partial strategy) against the simu
     expect(m.verified).toBe(true);
     expect(m.filegroups.filter((g) => g.present).map((g) => g.name)).toEqual(['PRIMARY', 'FG_CURRENT']);
     expect(partial.storage).toBe('server');
-    expect(partial.locations).toEqual(['Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL_PARTIAL\\SIM01_DW_FULL_PARTIAL_20260301_010000.bak']);
+    expect(partial.locations).toEqual([
+      'Y:\\SQL_BACKUPS\\SIM01\\DW\\FULL_PARTIAL\\SIM01_DW_FULL_PARTIAL_20260301_010000.bak',
+    ]);
     expect(existsSync(estate.sim.sim.hostPath(partial.locations[0]!))).toBe(true);
   });
 
-  it('Monday to Saturday: one differential partial a day on Sunday\'s base; a run in between finds nothing due', async () => {
+  it("Monday to Saturday: one differential partial a day on Sunday's base; a run in between finds nothing due", async () => {
     const base = estate.artifacts().find((a) => a.type === 'P')!;
     for (const day of [2, 3, 4, 5, 6, 7]) {
       estate.clock.set(`2026-03-0${day - 1}T14:00:00Z`);
@@ -53,7 +71,9 @@ describe('DW across a simulated week (SIMPLE, partial strategy) against the simu
     estate.clock.set('2026-03-07T13:00:00Z');
     const idle = await estate.plan(job);
     expect(idle.steps).toEqual([]);
-    expect(idle.notes.map((n) => n.message).join('\n')).toMatch(/DW: nothing is due \(next: full at 2026-03-08T01:00:00.000Z, differential at 2026-03-09T01:00:00.000Z\)/);
+    expect(idle.notes.map((n) => n.message).join('\n')).toMatch(
+      /DW: nothing is due \(next: full at 2026-03-08T01:00:00.000Z, differential at 2026-03-09T01:00:00.000Z\)/,
+    );
 
     const diffs = estate.artifacts().filter((a) => a.type === 'Q');
     expect(diffs).toHaveLength(6);
@@ -67,17 +87,39 @@ describe('DW across a simulated week (SIMPLE, partial strategy) against the simu
     estate.clock.set('2026-03-08T01:00:00Z');
     const { plan, result } = await estate.run(job);
     expect(outcome(result)).toEqual(['backup-partial succeeded']);
-    expect(plan.steps[0]!.reason).toMatch(/^the full schedule \(0 1 \* \* 0\) fired at 2026-03-08T01:00:00Z, after the current base, backup set 4 \(partial, 2026-03-01T01:00:00Z\)$/);
+    expect(plan.steps[0]!.reason).toMatch(
+      /^the full schedule \(0 1 \* \* 0\) fired at 2026-03-08T01:00:00Z, after the current base, backup set 4 \(partial, 2026-03-01T01:00:00Z\)$/,
+    );
     estate.clock.set('2026-03-09T01:00:00Z');
     expect(outcome((await estate.run(job)).result)).toEqual(['backup-differential-partial succeeded']);
 
     expect(estate.msdbTypes()).toEqual(['F', 'F', 'F', 'P', 'Q', 'Q', 'Q', 'Q', 'Q', 'Q', 'P', 'Q']);
     const artifacts = estate.artifacts();
-    expect(artifacts.map((a) => a.type)).toEqual(['F', 'F', 'F', 'P', 'Q', 'Q', 'Q', 'Q', 'Q', 'Q', 'P', 'Q']);
+    expect(artifacts.map((a) => a.type)).toEqual([
+      'F',
+      'F',
+      'F',
+      'P',
+      'Q',
+      'Q',
+      'Q',
+      'Q',
+      'Q',
+      'Q',
+      'P',
+      'Q',
+    ]);
     const [newBase, lastDiff] = artifacts.slice(-2);
-    expect([...newBase!.dependsOn].sort()).toEqual(artifacts.slice(0, 3).map((a) => a.id).sort());
+    expect([...newBase!.dependsOn].sort()).toEqual(
+      artifacts
+        .slice(0, 3)
+        .map((a) => a.id)
+        .sort(),
+    );
     expect(lastDiff!.dependsOn).toEqual([newBase!.id]);
     // every recorded set is the one msdb has, in order
-    expect(artifacts.map((a) => metadataOf(a).backupSetUuid)).toEqual(estate.sim.server.msdb.backupset.map((b) => b.backup_set_uuid));
+    expect(artifacts.map((a) => metadataOf(a).backupSetUuid)).toEqual(
+      estate.sim.server.msdb.backupset.map((b) => b.backup_set_uuid),
+    );
   });
 });
