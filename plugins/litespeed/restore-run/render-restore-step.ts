@@ -63,11 +63,11 @@ function nativeStep(step: RestoreStep, o: RenderRestoreStepOptions): string {
       ? `RESTORE LOG ${ident(o.database)}`
       : `RESTORE DATABASE ${ident(o.database)}${fgs.length > 0 ? ` ${fgs.join(', ')}` : ''}`;
   const devices = step.files.map((f) => backupDevice(step.device_type, f)).join(',\n     ');
-  const withs = [`FILE = ${int(step.position ?? 1)}`];
-  if (step.partial) withs.push('PARTIAL');
-  withs.push(step.recovery ? 'RECOVERY' : 'NORECOVERY');
-  if (o.replace) withs.push('REPLACE');
-  for (const m of step.move) withs.push(moveClause(m.logical, m.physical));
-  if (step.stop_at) withs.push(stopAtClause(step.stop_at));
-  return `${head}\nFROM ${devices}\nWITH ${withs.join(',\n     ')};`;
+  const options = [`FILE = ${int(step.position ?? 1)}`];
+  if (step.partial) options.push('PARTIAL');
+  options.push(step.recovery ? 'RECOVERY' : 'NORECOVERY');
+  if (o.replace) options.push('REPLACE');
+  const clauses = [options.join(', '), ...step.move.map((m) => moveClause(m.logical, m.physical))];
+  if (step.stop_at) clauses.push(stopAtClause(step.stop_at));
+  return `${head}\nFROM ${devices}\nWITH ${clauses.join(',\n     ')};`;
 }
