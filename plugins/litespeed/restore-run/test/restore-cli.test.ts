@@ -167,6 +167,30 @@ describe('restore run', () => {
   });
 });
 
+describe('native RESTORE', () => {
+  it('--native restores native backups; on LiteSpeed files the server refuses it (3241)', async () => {
+    const t = await startSimServer();
+    try {
+      createPiecemealDatabase(t, 'NAT', 'FULL', false);
+      t.sim.sim.advanceClock('1h');
+      await t.exec("BACKUP DATABASE [NAT] TO DISK = N'C:\\SQLBackup\\NAT_FULL.bak' WITH CHECKSUM;");
+      t.sim.sim.write('NAT', 'A', '10MB');
+      t.sim.sim.advanceClock('15m');
+      await t.exec("BACKUP LOG [NAT] TO DISK = N'C:\\SQLBackup\\NAT_LOG.trn';");
+      const r = await runCli(['restore', 'run', ...t.flags, '--database', 'NAT', '--as', 'NAT_R', ...moved, '--native'], { env: t.env });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stderr).toContain('step 2/2: restore log from backup set 2, WITH RECOVERY');
+      expect(t.sim.sim.database('NAT_R').state).toBe('ONLINE');
+    } finally {
+      await t.close();
+    }
+    const lite = await cli(['restore', 'run', ...s.flags, '--database', DB, '--as', 'PM_Native', ...moved, '--native']);
+    expect(lite.code).toBe(1);
+    expect(lite.stdout).toContain('FAILED at step 1 of 3');
+    expect(lite.stdout).toContain('Msg 3241');
+  });
+});
+
 describe('encrypted backups and --job', () => {
   it('encrypted backups: without the key the step fails (60605); with --job the job supplies server and key', async () => {
     const t = await startSimServer();
