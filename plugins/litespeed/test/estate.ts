@@ -7,7 +7,7 @@ import { loadConfig } from '../../../src/config/load-config.ts';
 import type { LoadedManifest } from '../../../src/config/load-manifests.ts';
 import { createSecretResolver } from '../../../src/config/secret-resolver.ts';
 import { ManualClock } from '../../../src/core/clock.ts';
-import { silentLogger } from '../../../src/core/logger.ts';
+import { createLogger } from '../../../src/core/logger.ts';
 import type { Plan } from '../../../src/core/plan.ts';
 import type { RunResult } from '../../../src/core/result.ts';
 import { createPlan } from '../../../src/engine/planner.ts';
@@ -40,6 +40,8 @@ export interface Estate {
   ): Promise<{ plan: Plan; result: RunResult }>;
   /** The catalog's LiteSpeed artifacts in msdb order (backup_set_id). */
   artifacts(): Artifact[];
+  /** Every JSON log line holdfast wrote (level debug). */
+  logs: string[];
   /** msdb backupset rows of a database, oldest first, as `type` letters. */
   msdbTypes(database?: string): string[];
   close(): Promise<void>;
@@ -63,6 +65,8 @@ export async function startEstate(options: { start?: string; scenario?: string }
     DW_BACKUP_KEY: DW_KEY,
   };
   const registries: PluginRegistry[] = [];
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => logs.push(line) } });
 
   async function load(file: string): Promise<{ manifests: LoadedManifest[]; registry: PluginRegistry }> {
     const registry = createRegistry();
@@ -76,7 +80,7 @@ export async function startEstate(options: { start?: string; scenario?: string }
   }
   const services = (): EngineServices => ({
     clock,
-    logger: silentLogger(),
+    logger,
     resolveSecret: createSecretResolver({ env }),
     storage: () => {
       throw new Error('no storage in these tests');
@@ -91,6 +95,7 @@ export async function startEstate(options: { start?: string; scenario?: string }
     catalog,
     env,
     dir,
+    logs,
     writeJob(name, specLines) {
       const file = path.join(dir, `${name}.yaml`);
       const lines = specLines

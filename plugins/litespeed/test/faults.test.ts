@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DW_PARTIAL_SPEC, outcome, startEstate, type Estate } from './estate.ts';
+import { DW_KEY, DW_PARTIAL_SPEC, outcome, startEstate, type Estate } from './estate.ts';
 
 /** Faults mark the step failed, record nothing as a good backup, and the next run recovers. */
 describe('faults during backups', () => {
@@ -93,5 +93,20 @@ describe('faults during backups', () => {
       /^the backup of filegroup FG_2020 that matches it, backup set 2 .*is not recorded as good/,
     );
     expect(estate.artifacts().map((a) => a.type)).toEqual(['F', 'F', 'F', 'P']);
+  });
+
+  it('a server message that echoes the encryption key is masked in the step, its error and every log line', async () => {
+    estate.sim.faults.engine.failCall(
+      { operation: 'xp_backup_database', once: true },
+      { number: 60605, message: `LiteSpeed: the key '${DW_KEY}' is not accepted` },
+    );
+    const { result } = await estate.run(job);
+    const failed = result.steps[0]!;
+    expect(failed.status).toBe('failed');
+    expect(failed.summary).toContain("Msg 60605: LiteSpeed: the key '********' is not accepted");
+    expect(JSON.stringify(result)).not.toContain(DW_KEY);
+    const logs = estate.logs.join('');
+    expect(logs).toContain('Msg 60605');
+    expect(logs).not.toContain(DW_KEY);
   });
 });
