@@ -121,5 +121,8 @@ describe('DW across a simulated week (SIMPLE, partial strategy) against the simu
     expect(artifacts.map((a) => metadataOf(a).backupSetUuid)).toEqual(
       estate.sim.server.msdb.backupset.map((b) => b.backup_set_uuid),
     );
+    // a week of runs logged, and the key in none of it
+    expect(estate.logs.length).toBeGreaterThan(20);
+    expect(estate.logs.join('')).not.toContain(DW_KEY);
   });
 });
