@@ -24,16 +24,23 @@ function expression(spec: CronSpec, at: Date): CronExpression {
 
 /** The first fire time strictly after `after`, or undefined when the expression never fires again. */
 export function nextFire(spec: CronSpec, after: Date): Date | undefined {
-  const expr = expression(spec, after);
-  if (!expr.hasNext()) return undefined;
-  return expr.next().toDate();
+  // next() throws when nothing matches any more; asking hasNext() first would search twice.
+  try {
+    return expression(spec, after).next().toDate();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The last fire time at or before `at`, or undefined when there is none. */
 export function previousFire(spec: CronSpec, at: Date): Date | undefined {
-  const expr = expression(spec, new Date(at.getTime() + 1));
-  if (!expr.hasPrev()) return undefined;
-  return expr.prev().toDate();
+  try {
+    return expression(spec, new Date(at.getTime() + 1))
+      .prev()
+      .toDate();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Fire times in (from, to], at most `max` of them (the count tells how many runs a pause swallowed). */
@@ -47,14 +54,20 @@ export function firesBetween(spec: CronSpec, from: Date, to: Date, max = 1000): 
   return out;
 }
 
-/** Why a time zone name is unusable, or undefined when Intl knows it. */
+const zones = new Map<string, string | undefined>();
+
+/** Why a time zone name is unusable, or undefined when Intl knows it. (Remembered: Intl is slow to ask.) */
 export function checkTimezone(timezone: string): string | undefined {
+  if (zones.has(timezone)) return zones.get(timezone);
+  let problem: string | undefined;
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: timezone });
-    return undefined;
   } catch {
-    return `unknown time zone "${timezone}": use an IANA name such as UTC, Europe/London, America/New_York`;
+    problem = `unknown time zone "${timezone}": use an IANA name such as UTC, Europe/London, America/New_York`;
   }
+  if (zones.size > 1000) zones.clear();
+  zones.set(timezone, problem);
+  return problem;
 }
 
 const checked = new Map<string, string | undefined>();

@@ -104,8 +104,10 @@ export class ScheduledRun {
     });
     let result: RunResult | undefined;
     let error: Record<string, unknown> | undefined;
+    let cleanupFailed = false;
     try {
-      ({ result } = await runJobs({
+      let out: Omit<Awaited<ReturnType<typeof runJobs>>, 'result' | 'cleanupFailed'>;
+      ({ result, cleanupFailed, ...out } = await runJobs({
         command: scheduledCommand(this.trigger, this.type),
         manifests: env.manifests,
         jobs: [this.job],
@@ -123,10 +125,17 @@ export class ScheduledRun {
         concurrency: env.stepConcurrency,
       }));
       const failed = result.steps.filter((s) => s.status !== 'succeeded').length;
-      const level = result.status === 'succeeded' ? 'info' : 'error';
-      log[level](
-        { runId: result.runId, status: result.status, steps: result.steps.length, failed },
-        `run ${result.runId} of ${this.name}: ${result.status}`,
+      const status = cleanupFailed && result.status === 'succeeded' ? 'partly-failed' : result.status;
+      log[status === 'succeeded' ? 'info' : 'error'](
+        {
+          runId: result.runId,
+          status,
+          steps: result.steps.length,
+          failed,
+          cleanupFailed,
+          notifications: out.notifications.map((n) => `${n.event} to ${n.channel}: ${n.status}`),
+        },
+        `run ${result.runId} of ${this.name}: ${status}${cleanupFailed ? ' (retention cleanup failed)' : ''}`,
       );
     } catch (err) {
       error =
@@ -143,6 +152,7 @@ export class ScheduledRun {
       type: this.type,
       trigger: this.trigger,
       result,
+      cleanupFailed,
       error,
       durationMs: Math.round(performance.now() - started),
     });

@@ -36,6 +36,8 @@ export interface SchedulerEvents {
       type?: string;
       trigger: RunTrigger;
       result?: RunResult;
+      /** Retention cleanup after the backup failed: counted as partly failed. */
+      cleanupFailed?: boolean;
       error?: Record<string, unknown>;
       durationMs: number;
     },

@@ -126,7 +126,16 @@ export class ServiceMetrics {
 
   /** Counts what the scheduler reports. */
   attach(events: SchedulerEventBus): void {
-    events.on('run:end', ({ job, result }) => this.#runs.inc({ job, result: result?.status ?? 'error' }));
+    events.on('run:end', ({ job, result, cleanupFailed }) =>
+      this.#runs.inc({
+        job,
+        result: !result
+          ? 'error'
+          : cleanupFailed && result.status === 'succeeded'
+            ? 'partly-failed'
+            : result.status,
+      }),
+    );
     events.on('skipped', ({ job, reason }) => this.#skipped.inc({ job, reason }));
     events.on('missed', ({ job, type }) => this.#missed.inc({ job, type: type ?? '' }));
     events.on('stall', ({ direction }) => this.#stalls.inc({ direction }));

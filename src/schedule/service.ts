@@ -7,6 +7,8 @@ import type { PluginRegistry } from '../plugin/registry.ts';
 import { CatalogProbe } from './catalog-probe.ts';
 import type { LimiterOptions } from './concurrency-limiter.ts';
 import { ConfigWatcher } from './config-watcher.ts';
+import type { CronSpec } from './cron-times.ts';
+import { ScheduledNotifications } from './scheduled-notifications.ts';
 import { startHttpServer, type HttpServerHandle, type Readiness } from './http-server.ts';
 import { loadServiceConfig } from './service-config.ts';
 import { ServiceMetrics } from './service-metrics.ts';
@@ -38,12 +40,15 @@ export interface ServiceOptions {
   defaultMetrics?: boolean;
   /** The scheduler's event bus, to listen before start-up reports missed runs. */
   events?: SchedulerEventBus;
+  /** When the daily summary notification goes out (default 08:00 UTC); false: never. */
+  summary?: CronSpec | false;
 }
 
 /** The running service: scheduler, HTTP endpoints, file watcher. */
 export class Service {
   readonly scheduler: Scheduler;
   readonly metrics: ServiceMetrics;
+  readonly notifications: ScheduledNotifications;
   readonly #o: ServiceOptions;
   readonly #probe: CatalogProbe;
   #http: HttpServerHandle | undefined;
@@ -74,6 +79,14 @@ export class Service {
       scheduler: () => this.scheduler,
     });
     this.metrics.attach(this.scheduler.events);
+    this.notifications = new ScheduledNotifications({
+      clock: options.clock,
+      logger: options.logger,
+      catalog: options.catalog,
+      registry: options.registry,
+      events: this.scheduler.events,
+      summary: options.summary,
+    });
     this.#probe = new CatalogProbe(options.catalog.location);
   }
 
@@ -91,8 +104,12 @@ export class Service {
     }
     service.#apply(first.config, first.files);
     try {
-      if (options.autoTick ?? true) service.scheduler.start();
-      else service.scheduler.checkMissedAtStart();
+      if (options.autoTick ?? true) {
+        service.scheduler.start();
+        service.notifications.start();
+      } else {
+        service.scheduler.checkMissedAtStart();
+      }
       if (options.http) {
         service.#http = await startHttpServer(
           { health: () => service.health(), ready: () => service.ready(), metrics: service.metrics.registry },
@@ -165,6 +182,7 @@ export class Service {
     files: string[],
   ): void {
     this.scheduler.load(config);
+    this.notifications.configure(config);
     const now = this.#o.clock.now();
     this.#lastReload = { at: now, ok: true, problems: [] };
     this.metrics.configLoaded(
@@ -238,6 +256,7 @@ export class Service {
       this.#watcher?.close();
       if (this.#refresh) clearInterval(this.#refresh);
       const summary = await this.scheduler.stop(options);
+      await this.notifications.close(10_000);
       await this.#http?.close();
       this.#o.logger.info(
         { event: 'stopped', ...summary },

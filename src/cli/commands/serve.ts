@@ -6,6 +6,7 @@ import { ErrorCode, ExitCode, HoldfastError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { formatProblem, type ConfigProblem } from '../../config/problems.ts';
 import { createRegistry } from '../../plugin/builtin-plugins.ts';
+import { checkCron } from '../../schedule/cron-times.ts';
 import { parseDuration } from '../../schedule/duration.ts';
 import { Service } from '../../schedule/service.ts';
 import { catalogPath, type CliDeps, type GlobalArgs } from '../app.ts';
@@ -22,6 +23,8 @@ interface ServeArgs extends GlobalArgs {
   shutdownTimeout: string;
   missedAfter: string;
   watch: boolean;
+  summaryCron: string;
+  summaryTimezone: string;
 }
 
 export function serveCommand(
@@ -69,6 +72,17 @@ export function serveCommand(
           default: '1m',
           describe: 'a fire time handled later than this (pause, clock jump) counts as missed',
         })
+        .option('summary-cron', {
+          type: 'string',
+          default: '0 8 * * *',
+          describe:
+            'when the daily summary notification goes out (jobs with notify on: [summary]); off: never',
+        })
+        .option('summary-timezone', {
+          type: 'string',
+          default: 'UTC',
+          describe: 'time zone of --summary-cron',
+        })
         .option('watch', {
           type: 'boolean',
           default: true,
@@ -97,6 +111,11 @@ async function serve(args: ServeArgs, io: CliIo, deps: CliDeps): Promise<number>
         `${flag} ${value}: expected a whole number of at least 1`,
       );
   }
+  const summarySchedule =
+    args.summaryCron === 'off' ? false : { cron: args.summaryCron, timezone: args.summaryTimezone };
+  const summaryProblem = summarySchedule && checkCron(summarySchedule);
+  if (summaryProblem)
+    throw new HoldfastError(ErrorCode.ConfigInvalid, `--summary-cron/--summary-timezone: ${summaryProblem}`);
   const registry = createRegistry(deps.plugins);
   const catalogFile = catalogPath(args, io);
   const catalog = openCatalog(catalogFile);
@@ -135,6 +154,7 @@ async function serve(args: ServeArgs, io: CliIo, deps: CliDeps): Promise<number>
         watch: args.watch,
         missedAfterMs,
         stepConcurrency: args.stepConcurrency,
+        summary: summarySchedule,
       });
     } catch (err) {
       const problems =
