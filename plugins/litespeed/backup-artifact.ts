@@ -8,7 +8,8 @@ export const ARTIFACT_KIND = 'litespeed-backup';
 export interface BackupArtifactMetadata {
   [key: string]: unknown;
   database: string;
-  serverName: string;
+  /** The server as targets name it (`sql01`, `sql01:14330`). */
+  server: string;
   engine: BackupCall['engine'];
   backupSetId: number;
   backupSetUuid: string;
@@ -43,7 +44,7 @@ export function metadataOf(a: Pick<Artifact, 'metadata'>): BackupArtifactMetadat
 export function buildArtifact(input: {
   job: string;
   target: string;
-  serverName: string;
+  server: string;
   call: BackupCall;
   set: HistorySet;
   verified: boolean;
@@ -54,7 +55,7 @@ export function buildArtifact(input: {
   const { call, set } = input;
   const metadata: BackupArtifactMetadata = {
     database: call.database,
-    serverName: input.serverName,
+    server: input.server,
     engine: call.engine,
     backupSetId: set.backupSetId,
     backupSetUuid: set.uuid,

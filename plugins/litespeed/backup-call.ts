@@ -1,4 +1,4 @@
-import { backupTypeToken, type BackupPaths, type MsdbType } from './backup-paths.ts';
+import type { BackupPaths, MsdbType } from './backup-paths.ts';
 import type { ChosenBackup } from './choose-backups.ts';
 import type { BackupEngine, LiteSpeedBackupSpec } from './job-spec-schema.ts';
 
@@ -92,5 +92,3 @@ export function actionFor(type: MsdbType): string {
     Q: 'backup-differential-partial',
   }[type];
 }
-
-export { backupTypeToken };

@@ -87,7 +87,7 @@ export async function executeBackup(
   const artifact = buildArtifact({
     job: step.job,
     target: step.target,
-    serverName: params.serverLabel,
+    server: params.serverLabel,
     call,
     set,
     verified: call.verify,

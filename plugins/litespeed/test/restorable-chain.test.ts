@@ -36,7 +36,7 @@ describe('the backups taken form a chain the restore planner accepts', () => {
     try {
       const history = await readMsdbHistory(session, { database: 'DW' });
       const result = planRestore(history, { database: 'DW', as: 'DW_restored' });
-      if (!result.ok) throw new Error(`no restore plan: ${result.failure.rejection.message}`);
+      if (!result.ok) throw new Error(`no restore plan: ${result.failure.message}`);
       return {
         sets: result.plan.steps.map((s) => s.backup_set_id!),
         stages: result.plan.steps.map((s) => s.stage),
