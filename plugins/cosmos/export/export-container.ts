@@ -265,11 +265,11 @@ async function readAllRanges(container: Container, ranges: StartRange[], state: 
       const r = next;
       const onPage = (page: FeedPage) =>
         serial(async () => {
-          await ctx.writer.write(page.documents);
-          r.state.documents += page.documents.length;
+          await ctx.writer.write(page.lines, page.documents);
+          r.state.documents += page.documents;
           if (page.token !== undefined) r.state.token = page.token;
           state.requestCharge += page.requestCharge;
-          ctx.meter.add(page.documents.length, page.requestCharge, ctx.writer.rawBytes);
+          ctx.meter.add(page.documents, page.requestCharge, ctx.writer.rawBytes);
           if (ctx.checkpointDue()) await ctx.save();
         });
       if (state.reader === 'query') await readQuery(container, { token: r.state.token, queryControl: state.queryControl }, options, onPage);

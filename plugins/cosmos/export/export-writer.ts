@@ -8,8 +8,6 @@ import type { ExportKeys } from '../file-name.ts';
 import type { Compression } from '../schema.ts';
 import type { CommittedSegment } from './checkpoint.ts';
 
-const NEWLINE = Buffer.from('\n');
-
 interface OpenSegment {
   key: string;
   write: StorageWrite;
@@ -63,14 +61,11 @@ export class ExportWriter {
     return this.#current?.documents ?? 0;
   }
 
-  /** Appends documents (each one JSON text without line break) as lines. */
-  async write(documents: readonly Buffer[]): Promise<void> {
-    if (documents.length === 0) return;
-    const parts: Buffer[] = [];
-    for (const d of documents) parts.push(d, NEWLINE);
-    const chunk = Buffer.concat(parts);
+  /** Appends `documents` documents given as JSON Lines (each line ending in a line break). */
+  async write(chunk: Buffer, documents: number): Promise<void> {
+    if (documents === 0) return;
     const segment = this.#current ?? (this.#current = await this.#open());
-    segment.documents += documents.length;
+    segment.documents += documents;
     segment.rawBytes += chunk.length;
     if (segment.error) throw segment.error;
     if (!segment.sink.write(chunk)) {

@@ -2,9 +2,11 @@ import type { RetryTransientOptions } from '../retry-transient.ts';
 import { PageCapture } from '../transport/cosmos-http-client.ts';
 import type { RequestUnitBudget } from './request-unit-budget.ts';
 
-/** One page read from a feed range: its documents as JSON texts, and where to continue after it. */
+/** One page read from a feed range: its documents as JSON Lines, and where to continue after it. */
 export interface FeedPage {
-  documents: Buffer[];
+  /** One document per line, each line ending in a line break. */
+  lines: Buffer;
+  documents: number;
   /** Continuation after this page (undefined once a query is exhausted). */
   token?: string;
   requestCharge: number;
@@ -21,9 +23,15 @@ export interface ReadOptions {
 }
 
 /** The documents of a page: the captured raw texts when there are any, else the parsed ones serialised. */
-export function pageDocuments(capture: PageCapture, parsed: readonly unknown[]): Buffer[] {
-  if (capture.pages.length > 0 && !capture.unsplittable) return capture.documents();
-  return parsed.map((d) => Buffer.from(JSON.stringify(d)));
+export function pageLines(capture: PageCapture, parsed: readonly unknown[]): { lines: Buffer; documents: number } {
+  if (capture.pages.length > 0 && !capture.unsplittable) {
+    const { lines, count } = capture.lines();
+    return { lines, documents: count };
+  }
+  if (parsed.length === 0) return { lines: Buffer.alloc(0), documents: 0 };
+  let text = '';
+  for (const d of parsed) text += `${JSON.stringify(d)}\n`;
+  return { lines: Buffer.from(text), documents: parsed.length };
 }
 
 export { PageCapture };

@@ -1,7 +1,7 @@
 import { ChangeFeedStartFrom, type ChangeFeedIteratorResponse, type ChangeFeedPullModelIterator, type Container, type FeedRange } from '@azure/cosmos';
 import { retryTransient } from '../retry-transient.ts';
 import { withPageCapture } from '../transport/cosmos-http-client.ts';
-import { PageCapture, pageDocuments, type FeedPage, type ReadOptions } from './feed-page.ts';
+import { PageCapture, pageLines, type FeedPage, type ReadOptions } from './feed-page.ts';
 
 /**
  * Reads one feed range through the change feed pull model (latest version) from the beginning, or from `token`,
@@ -33,10 +33,10 @@ export async function readChangeFeedRange(
     }, { ...options.retry, signal: options.signal });
     options.budget.record(response.requestCharge);
     if (response.statusCode === 304) {
-      if (response.requestCharge > 0) await onPage({ documents: [], token, requestCharge: response.requestCharge });
+      if (response.requestCharge > 0) await onPage({ lines: Buffer.alloc(0), documents: 0, token, requestCharge: response.requestCharge });
       return;
     }
     token = response.continuationToken;
-    await onPage({ documents: pageDocuments(capture, response.result ?? []), token, requestCharge: response.requestCharge });
+    await onPage({ ...pageLines(capture, response.result ?? []), token, requestCharge: response.requestCharge });
   }
 }

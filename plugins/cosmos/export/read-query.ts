@@ -1,7 +1,7 @@
 import type { Container, FeedOptions, FeedResponse, QueryIterator } from '@azure/cosmos';
 import { retryTransient } from '../retry-transient.ts';
 import { withPageCapture } from '../transport/cosmos-http-client.ts';
-import { PageCapture, pageDocuments, type FeedPage, type ReadOptions } from './feed-page.ts';
+import { PageCapture, pageLines, type FeedPage, type ReadOptions } from './feed-page.ts';
 
 export const EXPORT_QUERY = 'SELECT * FROM c';
 
@@ -23,7 +23,7 @@ export async function readQuery(container: Container, start: { token?: string; q
     return container.items.query(EXPORT_QUERY, feed);
   };
   let iterator = open();
-  type Page = { response: FeedResponse<unknown>; documents: Buffer[] };
+  type Page = { response: FeedResponse<unknown>; lines: Buffer; documents: number };
   const fetchPage = async (): Promise<Page> => {
     await options.budget.acquire(options.signal);
     let pages = new PageCapture();
@@ -33,7 +33,7 @@ export async function readQuery(container: Container, start: { token?: string; q
       return capture ? withPageCapture(pages, () => iterator.fetchNext()) : iterator.fetchNext();
     }, { ...options.retry, signal: options.signal });
     options.budget.record(response.requestCharge);
-    return { response, documents: pageDocuments(pages, response.resources) };
+    return { response, ...pageLines(pages, response.resources) };
   };
 
   let next: Promise<Page> | undefined = fetchPage();
@@ -43,6 +43,6 @@ export async function readQuery(container: Container, start: { token?: string; q
     token = page.response.continuationToken ?? token;
     next = page.response.hasMoreResults ? fetchPage() : undefined;
     next?.catch(() => undefined);
-    await onPage({ documents: page.documents, token, requestCharge: page.response.requestCharge });
+    await onPage({ lines: page.lines, documents: page.documents, token, requestCharge: page.response.requestCharge });
   }
 }

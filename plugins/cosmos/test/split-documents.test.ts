@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { splitDocuments } from '../transport/split-documents.ts';
 
-const split = (text: string) => splitDocuments(Buffer.from(text))?.map((b) => b.toString('utf8'));
+/** The lines of a page as strings (checking that every line ends in a line break). */
+const split = (text: string): string[] | undefined => {
+  const page = splitDocuments(Buffer.from(text));
+  if (!page) return undefined;
+  const body = page.lines.toString('utf8');
+  expect(body === '' || body.endsWith('\n')).toBe(true);
+  const lines = body === '' ? [] : body.slice(0, -1).split('\n');
+  expect(lines).toHaveLength(page.count);
+  return lines;
+};
 
 describe('splitDocuments', () => {
   it('returns each document of the Documents array as the exact bytes the server sent', () => {
@@ -26,6 +35,14 @@ describe('splitDocuments', () => {
 
   it('re-serialises a document that holds a raw line break between tokens, so one document stays one line', () => {
     expect(split('{"Documents":[{"id":"1",\n  "a": [1,\r\n2]}, {"id":"2"}]}')).toEqual(['{"id":"1","a":[1,2]}', '{"id":"2"}']);
+  });
+
+  it('writes the lines into the body itself when documents are separated by bare commas (no copy)', () => {
+    const body = Buffer.from('{"Documents":[{"id":"1","a":[1,2]},{"id":"2"}],"_count":2}');
+    const page = splitDocuments(body)!;
+    expect(page.lines.toString()).toBe('{"id":"1","a":[1,2]}\n{"id":"2"}\n');
+    expect(page.lines.buffer).toBe(body.buffer);
+    expect(splitDocuments(Buffer.from('{"Documents":[{"id":"1"} ,{"id":"2"}]}'))!.lines.toString()).toBe('{"id":"1"}\n{"id":"2"}\n');
   });
 
   it('handles an empty array and scalar elements', () => {

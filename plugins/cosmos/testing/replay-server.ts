@@ -27,6 +27,8 @@ export interface ReplayServerOptions {
   containers: readonly ReplayContainer[];
   /** Request charge per KB returned (default 1, like a scan on Azure). */
   requestUnitsPerKb?: number;
+  /** Keep each page once rendered, so repeated reads cost the server only the write (benchmarks; default false). */
+  cachePages?: boolean;
 }
 
 export interface ReplayServer {
@@ -111,15 +113,23 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     return send(res, 400, { message: 'no route' });
   };
 
-  const sendPage = (res: http.ServerResponse, container: ReplayContainer, from: number, to: number, headers: Record<string, string>) => {
+  const cache = new Map<string, Buffer>();
+  const render = (container: ReplayContainer, from: number, to: number): Buffer => {
+    const key = `${container.database}/${container.id}/${from}/${to}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
     const parts: string[] = [];
     for (let i = from; i < to; i++) {
       const t = templates[i % templates.length]!;
       parts.push(`${t.before}${container.id}-${i}${t.after}`);
     }
-    const text = `{"_rid":"","Documents":[${parts.join(',')}],"_count":${parts.length}}`;
-    const bytes = Buffer.byteLength(text);
-    send(res, 200, text, { ...headers, 'x-ms-item-count': String(parts.length), 'x-ms-request-charge': (Math.max(1, bytes / 1024) * ruPerKb).toFixed(2) });
+    const page = Buffer.from(`{"_rid":"","Documents":[${parts.join(',')}],"_count":${parts.length}}`);
+    if (options.cachePages) cache.set(key, page);
+    return page;
+  };
+  const sendPage = (res: http.ServerResponse, container: ReplayContainer, from: number, to: number, headers: Record<string, string>) => {
+    const page = render(container, from, to);
+    send(res, 200, page, { ...headers, 'x-ms-item-count': String(to - from), 'x-ms-request-charge': (Math.max(1, page.length / 1024) * ruPerKb).toFixed(2) });
   };
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -206,7 +216,7 @@ function queryPlan(query: string): Record<string, unknown> {
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const text = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
     'x-ms-activity-id': randomUUID(),

@@ -3,21 +3,23 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type { CosmosClientOptions } from '@azure/cosmos';
-import { splitDocuments } from './split-documents.ts';
+import { splitDocuments, type PageLines } from './split-documents.ts';
 
 type HttpClient = NonNullable<CosmosClientOptions['httpClient']>;
 type PipelineRequest = Parameters<HttpClient['sendRequest']>[0];
 type PipelineResponse = Awaited<ReturnType<HttpClient['sendRequest']>>;
 type HttpHeaders = PipelineResponse['headers'];
 
-/** The feed pages a read received while a capture was active, each as the documents' own bytes. */
+/** The feed pages a read received while a capture was active, as JSON Lines of the documents' own bytes. */
 export class PageCapture {
-  readonly pages: Buffer[][] = [];
+  readonly pages: PageLines[] = [];
   /** Set when a feed response could not be split (the caller then uses the documents the SDK parsed). */
   unsplittable = false;
 
-  documents(): Buffer[] {
-    return this.pages.length === 1 ? this.pages[0]! : this.pages.flat();
+  /** Every captured document, one per line. */
+  lines(): PageLines {
+    if (this.pages.length === 1) return this.pages[0]!;
+    return { lines: Buffer.concat(this.pages.map((p) => p.lines)), count: this.pages.reduce((n, p) => n + p.count, 0) };
   }
 }
 
@@ -73,10 +75,10 @@ function send(request: PipelineRequest, agents: { http: http.Agent; https: https
       reject(err);
     });
     req.on('response', (res) => {
-      const chunks: Buffer[] = [];
       const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
       const stream = encoding === 'gzip' ? res.pipe(zlib.createGunzip()) : encoding === 'deflate' ? res.pipe(zlib.createInflate()) : encoding === 'br' ? res.pipe(zlib.createBrotliDecompress()) : res;
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      const body = new BodyCollector(encoding === '' ? Number(res.headers['content-length']) : NaN);
+      stream.on('data', (c: Buffer) => body.add(c));
       stream.on('error', (err) => {
         done();
         reject(err);
@@ -88,7 +90,7 @@ function send(request: PipelineRequest, agents: { http: http.Agent; https: https
       });
       stream.on('end', () => {
         done();
-        const raw = Buffer.concat(chunks);
+        const raw = body.take();
         const responseHeaders = new SimpleHeaders(res.headers);
         const status = res.statusCode ?? 0;
         resolve({ request, status, headers: responseHeaders, bodyAsText: bodyForSdk(request, status, raw) });
@@ -102,13 +104,13 @@ function send(request: PipelineRequest, agents: { http: http.Agent; https: https
 function bodyForSdk(request: PipelineRequest, status: number, raw: Buffer): string {
   const capture = captureScope.getStore();
   if (!capture || status !== 200 || !isDocumentFeed(request)) return raw.toString('utf8');
-  const documents = splitDocuments(raw);
-  if (!documents) {
+  const page = splitDocuments(raw);
+  if (!page) {
     capture.unsplittable = true;
     return raw.toString('utf8');
   }
-  capture.pages.push(documents);
-  return `{"Documents":[],"_count":${documents.length}}`;
+  capture.pages.push(page);
+  return `{"Documents":[],"_count":${page.count}}`;
 }
 
 function isDocumentFeed(request: PipelineRequest): boolean {
@@ -116,6 +118,29 @@ function isDocumentFeed(request: PipelineRequest): boolean {
   const h = request.headers;
   if (request.method === 'GET') return h.has('a-im');
   return request.method === 'POST' && /^true$/i.test(h.get('x-ms-documentdb-isquery') ?? '') && !/^true$/i.test(h.get('x-ms-cosmos-is-query-plan-request') ?? '');
+}
+
+/** Gathers a response body; with a known length into one buffer allocated up front (pages are large). */
+class BodyCollector {
+  #chunks: Buffer[] = [];
+  #whole?: Buffer;
+  #length = 0;
+
+  constructor(expected: number) {
+    if (Number.isSafeInteger(expected) && expected > 0) this.#whole = Buffer.allocUnsafe(expected);
+  }
+  add(chunk: Buffer): void {
+    if (this.#whole && this.#length + chunk.length <= this.#whole.length) chunk.copy(this.#whole, this.#length);
+    else {
+      if (this.#whole) this.#chunks.push(this.#whole.subarray(0, this.#length));
+      this.#whole = undefined;
+      this.#chunks.push(chunk);
+    }
+    this.#length += chunk.length;
+  }
+  take(): Buffer {
+    return this.#whole ? this.#whole.subarray(0, this.#length) : Buffer.concat(this.#chunks);
+  }
 }
 
 function abortError(): Error {

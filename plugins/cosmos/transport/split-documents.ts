@@ -1,14 +1,24 @@
+/** The documents of a feed page as JSON Lines: each document on its own line, every line ending in `\n`. */
+export interface PageLines {
+  lines: Buffer;
+  count: number;
+}
+
 /**
- * Splits the `Documents` array of a Cosmos DB feed response (`{"_rid":..,"Documents":[{..},{..}],"_count":2}`)
- * into one buffer per document, without parsing: each is a view into `body` holding exactly the bytes the
- * server sent. An export writes these as JSON Lines, so a document is never decoded and encoded again (which
- * is both the cost of an export and a way to lose fidelity, e.g. number formatting).
+ * Turns the `Documents` array of a Cosmos DB feed response (`{"_rid":..,"Documents":[{..},{..}],"_count":2}`)
+ * into JSON Lines without parsing: each line holds exactly the bytes the server sent for one document. An export
+ * writes these, so a document is never decoded and encoded again (which is both the cost of an export and a way
+ * to lose fidelity, e.g. number formatting).
  *
- * A document whose text contains a raw line break between tokens (legal JSON whitespace, never sent by Cosmos DB
- * in practice) is re-serialised compactly, so one document is always one line. Returns undefined when the body
- * is not an object with a `Documents` array; callers then fall back to the parsed documents.
+ * When the documents are separated by bare commas (compact JSON, as Cosmos DB and the emulators send), the commas
+ * and the closing bracket are overwritten with line breaks in `body` itself and a view of it is returned: no copy.
+ * `body` must therefore belong to the caller. A document holding a raw line break between tokens (legal JSON
+ * whitespace) is re-serialised compactly, so one document is always one line.
+ *
+ * Returns undefined when the body is not an object with a `Documents` array; callers then fall back to the
+ * parsed documents.
  */
-export function splitDocuments(body: Buffer): Buffer[] | undefined {
+export function splitDocuments(body: Buffer): PageLines | undefined {
   const n = body.length;
   let i = skipSpace(body, 0);
   if (body[i] !== OPEN_OBJECT) return undefined;
@@ -44,22 +54,36 @@ const COLON = 0x3a;
 const LF = 0x0a;
 const CR = 0x0d;
 const DOCUMENTS = Buffer.from('Documents');
+const NEWLINE = Buffer.from('\n');
 
-function readElements(body: Buffer, from: number): Buffer[] | undefined {
-  const out: Buffer[] = [];
+function readElements(body: Buffer, from: number): PageLines | undefined {
+  const spans: { start: number; end: number; lineBreak: boolean }[] = [];
   let i = skipSpace(body, from);
-  if (body[i] === CLOSE_ARRAY) return out;
-  for (;;) {
-    const start = i;
-    const { end, lineBreak } = skipValue(body, i);
-    if (end < 0 || end > body.length) return undefined;
-    const element = body.subarray(start, end);
-    out.push(lineBreak ? Buffer.from(JSON.stringify(JSON.parse(element.toString('utf8')))) : element);
-    i = skipSpace(body, end);
-    if (body[i] === COMMA) i = skipSpace(body, i + 1);
-    else if (body[i] === CLOSE_ARRAY) return out;
-    else return undefined;
+  if (body[i] !== CLOSE_ARRAY) {
+    for (;;) {
+      const start = i;
+      const { end, lineBreak } = skipValue(body, i);
+      if (end < 0 || end > body.length) return undefined;
+      spans.push({ start, end, lineBreak });
+      i = skipSpace(body, end);
+      if (body[i] === COMMA) i = skipSpace(body, i + 1);
+      else if (body[i] === CLOSE_ARRAY) break;
+      else return undefined;
+    }
   }
+  if (spans.length === 0) return { lines: Buffer.alloc(0), count: 0 };
+  // Compact: every gap is one comma and the array closes right after the last document. Rewrite in place.
+  const compact = spans.every((s, k) => !s.lineBreak && (k === spans.length - 1 ? body[s.end] === CLOSE_ARRAY : spans[k + 1]!.start === s.end + 1));
+  if (compact) {
+    for (const s of spans) body[s.end] = LF;
+    return { lines: body.subarray(spans[0]!.start, spans.at(-1)!.end + 1), count: spans.length };
+  }
+  const parts: Buffer[] = [];
+  for (const s of spans) {
+    const element = body.subarray(s.start, s.end);
+    parts.push(s.lineBreak ? Buffer.from(JSON.stringify(JSON.parse(element.toString('utf8')))) : element, NEWLINE);
+  }
+  return { lines: Buffer.concat(parts), count: spans.length };
 }
 
 function skipSpace(body: Buffer, i: number): number {
