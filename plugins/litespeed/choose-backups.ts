@@ -79,12 +79,31 @@ export function chooseBackups(input: ChooseBackupsInput): BackupChoice {
         `--type log asks for a log backup, but ${noChain}; taking a ${baseName(input)} backup instead (changeBackupType)`,
       );
     } else out.refusals.push(`--type log: ${noChain}`);
+  } else if (force === undefined && logOnly(input)) {
+    // A job that only backs up logs (another job takes the bases): a base only when there is no log chain.
+    const noChain = whyNoLogChain(db);
+    const needsBase =
+      noChain !== null &&
+      db.recoveryModel !== 'SIMPLE' &&
+      input.changeBackupType &&
+      !input.copyOnly &&
+      logDue(input);
+    if (needsBase) {
+      data = baseBackup(
+        input,
+        `the log schedule (${input.schedule!.log}) fired, but ${noChain}; taking a ${baseName(input)} backup first (changeBackupType)`,
+      );
+    }
+    log = scheduledLog(input, needsBase, out);
   } else if (force === undefined) {
     data = input.copyOnly ? scheduledCopyOnly(input) : scheduledData(input, chain);
     log = scheduledLog(input, data?.kind === 'base', out);
   }
 
-  const filegroups = force === 'log' ? [] : chooseFilegroups(input, chain, force === 'filegroup', out);
+  const filegroups =
+    force === 'log' || (force === undefined && logOnly(input))
+      ? []
+      : chooseFilegroups(input, chain, force === 'filegroup', out);
   if (force === 'filegroup' && filegroups.length === 0)
     out.refusals.push(`--type filegroup: ${db.name} has no read-only filegroup this job covers`);
   out.backups.push(...filegroups);
@@ -200,6 +219,27 @@ function scheduledCopyOnly(input: ChooseBackupsInput): ChosenBackup | null {
         `the full schedule (${input.schedule.full}) fired at ${iso(due.fired!)}, after the last copy-only backup, ${describeSet(last)}`,
       )
     : null;
+}
+
+/** The schedule names only log backups. */
+function logOnly(input: ChooseBackupsInput): boolean {
+  return (
+    input.schedule !== undefined &&
+    input.schedule.log !== undefined &&
+    !input.schedule.full &&
+    !input.schedule.differential
+  );
+}
+
+function logDue(input: ChooseBackupsInput): boolean {
+  const last = latestLog(input.database);
+  const base = currentBase(input.database);
+  return dueSince(
+    input.schedule!,
+    'log',
+    input.now,
+    last ? new Date(last.start) : base ? new Date(base.start) : null,
+  ).due;
 }
 
 function scheduledLog(input: ChooseBackupsInput, baseTaken: boolean, out: BackupChoice): ChosenBackup | null {

@@ -252,3 +252,31 @@ describe('full strategy and copy-only', () => {
     ).toMatch(/copy-only/);
   });
 });
+
+describe('a job that only backs up logs (bases come from another job)', () => {
+  const LOGS = { log: '*/15 * * * *', timezone: 'UTC' };
+
+  it('takes only logs, whatever the strategy of the other job, and no filegroup backups', () => {
+    const db = dwModel('FULL');
+    firstRun(db);
+    const c = choose(db, '2026-03-01T01:15:00Z', { schedule: LOGS, strategy: 'full' });
+    expect(kinds(c)).toEqual(['L']);
+  });
+
+  it('takes a base first when the database has no log chain yet (changeBackupType), else says why not', () => {
+    const c = choose(dwModel('FULL'), '2026-03-01T01:15:00Z', { schedule: LOGS, strategy: 'full' });
+    expect(kinds(c)).toEqual(['D', 'L']);
+    expect(c.backups[0]!.reason).toBe(
+      'the log schedule (*/15 * * * *) fired, but DW has no full or partial backup yet, so it has no log chain; taking a full backup first (changeBackupType)',
+    );
+    const off = choose(dwModel('FULL'), '2026-03-01T01:15:00Z', {
+      schedule: LOGS,
+      strategy: 'full',
+      changeBackupType: false,
+    });
+    expect(off.backups).toEqual([]);
+    expect(off.notes).toEqual([
+      'no log backup: DW has no full or partial backup yet, so it has no log chain',
+    ]);
+  });
+});
