@@ -16,11 +16,20 @@ export interface RestoreTargetCheck {
  * unless `replace` was asked for (then the first step carries REPLACE). Reads only, so a dry run makes
  * the same check and says what a real run would do. Throws CONFIG_INVALID (exit 2) when refused.
  */
-export async function checkRestoreTarget(session: SqlServerSession, database: string, replace: boolean): Promise<RestoreTargetCheck> {
+export async function checkRestoreTarget(
+  session: SqlServerSession,
+  database: string,
+  replace: boolean,
+): Promise<RestoreTargetCheck> {
   const rows = await runTaggedQuery(await session.pool(), databasesQuery);
   const row = rows.find((r) => String(r.name).toLowerCase() === database.toLowerCase());
   const server = session.label;
-  if (!row) return { database, existing: null, note: `database ${database} does not exist on ${server}: the restore creates it` };
+  if (!row)
+    return {
+      database,
+      existing: null,
+      note: `database ${database} does not exist on ${server}: the restore creates it`,
+    };
   const existing = { name: String(row.name), state: String(row.state_desc) };
   if (!replace) {
     throw new HoldfastError(
@@ -29,5 +38,9 @@ export async function checkRestoreTarget(session: SqlServerSession, database: st
       { target: server, details: { database: existing.name, state: existing.state } },
     );
   }
-  return { database, existing, note: `database ${existing.name} exists on ${server} (${existing.state}): --replace overwrites it (REPLACE on the first step)` };
+  return {
+    database,
+    existing,
+    note: `database ${existing.name} exists on ${server} (${existing.state}): --replace overwrites it (REPLACE on the first step)`,
+  };
 }

@@ -58,7 +58,10 @@ export interface RestoreRunResult {
 /** "restore partial (PRIMARY, A) from backup set 12, NORECOVERY". */
 export function summarizeStep(s: RestoreStep): string {
   const what = s.kind === 'database' ? (s.partial ? 'partial' : 'database') : s.kind;
-  const fgs = (s.kind === 'filegroup' || s.partial || s.kind === 'recover') && s.filegroups.length > 0 ? ` (${s.filegroups.join(', ')})` : '';
+  const fgs =
+    (s.kind === 'filegroup' || s.partial || s.kind === 'recover') && s.filegroups.length > 0
+      ? ` (${s.filegroups.join(', ')})`
+      : '';
   const from = s.backup_set_id === null ? '' : ` from backup set ${s.backup_set_id}`;
   return `restore ${what}${fgs}${from}, ${s.recovery ? 'WITH RECOVERY' : 'NORECOVERY'}`;
 }
@@ -91,10 +94,20 @@ export async function executeRestore(o: ExecuteRestoreOptions): Promise<RestoreR
       break;
     }
     const outcome = steps[i]!;
-    o.onEvent?.({ kind: 'step-start', step: i + 1, total: o.plan.steps.length, summary: summarizeStep(step) });
+    o.onEvent?.({
+      kind: 'step-start',
+      step: i + 1,
+      total: o.plan.steps.length,
+      summary: summarizeStep(step),
+    });
     const started = Date.now();
     const keyParameter = o.engine === 'litespeed' && step.kind !== 'recover' && o.encryptionKey !== undefined;
-    const text = renderRestoreStep(step, { engine: o.engine, database, replace: o.replace && i === 0, keyParameter });
+    const text = renderRestoreStep(step, {
+      engine: o.engine,
+      database,
+      replace: o.replace && i === 0,
+      keyParameter,
+    });
     const request = unlimitedRequest(pool);
     if (keyParameter) request.input(ENCRYPTION_KEY_PARAMETER, sql.NVarChar(4000), o.encryptionKey!.reveal());
     request.on('info', (m: { number: number; message: string }) => {
@@ -108,11 +121,17 @@ export async function executeRestore(o: ExecuteRestoreOptions): Promise<RestoreR
       const result = await request.query(text);
       const rc = returnCode(result.recordsets);
       if (o.engine === 'litespeed' && step.kind !== 'recover' && rc !== 0) {
-        failure = { step: i + 1, number: null, message: `LiteSpeed returned ${rc ?? 'NULL'} without an error message`, errors: [] };
+        failure = {
+          step: i + 1,
+          number: null,
+          message: `LiteSpeed returned ${rc ?? 'NULL'} without an error message`,
+          errors: [],
+        };
       }
     } catch (err) {
       const errors = serverErrors(err).map((e) => ({ number: e.number, message: clean(e.message) }));
-      const main = errors.find((e) => e.number !== 3013) ?? errors[0] ?? { number: null, message: clean(String(err)) };
+      const main = errors.find((e) => e.number !== 3013) ??
+        errors[0] ?? { number: null, message: clean(String(err)) };
       failure = { step: i + 1, number: main.number, message: main.message, errors };
       outcome.messages.push(...errors);
     } finally {
@@ -139,9 +158,16 @@ function returnCode(recordsets: unknown): number | null {
 }
 
 function serverErrors(err: unknown): ServerMessage[] {
-  const e = err as { number?: number; message?: string; precedingErrors?: Array<{ number?: number; message?: string }> };
+  const e = err as {
+    number?: number;
+    message?: string;
+    precedingErrors?: Array<{ number?: number; message?: string }>;
+  };
   const all = [...(e.precedingErrors ?? []), e];
-  return all.map((x) => ({ number: typeof x.number === 'number' ? x.number : null, message: x.message ?? String(x) }));
+  return all.map((x) => ({
+    number: typeof x.number === 'number' ? x.number : null,
+    message: x.message ?? String(x),
+  }));
 }
 
 function compareWithPlan(plan: RestorePlan, state: DatabaseState): string[] {

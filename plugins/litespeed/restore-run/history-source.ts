@@ -7,7 +7,8 @@ import type { SqlServerSession } from './sql-server-session.ts';
  * Where backup history comes from (dbatools' "get" stage): a history file (docs/history-file.md) or
  * msdb, read live. Every source yields the same BackupHistory, so the planner cannot tell them apart.
  */
-export type HistorySource = { kind: 'file'; file: string } | { kind: 'server'; session: SqlServerSession; since?: Date };
+export type HistorySource =
+  { kind: 'file'; file: string } | { kind: 'server'; session: SqlServerSession; since?: Date };
 
 export function describeHistorySource(source: HistorySource): string {
   return source.kind === 'file' ? `history file ${source.file}` : `msdb on ${source.session.label}`;
@@ -23,6 +24,7 @@ export async function loadHistory(source: HistorySource, database: string): Prom
 export function filegroupsOfFiles(history: BackupHistory): Map<string, string | null> {
   const out = new Map<string, string | null>();
   const newestFirst = [...history.backupsets].sort((a, b) => b.backup_set_id - a.backup_set_id);
-  for (const set of newestFirst) for (const f of set.files) if (!out.has(f.logical_name)) out.set(f.logical_name, f.filegroup_name);
+  for (const set of newestFirst)
+    for (const f of set.files) if (!out.has(f.logical_name)) out.set(f.logical_name, f.filegroup_name);
   return out;
 }

@@ -49,7 +49,8 @@ export async function readDatabaseState(
       logical_name: String(r.logical_name),
       physical_name: String(r.physical_name),
       type_desc: String(r.type_desc),
-      filegroup: r.filegroup_name === null || r.filegroup_name === undefined ? null : String(r.filegroup_name),
+      filegroup:
+        r.filegroup_name === null || r.filegroup_name === undefined ? null : String(r.filegroup_name),
       state: String(r.state_desc),
     }));
     await session.release(name);
@@ -60,11 +61,19 @@ export async function readDatabaseState(
       logical_name: String(r.logical_name),
       physical_name: String(r.physical_name),
       type_desc: String(r.type_desc),
-      filegroup: String(r.type_desc) === 'LOG' ? null : (byLower.get(String(r.logical_name).toLowerCase()) ?? null),
+      filegroup:
+        String(r.type_desc) === 'LOG' ? null : (byLower.get(String(r.logical_name).toLowerCase()) ?? null),
       state: String(r.state_desc),
     }));
   }
-  return { database: name, exists: true, state, recovery_model: String(db.recovery_model_desc), filegroups: filegroupStates(files), files };
+  return {
+    database: name,
+    exists: true,
+    state,
+    recovery_model: String(db.recovery_model_desc),
+    filegroups: filegroupStates(files),
+    files,
+  };
 }
 
 function filegroupStates(files: DatabaseFileState[]): { name: string; state: string }[] {

@@ -1,5 +1,11 @@
 import { ErrorCode, HoldfastError } from '../../../src/core/errors.ts';
-import { backupFilesQuery, backupSetsQuery, databasesQuery, filegroupsQuery, mediaFamiliesQuery } from '../queries.ts';
+import {
+  backupFilesQuery,
+  backupSetsQuery,
+  databasesQuery,
+  filegroupsQuery,
+  mediaFamiliesQuery,
+} from '../queries.ts';
 import { parseHistory } from '../restore/load-history.ts';
 import type { BackupHistory, BackupHistoryInput } from '../restore/history-schema.ts';
 import { instantToWall } from '../server-time.ts';
@@ -23,10 +29,16 @@ type Row = Record<string, unknown>;
  * A backup set restored on this server is recorded again in msdb under the same backup_set_uuid; only
  * its first row (the backup itself) is kept.
  */
-export async function readMsdbHistory(session: SqlServerSession, options: ReadMsdbHistoryOptions): Promise<BackupHistory> {
+export async function readMsdbHistory(
+  session: SqlServerSession,
+  options: ReadMsdbHistoryOptions,
+): Promise<BackupHistory> {
   const { timeZone } = session.target;
   const master = await session.pool();
-  const params = { database: options.database, since: options.since ? instantToWall(options.since, timeZone) : null };
+  const params = {
+    database: options.database,
+    since: options.since ? instantToWall(options.since, timeZone) : null,
+  };
   const [databases, sets, files, media] = [
     await runTaggedQuery(master, databasesQuery),
     await runTaggedQuery(master, backupSetsQuery, params),
@@ -36,27 +48,51 @@ export async function readMsdbHistory(session: SqlServerSession, options: ReadMs
   const db = databases.find((d) => String(d.name).toLowerCase() === options.database.toLowerCase());
   const server = session.label;
   if (!db && sets.length === 0) {
-    throw new HoldfastError(ErrorCode.NotFound, `SQL Server ${server} has no database ${options.database} and no backup history for it in msdb`, {
-      target: server,
-      details: { database: options.database },
-    });
+    throw new HoldfastError(
+      ErrorCode.NotFound,
+      `SQL Server ${server} has no database ${options.database} and no backup history for it in msdb`,
+      {
+        target: server,
+        details: { database: options.database },
+      },
+    );
   }
   const kept = firstOfEachBackupSet(sets);
   const ids = new Set(kept.map((s) => Number(s.backup_set_id)));
-  const filesOf = groupBy(files.filter((f) => ids.has(Number(f.backup_set_id))), (f) => Number(f.backup_set_id));
-  const mediaOf = groupBy(media.filter((m) => ids.has(Number(m.backup_set_id))), (m) => Number(m.backup_set_id));
+  const filesOf = groupBy(
+    files.filter((f) => ids.has(Number(f.backup_set_id))),
+    (f) => Number(f.backup_set_id),
+  );
+  const mediaOf = groupBy(
+    media.filter((m) => ids.has(Number(m.backup_set_id))),
+    (m) => Number(m.backup_set_id),
+  );
   const newest = kept.at(-1);
 
   const doc: BackupHistoryInput = {
     database_name: String(db?.name ?? newest?.database_name ?? options.database),
-    recovery_model: String(db?.recovery_model_desc ?? newest?.recovery_model) as BackupHistoryInput['recovery_model'],
-    ...(db && db.state_desc === 'ONLINE' ? { filegroups: await readFilegroups(session, String(db.name)) } : {}),
-    backupsets: kept.map((s) => backupSet(s, filesOf.get(Number(s.backup_set_id)) ?? [], mediaOf.get(Number(s.backup_set_id)) ?? [], timeZone)),
+    recovery_model: String(
+      db?.recovery_model_desc ?? newest?.recovery_model,
+    ) as BackupHistoryInput['recovery_model'],
+    ...(db && db.state_desc === 'ONLINE'
+      ? { filegroups: await readFilegroups(session, String(db.name)) }
+      : {}),
+    backupsets: kept.map((s) =>
+      backupSet(
+        s,
+        filesOf.get(Number(s.backup_set_id)) ?? [],
+        mediaOf.get(Number(s.backup_set_id)) ?? [],
+        timeZone,
+      ),
+    ),
   };
   return parseHistory(doc, `msdb on ${server}`);
 }
 
-async function readFilegroups(session: SqlServerSession, database: string): Promise<{ name: string; is_read_only: boolean }[]> {
+async function readFilegroups(
+  session: SqlServerSession,
+  database: string,
+): Promise<{ name: string; is_read_only: boolean }[]> {
   const rows = await runTaggedQuery(await session.pool(database), filegroupsQuery);
   return rows.map((r) => ({ name: String(r.name), is_read_only: r.is_read_only === true }));
 }

@@ -31,11 +31,15 @@ export function renderRunResult(r: RestoreRunResult, server: string): string {
   const done = r.steps.filter((s) => s.status === 'done').length;
   if (r.failure) {
     const at = r.steps[r.failure.step - 1];
-    lines.push(`Restore of ${r.database} on ${server} FAILED at step ${r.failure.step} of ${r.steps.length} (${done} done)${at?.backup_set_id ? `, backup set ${at.backup_set_id}` : ''}:`);
+    lines.push(
+      `Restore of ${r.database} on ${server} FAILED at step ${r.failure.step} of ${r.steps.length} (${done} done)${at?.backup_set_id ? `, backup set ${at.backup_set_id}` : ''}:`,
+    );
     lines.push(`  ${r.failure.number === null ? '' : `Msg ${r.failure.number}: `}${r.failure.message}`);
-    for (const e of r.failure.errors.filter((x) => x.message !== r.failure!.message)) lines.push(`  ${e.number === null ? '' : `Msg ${e.number}: `}${e.message}`);
+    for (const e of r.failure.errors.filter((x) => x.message !== r.failure!.message))
+      lines.push(`  ${e.number === null ? '' : `Msg ${e.number}: `}${e.message}`);
     const notRun = r.steps.filter((s) => s.status === 'not-run').map((s) => s.step);
-    if (notRun.length > 0) lines.push(`  not run: step${notRun.length === 1 ? '' : 's'} ${notRun.join(', ')}`);
+    if (notRun.length > 0)
+      lines.push(`  not run: step${notRun.length === 1 ? '' : 's'} ${notRun.join(', ')}`);
   } else {
     lines.push(`Restore of ${r.database} on ${server}: ${done} step${done === 1 ? '' : 's'} done`);
   }

@@ -20,7 +20,9 @@ export interface RestoreSelectionFlags {
 
 function list(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim());
+  const items = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim());
   return items.filter((v) => v.length > 0);
 }
 
@@ -29,7 +31,10 @@ function list(value: string | string[] | undefined): string[] | undefined {
  * can tell (dates, `LOGICAL=PATH` form, empty lists) and reports every problem at once (exit 2); the
  * planner checks the rest against the history. A --stop-at without an offset is the server's wall time.
  */
-export function restoreRequestFromFlags(flags: RestoreSelectionFlags, serverTimeZone: string): { request: RestoreRequest; options: PlanRestoreOptions } {
+export function restoreRequestFromFlags(
+  flags: RestoreSelectionFlags,
+  serverTimeZone: string,
+): { request: RestoreRequest; options: PlanRestoreOptions } {
   const problems: string[] = [];
   const database = flags.database?.trim() ?? '';
   if (database.length === 0) problems.push('--database: give the database whose backups to restore');
@@ -48,7 +53,8 @@ export function restoreRequestFromFlags(flags: RestoreSelectionFlags, serverTime
   ] as const) {
     const names = list(value);
     if (names === undefined) continue;
-    if (names.length === 0) problems.push(`${flag}: give filegroup names separated by commas (such as PRIMARY,FG_2026)`);
+    if (names.length === 0)
+      problems.push(`${flag}: give filegroup names separated by commas (such as PRIMARY,FG_2026)`);
     else request[key] = [...new Set(names)];
   }
   if (flags.as !== undefined) {
@@ -63,8 +69,14 @@ export function restoreRequestFromFlags(flags: RestoreSelectionFlags, serverTime
   for (const m of moves) {
     const eq = String(m).indexOf('=');
     const logical = eq > 0 ? String(m).slice(0, eq).trim() : '';
-    const path = eq > 0 ? String(m).slice(eq + 1).trim() : '';
-    if (logical.length === 0 || path.length === 0) problems.push(`--move "${m}" is not LOGICAL=PATH (such as DW_Data=E:\\restore\\DW_Copy.mdf)`);
+    const path =
+      eq > 0
+        ? String(m)
+            .slice(eq + 1)
+            .trim()
+        : '';
+    if (logical.length === 0 || path.length === 0)
+      problems.push(`--move "${m}" is not LOGICAL=PATH (such as DW_Data=E:\\restore\\DW_Copy.mdf)`);
     else (request.move ??= []).push({ logical, path });
   }
   const options: PlanRestoreOptions = {};
@@ -76,9 +88,15 @@ export function restoreRequestFromFlags(flags: RestoreSelectionFlags, serverTime
   if (flags.unsafeAllowDamaged) options.unsafeAllowDamaged = true;
   if (flags.unsafeAllowIncompleteMetadata) options.unsafeAllowIncompleteMetadata = true;
   if (problems.length > 0) {
-    throw new HoldfastError(ErrorCode.ConfigInvalid, problems.length === 1 ? problems[0]! : `${problems.length} problems with the restore options:\n  ${problems.join('\n  ')}`, {
-      details: { problems },
-    });
+    throw new HoldfastError(
+      ErrorCode.ConfigInvalid,
+      problems.length === 1
+        ? problems[0]!
+        : `${problems.length} problems with the restore options:\n  ${problems.join('\n  ')}`,
+      {
+        details: { problems },
+      },
+    );
   }
   return { request, options };
 }

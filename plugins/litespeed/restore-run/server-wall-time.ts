@@ -32,7 +32,14 @@ export function parsePointInTime(text: string, timeZone: string): Date | null {
   }
   const m = ISO_LOCAL.exec(trimmed);
   if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
   const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
   if (wall.getUTCMonth() !== mo - 1 || wall.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;

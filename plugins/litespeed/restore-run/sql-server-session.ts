@@ -38,11 +38,15 @@ export class SqlServerSession {
     try {
       return await this.#pools.get(this.#in(database));
     } catch (cause) {
-      throw new HoldfastError(ErrorCode.ServerError, `cannot connect to SQL Server ${this.label} (database ${database}): ${(cause as Error).message}`, {
-        cause,
-        retryable: true,
-        target: this.label,
-      });
+      throw new HoldfastError(
+        ErrorCode.ServerError,
+        `cannot connect to SQL Server ${this.label} (database ${database}): ${(cause as Error).message}`,
+        {
+          cause,
+          retryable: true,
+          target: this.label,
+        },
+      );
     }
   }
 
@@ -61,15 +65,23 @@ export class SqlServerSession {
 }
 
 /** Runs one of the product's fixed catalog queries (queries.ts), parameters typed; errors carry the query's tag. */
-export async function runTaggedQuery<Row = Record<string, unknown>>(pool: sql.ConnectionPool, query: CatalogQuery, values: Record<string, unknown> = {}): Promise<Row[]> {
+export async function runTaggedQuery<Row = Record<string, unknown>>(
+  pool: sql.ConnectionPool,
+  query: CatalogQuery,
+  values: Record<string, unknown> = {},
+): Promise<Row[]> {
   try {
     return await runCatalogQuery<Row>(pool, query, values);
   } catch (cause) {
     if (cause instanceof HoldfastError) throw cause;
     const err = cause as sql.RequestError;
-    throw new HoldfastError(ErrorCode.ServerError, `query ${query.tag} failed: ${err.message}${err.number !== undefined ? ` (Msg ${err.number})` : ''}`, {
-      cause,
-      details: { query: query.tag, number: err.number },
-    });
+    throw new HoldfastError(
+      ErrorCode.ServerError,
+      `query ${query.tag} failed: ${err.message}${err.number !== undefined ? ` (Msg ${err.number})` : ''}`,
+      {
+        cause,
+        details: { query: query.tag, number: err.number },
+      },
+    );
   }
 }

@@ -84,9 +84,16 @@ describe('generated histories replayed on the simulator: the latest restore plan
         expect(history.backupsets.length).toBe(generated.history.backupsets.length);
         const request: RestoreRequest = { database, as: `${database}_Restored`, moveDataTo: 'R:\\restore' };
         const planned = planServerRestore(history, request);
-        if (!planned.ok) throw new Error(`seed ${seed}: no plan: ${planned.failure.rule}: ${planned.failure.message}`);
+        if (!planned.ok)
+          throw new Error(`seed ${seed}: no plan: ${planned.failure.rule}: ${planned.failure.message}`);
         expect(checkRestorePlan(history, request, planned.plan)).toEqual([]);
-        const result = await executeRestore({ session: s.session, plan: planned.plan, engine: 'litespeed', replace: false, filegroupOf: filegroupsOfFiles(history) });
+        const result = await executeRestore({
+          session: s.session,
+          plan: planned.plan,
+          engine: 'litespeed',
+          replace: false,
+          filegroupOf: filegroupsOfFiles(history),
+        });
         expect(result.failure, JSON.stringify(result.failure)).toBeNull();
         expect(result.problems).toEqual([]);
         expect(result.state.state).toBe('ONLINE');

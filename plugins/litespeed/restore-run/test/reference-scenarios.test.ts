@@ -3,7 +3,18 @@ import { renderRestoreScript, type RestorePlan, type RestoreRequest } from '../.
 import { executeRestore, type RestoreRunResult } from '../execute-restore.ts';
 import { planServerRestore } from '../plan-server-restore.ts';
 import { readMsdbHistory } from '../read-msdb-history.ts';
-import { DB, historyS1, historyS3, historyS5, historyS6, historyS7, historyS9, historyS11, S11_MIRRORS, S11_STRIPES } from './reference-histories.ts';
+import {
+  DB,
+  historyS1,
+  historyS3,
+  historyS5,
+  historyS6,
+  historyS7,
+  historyS9,
+  historyS11,
+  S11_MIRRORS,
+  S11_STRIPES,
+} from './reference-histories.ts';
 import { startSimServer, type SimServer } from './sim-server.ts';
 
 /**
@@ -83,7 +94,12 @@ describe('restore plans from live msdb, executed on the simulator', () => {
     const s = await server();
     await historyS3(s);
     const p = await plan(s, 'PM_Copy', { firstStage: ['A'] });
-    const logs = ['log L3.trn NORECOVERY', 'log L4.trn NORECOVERY', 'log L5.trn NORECOVERY', 'log T.trn RECOVERY'];
+    const logs = [
+      'log L3.trn NORECOVERY',
+      'log L4.trn NORECOVERY',
+      'log L5.trn NORECOVERY',
+      'log T.trn RECOVERY',
+    ];
     expect(shape(p)).toEqual([
       'database+partial backup1.bak NORECOVERY',
       'filegroup backup2.bak NORECOVERY',
@@ -96,14 +112,20 @@ describe('restore plans from live msdb, executed on the simulator', () => {
     expect(r.failure).toBeNull();
     expect(r.ok).toBe(true);
     expect(online(r)).toEqual({ PRIMARY: 'ONLINE', A: 'ONLINE', B: 'ONLINE', C: 'ONLINE' });
-    expect(await scriptErrors(s, swap(await plan(s, 'PM_Wrong', { firstStage: ['A'] }), 2, 3))).toContain(4305);
+    expect(await scriptErrors(s, swap(await plan(s, 'PM_Wrong', { firstStage: ['A'] }), 2, 3))).toContain(
+      4305,
+    );
   });
 
   it('S5 (differential partial): P1 PARTIAL, Q2 (Q1 skipped), then B; swapped, the differential cannot start (3118)', async () => {
     const s = await server();
     await historyS5(s);
     const p = await plan(s, 'PM_Copy');
-    expect(shape(p)).toEqual(['database+partial P1.bak NORECOVERY', 'database Q2.bak RECOVERY', 'filegroup F_B.bak RECOVERY']);
+    expect(shape(p)).toEqual([
+      'database+partial P1.bak NORECOVERY',
+      'database Q2.bak RECOVERY',
+      'filegroup F_B.bak RECOVERY',
+    ]);
     const r = await run(s, p);
     expect(r.ok).toBe(true);
     expect(online(r)).toEqual({ PRIMARY: 'ONLINE', A: 'ONLINE', B: 'ONLINE', C: 'ONLINE' });
@@ -114,13 +136,22 @@ describe('restore plans from live msdb, executed on the simulator', () => {
     const s = await server();
     await historyS6(s);
     const p = await plan(s, 'PM_Copy');
-    expect(shape(p)).toEqual(['database+partial P2.bak NORECOVERY', 'database Q3.bak RECOVERY', 'filegroup F_B.bak RECOVERY']);
+    expect(shape(p)).toEqual([
+      'database+partial P2.bak NORECOVERY',
+      'database Q3.bak RECOVERY',
+      'filegroup F_B.bak RECOVERY',
+    ]);
     const r = await run(s, p);
     expect(r.ok).toBe(true);
     expect(r.state.state).toBe('ONLINE');
     const wrong = await plan(s, 'PM_Wrong');
     const p1 = wrong.steps[0]!.files.map((f) => f.replace('P2.bak', 'P1.bak'));
-    expect(await scriptErrors(s, { ...wrong, steps: [{ ...wrong.steps[0]!, files: p1 }, ...wrong.steps.slice(1)] })).toContain(3136);
+    expect(
+      await scriptErrors(s, {
+        ...wrong,
+        steps: [{ ...wrong.steps[0]!, files: p1 }, ...wrong.steps.slice(1)],
+      }),
+    ).toContain(3136);
   });
 
   it('S7 (copy-only full): F1 + D1, never C1; swapped, the differential cannot start (3118)', async () => {
@@ -159,6 +190,11 @@ describe('restore plans from live msdb, executed on the simulator', () => {
     expect(r.ok).toBe(true);
     expect(online(r)).toEqual({ PRIMARY: 'ONLINE', A: 'ONLINE', B: 'ONLINE', C: 'ONLINE' });
     const wrong = await plan(s, 'PM_Wrong');
-    expect(await scriptErrors(s, { ...wrong, steps: [{ ...wrong.steps[0]!, files: wrong.steps[0]!.files.slice(0, 3) }] })).toContain(3132);
+    expect(
+      await scriptErrors(s, {
+        ...wrong,
+        steps: [{ ...wrong.steps[0]!, files: wrong.steps[0]!.files.slice(0, 3) }],
+      }),
+    ).toContain(3132);
   });
 });

@@ -18,18 +18,30 @@ function planned(name: string): RestorePlan {
   return r.plan;
 }
 
-const withPlans = goldenScenarios().filter((n) => planRestore(loadScenario(n).history, loadScenario(n).request).ok);
+const withPlans = goldenScenarios().filter(
+  (n) => planRestore(loadScenario(n).history, loadScenario(n).request).ok,
+);
 
 describe('renderRestoreStep matches the DBA script', () => {
   it.each(withPlans)('%s: LiteSpeed steps, key as @encryptionkey parameter', (name) => {
     const plan = planned(name);
-    const script = renderRestoreScript(plan, { engine: 'litespeed', encryptionKey: new Secret('unused', 'env:K') });
+    const script = renderRestoreScript(plan, {
+      engine: 'litespeed',
+      encryptionKey: new Secret('unused', 'env:K'),
+    });
     for (const step of plan.steps) {
-      const sql = renderRestoreStep(step, { engine: 'litespeed', database: plan.target.database, replace: false, keyParameter: true });
+      const sql = renderRestoreStep(step, {
+        engine: 'litespeed',
+        database: plan.target.database,
+        replace: false,
+        keyParameter: true,
+      });
       expect(sql.startsWith('DECLARE @rc int;\nEXEC @rc = master.dbo.xp_restore_')).toBe(true);
       expect(sql.endsWith('\nSELECT @rc AS rc;')).toBe(true);
       const exec = sql.slice(sql.indexOf('EXEC'), sql.lastIndexOf(';', sql.lastIndexOf('SELECT')) + 1);
-      expect(script).toContain(exec.replace('@encryptionkey = @encryptionkey', "@encryptionkey = N'********'"));
+      expect(script).toContain(
+        exec.replace('@encryptionkey = @encryptionkey', "@encryptionkey = N'********'"),
+      );
     }
   });
 
@@ -37,7 +49,14 @@ describe('renderRestoreStep matches the DBA script', () => {
     const plan = planned(name);
     const script = renderRestoreScript(plan, { engine: 'native' });
     for (const step of plan.steps) {
-      expect(script).toContain(renderRestoreStep(step, { engine: 'native', database: plan.target.database, replace: false, keyParameter: false }));
+      expect(script).toContain(
+        renderRestoreStep(step, {
+          engine: 'native',
+          database: plan.target.database,
+          replace: false,
+          keyParameter: false,
+        }),
+      );
     }
   });
 });
@@ -59,7 +78,9 @@ describe('renderRestoreStep: what only the executor adds', () => {
   };
 
   it('LiteSpeed: REPLACE after the recovery option, the key as a parameter, values escaped', () => {
-    expect(renderRestoreStep(step, { engine: 'litespeed', database: 'D]W', replace: true, keyParameter: true })).toBe(
+    expect(
+      renderRestoreStep(step, { engine: 'litespeed', database: 'D]W', replace: true, keyParameter: true }),
+    ).toBe(
       [
         'DECLARE @rc int;',
         'EXEC @rc = master.dbo.xp_restore_database',
@@ -81,7 +102,9 @@ describe('renderRestoreStep: what only the executor adds', () => {
   });
 
   it('native: REPLACE among the WITH options, brackets doubled in the database name', () => {
-    expect(renderRestoreStep(step, { engine: 'native', database: 'D]W', replace: true, keyParameter: false })).toBe(
+    expect(
+      renderRestoreStep(step, { engine: 'native', database: 'D]W', replace: true, keyParameter: false }),
+    ).toBe(
       [
         "RESTORE DATABASE [D]]W] FILEGROUP = N'PRIMARY', FILEGROUP = N'A'",
         "FROM DISK = N'Y:\\it''s\\a.bak',",
@@ -94,9 +117,28 @@ describe('renderRestoreStep: what only the executor adds', () => {
   });
 
   it('a recover-only step is native T-SQL in both engines', () => {
-    const recover: RestoreStep = { ...step, kind: 'recover', backup_set_id: null, filegroups: ['B'], partial: false, recovery: true, files: [], position: null, move: [] };
+    const recover: RestoreStep = {
+      ...step,
+      kind: 'recover',
+      backup_set_id: null,
+      filegroups: ['B'],
+      partial: false,
+      recovery: true,
+      files: [],
+      position: null,
+      move: [],
+    };
     const expected = "RESTORE DATABASE [DW] FILEGROUP = N'B' WITH RECOVERY;";
-    expect(renderRestoreStep(recover, { engine: 'litespeed', database: 'DW', replace: false, keyParameter: false })).toBe(expected);
-    expect(renderRestoreStep(recover, { engine: 'native', database: 'DW', replace: false, keyParameter: false })).toBe(expected);
+    expect(
+      renderRestoreStep(recover, {
+        engine: 'litespeed',
+        database: 'DW',
+        replace: false,
+        keyParameter: false,
+      }),
+    ).toBe(expected);
+    expect(
+      renderRestoreStep(recover, { engine: 'native', database: 'DW', replace: false, keyParameter: false }),
+    ).toBe(expected);
   });
 });

@@ -20,12 +20,22 @@ export async function replayHistory(s: SimServer, generated: GeneratedHistory): 
     filegroups: fgs.map((fg) => ({
       name: fg.name,
       readOnly: initiallyReadOnly(generated, fg.name, fg.is_read_only),
-      files: [{ logicalName: `${db}_${fg.name}`, physicalName: `E:\\data\\${db}_${fg.name}.${fg.name === 'PRIMARY' ? 'mdf' : 'ndf'}`, size: '256MB' }],
+      files: [
+        {
+          logicalName: `${db}_${fg.name}`,
+          physicalName: `E:\\data\\${db}_${fg.name}.${fg.name === 'PRIMARY' ? 'mdf' : 'ndf'}`,
+          size: '256MB',
+        },
+      ],
     })),
     log: { logicalName: `${db}_log`, physicalName: `L:\\log\\${db}_log.ldf`, size: '256MB' },
   });
   const sets = new Map(history.backupsets.map((b) => [b.backup_set_id, b]));
-  const readWrite = () => s.sim.sim.database(db).filegroups.filter((f) => !f.isReadOnly).map((f) => f.name);
+  const readWrite = () =>
+    s.sim.sim
+      .database(db)
+      .filegroups.filter((f) => !f.isReadOnly)
+      .map((f) => f.name);
   let turn = 0;
   for (const e of events) {
     const wait = Date.parse(e.at) - s.sim.sim.now().getTime();
@@ -48,7 +58,9 @@ export async function replayHistory(s: SimServer, generated: GeneratedHistory): 
 
 /** Read-only at the start: its first change makes it read-write, or it never changes and ends read-only. */
 function initiallyReadOnly(g: GeneratedHistory, fg: string, endsReadOnly: boolean): boolean {
-  const first = g.events.find((e) => (e.kind === 'filegroup-read-write' || e.kind === 'filegroup-read-only') && e.filegroup === fg);
+  const first = g.events.find(
+    (e) => (e.kind === 'filegroup-read-write' || e.kind === 'filegroup-read-only') && e.filegroup === fg,
+  );
   return first ? first.kind === 'filegroup-read-write' : endsReadOnly;
 }
 
@@ -58,14 +70,20 @@ async function backUp(s: SimServer, db: string, set: BackupSet): Promise<void> {
     set.media
       .filter((m) => m.mirror === mirror)
       .sort((a, b) => a.family_sequence_number - b.family_sequence_number)
-      .map((m) => `${mirror === 0 ? 'Y:\\SQL_BACKUPS' : 'Z:\\SQL_MIRROR'}\\${db}\\${set.backup_set_id}_${set.type}_${m.family_sequence_number}.bak`);
+      .map(
+        (m) =>
+          `${mirror === 0 ? 'Y:\\SQL_BACKUPS' : 'Z:\\SQL_MIRROR'}\\${db}\\${set.backup_set_id}_${set.type}_${m.family_sequence_number}.bak`,
+      );
   const params: XpParams = { database: db, filename: families(mirrors[0] ?? 0) };
   if (mirrors.length > 1) params.mirror = families(mirrors[1]!);
   const withs: string[] = [];
   if (set.is_copy_only) withs.push('COPY_ONLY');
   if (set.type === 'I' || set.type === 'Q') withs.push('DIFFERENTIAL');
   if (set.type === 'P' || set.type === 'Q') params.read_write_filegroups = 1;
-  if (set.type === 'F') params.filegroup = [...new Set(set.files.filter((f) => f.is_present && f.filegroup_name).map((f) => f.filegroup_name!))];
+  if (set.type === 'F')
+    params.filegroup = [
+      ...new Set(set.files.filter((f) => f.is_present && f.filegroup_name).map((f) => f.filegroup_name!)),
+    ];
   if (withs.length > 0) params.with = withs;
   await s.xp(set.type === 'L' ? 'xp_backup_log' : 'xp_backup_database', params);
 }

@@ -38,7 +38,11 @@ describe('restore plan', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
-    expect(plan.steps.map((st: { files: string[] }) => st.files[0]!.split('\\').pop())).toEqual(['P1.bak', 'Q2.bak', 'F_B.bak']);
+    expect(plan.steps.map((st: { files: string[] }) => st.files[0]!.split('\\').pop())).toEqual([
+      'P1.bak',
+      'Q2.bak',
+      'F_B.bak',
+    ]);
     expect(plan.target.filegroups_online).toEqual(['PRIMARY', 'A', 'C', 'B']);
   });
 
@@ -49,7 +53,17 @@ describe('restore plan', () => {
     expect(exported.stderr).toContain('4 backup sets of PM');
     const doc = JSON.parse(await readFile(file, 'utf8'));
     expect(typeof doc.backupsets[0].first_lsn).toBe('string');
-    const flags = ['--database', DB, '--stop-at', '2026-03-01T00:35:00Z', ...moved, '--as', 'PM_X', '--format', 'json'];
+    const flags = [
+      '--database',
+      DB,
+      '--stop-at',
+      '2026-03-01T00:35:00Z',
+      ...moved,
+      '--as',
+      'PM_X',
+      '--format',
+      'json',
+    ];
     const live = await cli(['restore', 'plan', ...s.flags, ...flags]);
     const fromFile = await cli(['restore', 'plan', '--history', file, ...flags]);
     expect(live.code).toBe(0);
@@ -60,7 +74,15 @@ describe('restore plan', () => {
   });
 
   it('exit 1 when nothing reaches the request, saying why; exit 2 for bad input', async () => {
-    const early = await cli(['restore', 'plan', ...s.flags, '--database', DB, '--stop-at', '2026-02-01T00:00:00Z']);
+    const early = await cli([
+      'restore',
+      'plan',
+      ...s.flags,
+      '--database',
+      DB,
+      '--stop-at',
+      '2026-02-01T00:00:00Z',
+    ]);
     expect(early.code).toBe(1);
     expect(early.stderr).toContain('stopat-before-base');
     const unknown = await cli(['restore', 'plan', ...s.flags, '--database', DB, '--filegroups', 'A,NOPE']);
@@ -84,8 +106,14 @@ describe('restore plan', () => {
       t.sim.sim.write('WH', 'B', '10MB');
       t.sim.sim.setFilegroupReadOnly('WH', 'B', true);
       t.sim.sim.advanceClock('1h');
-      await t.xp('xp_backup_database', { database: 'WH', filename: 'Y:\\b\\WH_P.bak', read_write_filegroups: 1 });
-      const r = await runCli(['restore', 'plan', ...t.flags, '--database', 'WH', '--format', 'json'], { env: t.env });
+      await t.xp('xp_backup_database', {
+        database: 'WH',
+        filename: 'Y:\\b\\WH_P.bak',
+        read_write_filegroups: 1,
+      });
+      const r = await runCli(['restore', 'plan', ...t.flags, '--database', 'WH', '--format', 'json'], {
+        env: t.env,
+      });
       expect(r.code).toBe(0);
       const plan = JSON.parse(r.stdout);
       expect(plan.target.filegroups_offline.map((f: { name: string }) => f.name)).toEqual(['B']);
@@ -98,7 +126,18 @@ describe('restore plan', () => {
 
 describe('restore script', () => {
   it('LiteSpeed form with the key masked; revealed only with --reveal-secrets; native with --native; --out', async () => {
-    const base = ['restore', 'script', ...s.flags, '--database', DB, '--as', 'PM_S', ...moved, '--encryption-key-ref', 'env:HF_TEST_BACKUP_KEY'];
+    const base = [
+      'restore',
+      'script',
+      ...s.flags,
+      '--database',
+      DB,
+      '--as',
+      'PM_S',
+      ...moved,
+      '--encryption-key-ref',
+      'env:HF_TEST_BACKUP_KEY',
+    ];
     const masked = await cli(base);
     expect(masked.code).toBe(0);
     expect(masked.stdout).toContain("@encryptionkey = N'********'");
@@ -113,7 +152,14 @@ describe('restore script', () => {
     const out = await cli([...base, '--out', file]);
     expect(out.stdout).toBe('');
     expect(await readFile(file, 'utf8')).toBe(masked.stdout);
-    const nothingToReveal = await cli(['restore', 'script', ...s.flags, '--database', DB, '--reveal-secrets']);
+    const nothingToReveal = await cli([
+      'restore',
+      'script',
+      ...s.flags,
+      '--database',
+      DB,
+      '--reveal-secrets',
+    ]);
     expect(nothingToReveal.code).toBe(2);
   });
 });
@@ -121,7 +167,17 @@ describe('restore script', () => {
 describe('restore run', () => {
   it('--dry-run prints the plan and executes nothing', async () => {
     const before = s.sim.server.msdb.restorehistory.length;
-    const r = await cli(['restore', 'run', ...s.flags, '--database', DB, '--as', 'PM_Dry', ...moved, '--dry-run']);
+    const r = await cli([
+      'restore',
+      'run',
+      ...s.flags,
+      '--database',
+      DB,
+      '--as',
+      'PM_Dry',
+      ...moved,
+      '--dry-run',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Stage 1');
     expect(r.stderr).toContain('dry run: nothing was executed');
@@ -145,12 +201,25 @@ describe('restore run', () => {
     expect(over.stderr).toContain('already exists');
     const again = await cli(['restore', 'run', ...s.flags, '--database', DB, '--as', 'PM_Copy', ...moved]);
     expect(again.code).toBe(2);
-    const replaced = await cli(['restore', 'run', ...s.flags, '--database', DB, '--as', 'PM_Copy', ...moved, '--replace', '--json']);
+    const replaced = await cli([
+      'restore',
+      'run',
+      ...s.flags,
+      '--database',
+      DB,
+      '--as',
+      'PM_Copy',
+      ...moved,
+      '--replace',
+      '--json',
+    ]);
     expect(replaced.code, replaced.stderr).toBe(0);
     const { result } = JSON.parse(replaced.stdout);
     expect(result.ok).toBe(true);
     expect(result.state.state).toBe('ONLINE');
-    expect(s.sim.server.msdb.restorehistory.filter((h) => h.destination_database_name === 'PM_Copy' && h.replace)).toHaveLength(1);
+    expect(
+      s.sim.server.msdb.restorehistory.filter((h) => h.destination_database_name === 'PM_Copy' && h.replace),
+    ).toHaveLength(1);
   });
 
   it('stops at the first failed step with the server message and number (exit 1)', async () => {
@@ -177,14 +246,27 @@ describe('native RESTORE', () => {
       t.sim.sim.write('NAT', 'A', '10MB');
       t.sim.sim.advanceClock('15m');
       await t.exec("BACKUP LOG [NAT] TO DISK = N'C:\\SQLBackup\\NAT_LOG.trn';");
-      const r = await runCli(['restore', 'run', ...t.flags, '--database', 'NAT', '--as', 'NAT_R', ...moved, '--native'], { env: t.env });
+      const r = await runCli(
+        ['restore', 'run', ...t.flags, '--database', 'NAT', '--as', 'NAT_R', ...moved, '--native'],
+        { env: t.env },
+      );
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stderr).toContain('step 2/2: restore log from backup set 2, WITH RECOVERY');
       expect(t.sim.sim.database('NAT_R').state).toBe('ONLINE');
     } finally {
       await t.close();
     }
-    const lite = await cli(['restore', 'run', ...s.flags, '--database', DB, '--as', 'PM_Native', ...moved, '--native']);
+    const lite = await cli([
+      'restore',
+      'run',
+      ...s.flags,
+      '--database',
+      DB,
+      '--as',
+      'PM_Native',
+      ...moved,
+      '--native',
+    ]);
     expect(lite.code).toBe(1);
     expect(lite.stdout).toContain('FAILED at step 1 of 3');
     expect(lite.stdout).toContain('Msg 3241');
@@ -198,15 +280,33 @@ describe('encrypted backups and --job', () => {
     try {
       createPiecemealDatabase(t, 'ENC', 'SIMPLE', false);
       t.sim.sim.advanceClock('1h');
-      await t.xp('xp_backup_database', { database: 'ENC', filename: 'Y:\\b\\ENC_FULL.bak', encryptionkey: KEY, cryptlevel: 8 });
-      const env = { ...t.env, HF_TEST_BACKUP_KEY: KEY, HF_SQL_HOST: t.sim.host, HF_SQL_PORT: String(t.sim.port) };
-      const noKey = await runCli(['restore', 'run', ...t.flags, '--database', 'ENC', '--as', 'ENC_A', ...moved], { env });
+      await t.xp('xp_backup_database', {
+        database: 'ENC',
+        filename: 'Y:\\b\\ENC_FULL.bak',
+        encryptionkey: KEY,
+        cryptlevel: 8,
+      });
+      const env = {
+        ...t.env,
+        HF_TEST_BACKUP_KEY: KEY,
+        HF_SQL_HOST: t.sim.host,
+        HF_SQL_PORT: String(t.sim.port),
+      };
+      const noKey = await runCli(
+        ['restore', 'run', ...t.flags, '--database', 'ENC', '--as', 'ENC_A', ...moved],
+        { env },
+      );
       expect(noKey.code).toBe(1);
       expect(noKey.stdout).toContain('Msg 60605');
       await writeFile(join(jobDir, 'enc.yaml'), jobYaml());
-      const plan = await runCli(['restore', 'plan', '--job', 'enc-backup', jobDir, '--database', 'ENC'], { env });
+      const plan = await runCli(['restore', 'plan', '--job', 'enc-backup', jobDir, '--database', 'ENC'], {
+        env,
+      });
       expect(plan.code, plan.stderr).toBe(0);
-      const run = await runCli(['restore', 'run', '--job', 'enc-backup', jobDir, '--database', 'ENC', '--as', 'ENC_B', ...moved], { env });
+      const run = await runCli(
+        ['restore', 'run', '--job', 'enc-backup', jobDir, '--database', 'ENC', '--as', 'ENC_B', ...moved],
+        { env },
+      );
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(run.stdout + run.stderr).not.toContain(KEY);
       expect(t.sim.sim.database('ENC_B').state).toBe('ONLINE');
@@ -222,7 +322,10 @@ describe('a real process', () => {
     const t = await startSimServer();
     try {
       await historyS1(t);
-      const r = await spawnCli(['restore', 'plan', ...t.flags, '--database', DB, '--as', 'PM_New', ...moved, '--format', 'markdown'], { env: t.env });
+      const r = await spawnCli(
+        ['restore', 'plan', ...t.flags, '--database', DB, '--as', 'PM_New', ...moved, '--format', 'markdown'],
+        { env: t.env },
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('F_B.bak');
       expect(r.stdout).toContain('P1.bak');

@@ -35,14 +35,26 @@ describe('restoreRequestFromFlags', () => {
   });
 
   it('reads a --stop-at without an offset in the server time zone', () => {
-    const { request } = restoreRequestFromFlags({ database: 'DW', stopAt: '2026-07-01 14:30' }, 'Europe/London');
+    const { request } = restoreRequestFromFlags(
+      { database: 'DW', stopAt: '2026-07-01 14:30' },
+      'Europe/London',
+    );
     expect(request.stopAt?.toISOString()).toBe('2026-07-01T13:30:00.000Z');
   });
 
   it('reports every problem at once (CONFIG_INVALID, exit 2)', () => {
     let caught: unknown;
     try {
-      restoreRequestFromFlags({ database: '', stopAt: '2026-02-30T10:00:00', filegroups: ',', move: ['x', '=y'], recoveryFork: 'nope' }, 'UTC');
+      restoreRequestFromFlags(
+        {
+          database: '',
+          stopAt: '2026-02-30T10:00:00',
+          filegroups: ',',
+          move: ['x', '=y'],
+          recoveryFork: 'nope',
+        },
+        'UTC',
+      );
     } catch (err) {
       caught = err;
     }
@@ -56,12 +68,16 @@ describe('restoreRequestFromFlags', () => {
 describe('server wall times', () => {
   it('writes msdb wall times with the zone offset of the moment', () => {
     expect(wallToIso(new Date('2026-01-15T09:00:00Z'), 'Europe/London')).toBe('2026-01-15T09:00:00Z');
-    expect(wallToIso(new Date('2026-07-15T09:00:00.250Z'), 'Europe/London')).toBe('2026-07-15T09:00:00.250+01:00');
+    expect(wallToIso(new Date('2026-07-15T09:00:00.250Z'), 'Europe/London')).toBe(
+      '2026-07-15T09:00:00.250+01:00',
+    );
     expect(wallToIso(new Date('2026-07-15T09:00:00Z'), 'America/New_York')).toBe('2026-07-15T09:00:00-04:00');
   });
 
   it('parses points in time with and without an offset; refuses the rest', () => {
-    expect(parsePointInTime('2026-03-01T14:30:00+01:00', 'UTC')?.toISOString()).toBe('2026-03-01T13:30:00.000Z');
+    expect(parsePointInTime('2026-03-01T14:30:00+01:00', 'UTC')?.toISOString()).toBe(
+      '2026-03-01T13:30:00.000Z',
+    );
     expect(parsePointInTime('2026-03-01T14:30:00.5', 'UTC')?.toISOString()).toBe('2026-03-01T14:30:00.500Z');
     expect(parsePointInTime('yesterday', 'UTC')).toBeNull();
     expect(parsePointInTime('2026-13-01T00:00:00', 'UTC')).toBeNull();

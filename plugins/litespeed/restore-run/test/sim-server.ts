@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../src/core/clock.ts';
 import { Secret } from '../../../../src/core/secret.ts';
+// eslint-disable-next-line no-restricted-imports -- tests run restores against the SQL Server simulator
 import { startSqlServerSim, type SqlServerSim } from '../../../../sim/sqlserver/index.ts';
 import type { RecoveryModel } from '../../restore/history-schema.ts';
 import { nstr } from '../../tsql.ts';
@@ -36,14 +37,19 @@ export type XpParams = Record<string, string | number | Array<string | number>>;
 export function xpCall(proc: string, params: XpParams): string {
   const args: string[] = [];
   for (const [name, value] of Object.entries(params)) {
-    for (const v of Array.isArray(value) ? value : [value]) args.push(`@${name} = ${typeof v === 'number' ? String(v) : nstr(v)}`);
+    for (const v of Array.isArray(value) ? value : [value])
+      args.push(`@${name} = ${typeof v === 'number' ? String(v) : nstr(v)}`);
   }
   return `DECLARE @rc int; EXEC @rc = master.dbo.${proc} ${args.join(', ')}; SELECT @rc AS rc;`;
 }
 
 export async function startSimServer(options: { start?: string; dataDir?: string } = {}): Promise<SimServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'hf-restore-run-')));
-  const sim = await startSqlServerSim({ dataDir, scenario: 'empty', clock: new ManualClock(options.start ?? '2026-03-01T00:00:00Z') });
+  const sim = await startSqlServerSim({
+    dataDir,
+    scenario: 'empty',
+    clock: new ManualClock(options.start ?? '2026-03-01T00:00:00Z'),
+  });
   const password = new Secret(sim.password, `env:${PASSWORD_ENV}`);
   const target: SqlServerTarget = {
     label: `${sim.host}:${sim.port}`,
@@ -78,7 +84,15 @@ export async function startSimServer(options: { start?: string; dataDir?: string
     session,
     target,
     address,
-    flags: ['--server', address, '--user', sim.user, '--password-ref', `env:${PASSWORD_ENV}`, '--trust-server-certificate'],
+    flags: [
+      '--server',
+      address,
+      '--user',
+      sim.user,
+      '--password-ref',
+      `env:${PASSWORD_ENV}`,
+      '--trust-server-certificate',
+    ],
     env: { [PASSWORD_ENV]: sim.password },
     exec,
     async xp(proc, params) {
@@ -87,9 +101,13 @@ export async function startSimServer(options: { start?: string; dataDir?: string
       try {
         r = await exec(text);
       } catch (err) {
-        const e = err as { number?: number; message: string; precedingErrors?: Array<{ number?: number; message: string }> };
+        const e = err as {
+          number?: number;
+          message: string;
+          precedingErrors?: Array<{ number?: number; message: string }>;
+        };
         const all = [...(e.precedingErrors ?? []), e].map((x) => `Msg ${x.number}: ${x.message}`);
-        throw new Error(`${all.join(' | ')}\n${text}`);
+        throw new Error(`${all.join(' | ')}\n${text}`, { cause: err });
       }
       if (r.rc !== 0) throw new Error(`${proc} returned ${r.rc}\n${text}`);
     },
@@ -105,8 +123,17 @@ export async function startSimServer(options: { start?: string; dataDir?: string
  * The reference's piecemeal database: PRIMARY, A, B, C (B optionally read-only), with a log file.
  * Files live under D:\data and L:\log on the simulated server.
  */
-export function createPiecemealDatabase(s: SimServer, name: string, model: RecoveryModel, bReadOnly: boolean): void {
-  const file = (fg: string, size: string) => ({ logicalName: `${name}_${fg}`, physicalName: `D:\\data\\${name}_${fg}.ndf`, size });
+export function createPiecemealDatabase(
+  s: SimServer,
+  name: string,
+  model: RecoveryModel,
+  bReadOnly: boolean,
+): void {
+  const file = (fg: string, size: string) => ({
+    logicalName: `${name}_${fg}`,
+    physicalName: `D:\\data\\${name}_${fg}.ndf`,
+    size,
+  });
   s.sim.sim.createDatabase({
     name,
     recoveryModel: model,
