@@ -97,6 +97,21 @@ export function chooseBackups(input: ChooseBackupsInput): BackupChoice {
     log = scheduledLog(input, needsBase, out);
   } else if (force === undefined) {
     data = input.copyOnly ? scheduledCopyOnly(input) : scheduledData(input, chain);
+    const noChain = whyNoLogChain(db);
+    if (
+      data?.kind !== 'base' &&
+      noChain !== null &&
+      db.recoveryModel !== 'SIMPLE' &&
+      input.changeBackupType &&
+      !input.copyOnly &&
+      input.schedule?.log &&
+      logDue(input)
+    ) {
+      data = baseBackup(
+        input,
+        `the log schedule (${input.schedule.log}) fired, but ${noChain}; taking a ${baseName(input)} backup first (changeBackupType)`,
+      );
+    }
     log = scheduledLog(input, data?.kind === 'base', out);
   }
 

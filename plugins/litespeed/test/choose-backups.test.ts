@@ -211,7 +211,13 @@ describe('log backups', () => {
     firstRun(db);
     db.facts.recoveryModel = 'FULL';
     const switched = choose(db, '2026-03-01T03:00:00Z', { schedule: FULL_SCHEDULE });
-    expect(switched.notes.join('\n')).toMatch(/was in SIMPLE recovery when its last base/);
+    expect(kinds(switched)).toEqual(['P', 'L']);
+    expect(switched.backups[0]!.reason).toMatch(
+      /^the log schedule \(\*\/15 \* \* \* \*\) fired, but DW was in SIMPLE recovery when its last base, backup set 4 .*; taking a partial backup first \(changeBackupType\)$/,
+    );
+    const refused = choose(db, '2026-03-01T03:00:00Z', { schedule: FULL_SCHEDULE, changeBackupType: false });
+    expect(refused.backups).toEqual([]);
+    expect(refused.notes.join('\n')).toMatch(/no log backup: DW was in SIMPLE recovery when its last base/);
   });
 
   it('FULL recovery without a log schedule is called out', () => {
