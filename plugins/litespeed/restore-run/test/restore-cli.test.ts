@@ -195,6 +195,28 @@ describe('restore run', () => {
     expect(s.sim.sim.database('PM_Copy').state).toBe('ONLINE');
   });
 
+  it('--history with --server: plans from the file, restores on the server', async () => {
+    const file = join(dir, 'pm-for-run.json');
+    expect((await cli(['history', 'export', ...s.flags, '--database', DB, '--out', file])).code).toBe(0);
+    const r = await cli([
+      'restore',
+      'run',
+      '--history',
+      file,
+      ...s.flags,
+      '--database',
+      DB,
+      '--as',
+      'PM_FromFile',
+      ...moved,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.sim.sim.database('PM_FromFile').state).toBe('ONLINE');
+    const both = await cli(['restore', 'plan', '--history', file, ...s.flags, '--database', DB]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give one');
+  });
+
   it('refuses to restore over an existing database without --replace (exit 2); --replace overwrites it', async () => {
     const over = await cli(['restore', 'run', ...s.flags, '--database', DB]);
     expect(over.code).toBe(2);
