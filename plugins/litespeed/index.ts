@@ -33,9 +33,9 @@ export {
 } from './chain-state.ts';
 export { runPreflight, type PreflightInput, type PreflightResult } from './preflight.ts';
 export { selectDatabases, selectFilegroups } from './select-databases.ts';
+export { checkPathPatterns } from './check-path-patterns.ts';
 export {
   renderBackupPaths,
-  checkPathPatterns,
   DEFAULT_DIRECTORY_STRUCTURE,
   DEFAULT_FILE_NAME,
   type MsdbType,

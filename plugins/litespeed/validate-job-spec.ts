@@ -1,5 +1,5 @@
 import type { SpecProblem } from '../../src/plugin/contract.ts';
-import { checkPathPatterns } from './backup-paths.ts';
+import { checkPathPatterns } from './check-path-patterns.ts';
 import { directoriesOf, type LiteSpeedBackupSpec } from './job-spec-schema.ts';
 import { isKnownTimeZone } from './server-time.ts';
 

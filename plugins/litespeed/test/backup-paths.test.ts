@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { checkPathPatterns } from '../check-path-patterns.ts';
 import {
-  checkPathPatterns,
   DEFAULT_DIRECTORY_STRUCTURE,
   DEFAULT_FILE_NAME,
   renderBackupPaths,
