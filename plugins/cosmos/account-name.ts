@@ -8,11 +8,14 @@ export function checkEndpoint(value: string): string | undefined {
   } catch {
     return 'is not a URL (expected https://<account>.documents.azure.com)';
   }
-  if (url.username !== '' || url.password !== '') return 'must not carry a user name or password (put a key in auth.key as a secretRef)';
+  if (url.username !== '' || url.password !== '')
+    return 'must not carry a user name or password (put a key in auth.key as a secretRef)';
   if (url.search !== '' || url.hash !== '') return 'must not carry a query or fragment';
   if (url.pathname !== '/' && url.pathname !== '') return 'must be the account endpoint, without a path';
   if (url.protocol === 'http:') {
-    return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'uses http:, which is allowed only for a loopback emulator; use https:';
+    return LOOPBACK_HOSTS.has(url.hostname)
+      ? undefined
+      : 'uses http:, which is allowed only for a loopback emulator; use https:';
   }
   return url.protocol === 'https:' ? undefined : `uses ${url.protocol}, expected https:`;
 }

@@ -7,13 +7,18 @@ import type { CosmosAccount } from './schema.ts';
 import { createCosmosHttpClient, type CosmosHttpClient } from './transport/cosmos-http-client.ts';
 
 /** The Cosmos DB emulator's documented, public development key (the same for every emulator install). */
-export const EMULATOR_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+export const EMULATOR_KEY =
+  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 /**
  * The SDK's own retries: 429s wait the server's retry-after (fixed interval 0), up to 20 times and 90 s in all
  * per request; connection resets on reads are retried by the SDK's default policy. Callers add an outer backoff.
  */
-export const SDK_RETRY_OPTIONS: RetryOptions = { maxRetryAttemptCount: 20, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 90 };
+export const SDK_RETRY_OPTIONS: RetryOptions = {
+  maxRetryAttemptCount: 20,
+  fixedRetryIntervalInMilliseconds: 0,
+  maxWaitTimeInSeconds: 90,
+};
 
 export interface CosmosConnection {
   client: CosmosClient;
@@ -37,7 +42,10 @@ export interface ConnectOptions {
 }
 
 /** Creates a client for an account as the job describes it. Resolves the key now; Entra tokens are fetched per request. */
-export async function connectCosmos(account: CosmosAccount, options: ConnectOptions): Promise<CosmosConnection> {
+export async function connectCosmos(
+  account: CosmosAccount,
+  options: ConnectOptions,
+): Promise<CosmosConnection> {
   const httpClient: CosmosHttpClient = createCosmosHttpClient();
   const secrets: Secret[] = [];
   const common = {

@@ -4,11 +4,16 @@ import type { Throughput } from './export-manifest.ts';
 import { retryTransient, type RetryTransientOptions } from './retry-transient.ts';
 
 /** `SELECT VALUE COUNT(1) FROM c`, summed over pages (the SDK aggregates across partitions where it plans the query). */
-export async function countDocuments(container: Container, retry: RetryTransientOptions = {}): Promise<{ count: number; requestCharge: number }> {
+export async function countDocuments(
+  container: Container,
+  retry: RetryTransientOptions = {},
+): Promise<{ count: number; requestCharge: number }> {
   return retryTransient(async () => {
     let count = 0;
     let requestCharge = 0;
-    for await (const page of container.items.query<number>('SELECT VALUE COUNT(1) FROM c', { maxItemCount: -1 }).getAsyncIterator()) {
+    for await (const page of container.items
+      .query<number>('SELECT VALUE COUNT(1) FROM c', { maxItemCount: -1 })
+      .getAsyncIterator()) {
       requestCharge += page.requestCharge;
       for (const n of page.resources) count += Number(n);
     }
@@ -20,7 +25,10 @@ export async function countDocuments(container: Container, retry: RetryTransient
  * Throughput of the container, or of its database when the database shares it. Null with the reason when it
  * cannot be read: Entra data-plane roles cannot read offers, emulators and serverless accounts have none.
  */
-export async function readThroughput(container: Container, authType: string): Promise<{ throughput: Throughput | null; reason?: string }> {
+export async function readThroughput(
+  container: Container,
+  authType: string,
+): Promise<{ throughput: Throughput | null; reason?: string }> {
   const fromOffer = (offer: OfferDefinition | undefined, scope: Throughput['scope']): Throughput | null => {
     const content = offer?.content;
     if (!content) return null;
@@ -37,9 +45,16 @@ export async function readThroughput(container: Container, authType: string): Pr
   } catch (err) {
     const f = readCosmosFailure(err);
     if (authType === 'entra' && (f.status === 401 || f.status === 403)) {
-      return { throughput: null, reason: 'offers cannot be read with Entra ID data-plane roles (use key auth, or read throughput through ARM)' };
+      return {
+        throughput: null,
+        reason:
+          'offers cannot be read with Entra ID data-plane roles (use key auth, or read throughput through ARM)',
+      };
     }
-    return { throughput: null, reason: `the account did not return an offer (${f.status ?? f.networkCode ?? 'error'}: ${f.message}); emulators have no offers` };
+    return {
+      throughput: null,
+      reason: `the account did not return an offer (${f.status ?? f.networkCode ?? 'error'}: ${f.message}); emulators have no offers`,
+    };
   }
 }
 

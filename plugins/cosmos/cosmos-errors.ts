@@ -1,7 +1,18 @@
 import { ErrorCode, HoldfastError } from '../../src/core/errors.ts';
 import { redact, type Secret } from '../../src/core/secret.ts';
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'REQUEST_SEND_ERROR']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'REQUEST_SEND_ERROR',
+]);
 /** Statuses a later attempt may get past: throttled, timeout, retry-with, gone (split), server busy. */
 const RETRYABLE_STATUSES = new Set([408, 410, 429, 449, 503]);
 
@@ -18,14 +29,24 @@ export interface CosmosFailure {
 }
 
 export function readCosmosFailure(err: unknown): CosmosFailure {
-  const e = (err ?? {}) as { code?: unknown; substatus?: unknown; retryAfterInMs?: unknown; message?: unknown; name?: unknown; cause?: { code?: unknown } };
+  const e = (err ?? {}) as {
+    code?: unknown;
+    substatus?: unknown;
+    retryAfterInMs?: unknown;
+    message?: unknown;
+    name?: unknown;
+    cause?: { code?: unknown };
+  };
   const message = typeof e.message === 'string' && e.message !== '' ? firstLine(e.message) : String(err);
   const retryAfterMs = typeof e.retryAfterInMs === 'number' ? e.retryAfterInMs : undefined;
   const substatus = typeof e.substatus === 'number' ? e.substatus : undefined;
-  if (typeof e.code === 'number') return { status: e.code, substatus, retryAfterMs, retryable: RETRYABLE_STATUSES.has(e.code), message };
-  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+  if (typeof e.code === 'number')
+    return { status: e.code, substatus, retryAfterMs, retryable: RETRYABLE_STATUSES.has(e.code), message };
+  const code =
+    typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
   if (code && NETWORK_CODES.has(code)) return { networkCode: code, retryable: true, message };
-  if (e.name === 'TimeoutError' || code === 'TimeoutError') return { networkCode: 'TIMEOUT', retryable: true, message };
+  if (e.name === 'TimeoutError' || code === 'TimeoutError')
+    return { networkCode: 'TIMEOUT', retryable: true, message };
   return { retryable: false, message };
 }
 

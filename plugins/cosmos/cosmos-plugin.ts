@@ -1,7 +1,15 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Job } from '../../src/core/job.ts';
 import type { PlanStep } from '../../src/core/plan.ts';
-import type { Discovery, ExecuteContext, ManifestReference, Plugin, PluginContext, PlannedSteps, StepOutcome } from '../../src/plugin/contract.ts';
+import type {
+  Discovery,
+  ExecuteContext,
+  ManifestReference,
+  Plugin,
+  PluginContext,
+  PlannedSteps,
+  StepOutcome,
+} from '../../src/plugin/contract.ts';
 import { accountNameOf } from './account-name.ts';
 import { connectCosmos, type CosmosConnection } from './connect-cosmos.ts';
 import { toCosmosError } from './cosmos-errors.ts';
@@ -48,12 +56,15 @@ export function cosmosPlugin(options: CosmosPluginOptions = {}): Plugin {
     kinds: [
       {
         kind: 'CosmosBackup',
-        description: 'Exports the containers of a Cosmos DB (NoSQL) account to compressed JSON Lines with a manifest, on a schedule.',
+        description:
+          'Exports the containers of a Cosmos DB (NoSQL) account to compressed JSON Lines with a manifest, on a schedule.',
         schema: cosmosBackupSpecSchema,
         references: (raw) => {
           const spec = raw as CosmosBackupSpec;
           const refs: ManifestReference[] = [{ path: ['storage'], kind: 'Storage', name: spec.storage }];
-          spec.notify.forEach((rule, i) => refs.push({ path: ['notify', i, 'channel'], kind: 'Channel', name: rule.channel }));
+          spec.notify.forEach((rule, i) =>
+            refs.push({ path: ['notify', i, 'channel'], kind: 'Channel', name: rule.channel }),
+          );
           return refs;
         },
       },
@@ -62,8 +73,15 @@ export function cosmosPlugin(options: CosmosPluginOptions = {}): Plugin {
     async discover(job: Job, ctx: PluginContext): Promise<Discovery> {
       const cosmosJob = job as Job<CosmosBackupSpec>;
       const connection = await connect(cosmosJob, ctx);
-      const listing = await retryTransient(() => listContainers(connection.client), { ...options.retry, signal: ctx.signal }).catch((err: unknown) => {
-        throw toCosmosError(err, { endpoint: connection.endpoint, action: 'listing databases and containers', secrets: connection.secrets });
+      const listing = await retryTransient(() => listContainers(connection.client), {
+        ...options.retry,
+        signal: ctx.signal,
+      }).catch((err: unknown) => {
+        throw toCosmosError(err, {
+          endpoint: connection.endpoint,
+          action: 'listing databases and containers',
+          secrets: connection.secrets,
+        });
       });
       return selectContainers(cosmosJob, connection.accountName, listing, ctx.manifests);
     },
@@ -104,7 +122,12 @@ export function cosmosPlugin(options: CosmosPluginOptions = {}): Plugin {
       return {
         status: 'succeeded',
         summary,
-        metrics: { documents: manifest.data.documentCount, bytes: data.bytes, requestCharge: manifest.requestCharge, files: 2 },
+        metrics: {
+          documents: manifest.data.documentCount,
+          bytes: data.bytes,
+          requestCharge: manifest.requestCharge,
+          files: 2,
+        },
         artifacts: [
           {
             job: job.metadata.name,

@@ -21,7 +21,12 @@ export async function listContainers(client: CosmosClient): Promise<ContainerLis
     for (const db of dbPage.resources) {
       for await (const page of client.database(db.id).containers.readAll().getAsyncIterator()) {
         for (const c of page.resources) {
-          out.push({ database: db.id, container: c.id, partitionKey: c.partitionKey?.paths ?? [], defaultTtl: c.defaultTtl });
+          out.push({
+            database: db.id,
+            container: c.id,
+            partitionKey: c.partitionKey?.paths ?? [],
+            defaultTtl: c.defaultTtl,
+          });
         }
       }
     }
@@ -30,7 +35,9 @@ export async function listContainers(client: CosmosClient): Promise<ContainerLis
 }
 
 /** Whether `database/container` is covered by a job's include and not removed by its exclude. */
-export function containerMatcher(spec: Pick<CosmosBackupSpec, 'include' | 'exclude'>): (name: string) => boolean {
+export function containerMatcher(
+  spec: Pick<CosmosBackupSpec, 'include' | 'exclude'>,
+): (name: string) => boolean {
   const options = { dot: true };
   const include = picomatch(spec.include, options);
   const exclude = spec.exclude.length > 0 ? picomatch(spec.exclude, options) : () => false;
@@ -57,7 +64,12 @@ export function selectContainers(
     if (covers(name)) {
       targets.push({
         id: `${accountName}/${name}`,
-        details: { database: c.database, container: c.container, partitionKey: c.partitionKey, ...(c.defaultTtl !== undefined ? { defaultTtl: c.defaultTtl } : {}) },
+        details: {
+          database: c.database,
+          container: c.container,
+          partitionKey: c.partitionKey,
+          ...(c.defaultTtl !== undefined ? { defaultTtl: c.defaultTtl } : {}),
+        },
       });
     } else if (includeOnly(name)) {
       excluded.push(name);
@@ -65,10 +77,18 @@ export function selectContainers(
   }
   const notes: PlanNote[] = [];
   if (targets.length === 0) {
-    notes.push({ level: 'warning', message: `no container on ${accountName} matches include [${spec.include.join(', ')}]${spec.exclude.length ? ` minus exclude [${spec.exclude.join(', ')}]` : ''}`, details: { account: accountName } });
+    notes.push({
+      level: 'warning',
+      message: `no container on ${accountName} matches include [${spec.include.join(', ')}]${spec.exclude.length ? ` minus exclude [${spec.exclude.join(', ')}]` : ''}`,
+      details: { account: accountName },
+    });
   }
   if (excluded.length > 0) {
-    notes.push({ level: 'info', message: `left out by exclude: ${excluded.join(', ')}`, details: { excluded } });
+    notes.push({
+      level: 'info',
+      message: `left out by exclude: ${excluded.join(', ')}`,
+      details: { excluded },
+    });
   }
   const uncovered = uncoveredContainers(job, listing, manifests);
   if (uncovered.length > 0) {
@@ -81,12 +101,20 @@ export function selectContainers(
   return { targets, notes };
 }
 
-function uncoveredContainers(job: Manifest<CosmosBackupSpec>, listing: readonly ContainerListing[], manifests: readonly Manifest[]): string[] {
+function uncoveredContainers(
+  job: Manifest<CosmosBackupSpec>,
+  listing: readonly ContainerListing[],
+  manifests: readonly Manifest[],
+): string[] {
   const key = endpointKey(job.spec.account.endpoint);
-  const sameAccount = manifests.filter((m) => m.kind === job.kind && sameEndpoint(m, key)) as Manifest<CosmosBackupSpec>[];
+  const sameAccount = manifests.filter(
+    (m) => m.kind === job.kind && sameEndpoint(m, key),
+  ) as Manifest<CosmosBackupSpec>[];
   if (!sameAccount.some((m) => m.metadata.name === job.metadata.name)) sameAccount.push(job);
   const matchers = sameAccount.map((m) => containerMatcher(m.spec));
-  return listing.map((c) => `${c.database}/${c.container}`).filter((name) => !matchers.some((covers) => covers(name)));
+  return listing
+    .map((c) => `${c.database}/${c.container}`)
+    .filter((name) => !matchers.some((covers) => covers(name)));
 }
 
 function sameEndpoint(m: Manifest, key: string): boolean {

@@ -23,7 +23,12 @@ export type Throughput = z.infer<typeof throughputSchema>;
 export const exportManifestSchema = z.strictObject({
   formatVersion: z.literal(1),
   kind: z.literal('holdfast/cosmos-export'),
-  tool: z.strictObject({ name: z.literal('holdfast'), version: z.string(), plugin: z.string(), sdk: z.string() }),
+  tool: z.strictObject({
+    name: z.literal('holdfast'),
+    version: z.string(),
+    plugin: z.string(),
+    sdk: z.string(),
+  }),
   job: z.string(),
   target: z.string(),
   account: z.strictObject({ name: z.string(), endpoint: z.string() }),
@@ -71,10 +76,22 @@ export const exportManifestSchema = z.strictObject({
 export type ExportManifest = z.infer<typeof exportManifestSchema>;
 
 /** System properties the service owns; stripped from a container definition before it is stored. */
-const DEFINITION_SYSTEM_KEYS = new Set(['_rid', '_self', '_etag', '_ts', '_docs', '_sprocs', '_triggers', '_udfs', '_conflicts']);
+const DEFINITION_SYSTEM_KEYS = new Set([
+  '_rid',
+  '_self',
+  '_etag',
+  '_ts',
+  '_docs',
+  '_sprocs',
+  '_triggers',
+  '_udfs',
+  '_conflicts',
+]);
 
 export function cleanDefinition(resource: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(resource).filter(([k, v]) => !DEFINITION_SYSTEM_KEYS.has(k) && v !== undefined));
+  return Object.fromEntries(
+    Object.entries(resource).filter(([k, v]) => !DEFINITION_SYSTEM_KEYS.has(k) && v !== undefined),
+  );
 }
 
 export const CONSISTENCY_NOTE =

@@ -1,8 +1,19 @@
 import type { Compression } from './schema.ts';
 
-export const DEFAULT_FILE_NAME = '{Account}/{Database}/{Container}/{Container}_{Year}{Month}{Day}_{Hour}{Minute}{Second}';
+export const DEFAULT_FILE_NAME =
+  '{Account}/{Database}/{Container}/{Container}_{Year}{Month}{Day}_{Hour}{Minute}{Second}';
 
-const TOKENS = ['Account', 'Database', 'Container', 'Year', 'Month', 'Day', 'Hour', 'Minute', 'Second'] as const;
+const TOKENS = [
+  'Account',
+  'Database',
+  'Container',
+  'Year',
+  'Month',
+  'Day',
+  'Hour',
+  'Minute',
+  'Second',
+] as const;
 type Token = (typeof TOKENS)[number];
 const TOKEN = /\{([^{}]*)\}/g;
 
@@ -10,7 +21,8 @@ const TOKEN = /\{([^{}]*)\}/g;
 export function checkFileNamePattern(pattern: string): string | undefined {
   if (pattern.trim() === '') return 'is empty';
   for (const m of pattern.matchAll(TOKEN)) {
-    if (!(TOKENS as readonly string[]).includes(m[1]!)) return `unknown token {${m[1]}}; tokens are ${TOKENS.map((t) => `{${t}}`).join(' ')}`;
+    if (!(TOKENS as readonly string[]).includes(m[1]!))
+      return `unknown token {${m[1]}}; tokens are ${TOKENS.map((t) => `{${t}}`).join(' ')}`;
   }
   if (/[{}]/.test(pattern.replace(TOKEN, ''))) return 'has an unmatched { or }';
   if (!pattern.includes('{Database}') || !pattern.includes('{Container}')) {
@@ -36,11 +48,19 @@ export interface FileNameValues {
 /** Renders a fileName pattern (already checked) into a storage key without extension. */
 export function renderFileName(pattern: string, values: FileNameValues): string {
   const time = timeParts(values.at, values.timezone ?? 'UTC');
-  const lookup: Record<Token, string> = { Account: values.account, Database: values.database, Container: values.container, ...time };
+  const lookup: Record<Token, string> = {
+    Account: values.account,
+    Database: values.database,
+    Container: values.container,
+    ...time,
+  };
   return pattern.replace(TOKEN, (_, name: string) => lookup[name as Token]);
 }
 
-function timeParts(at: Date, timezone: string): Record<'Year' | 'Month' | 'Day' | 'Hour' | 'Minute' | 'Second', string> {
+function timeParts(
+  at: Date,
+  timezone: string,
+): Record<'Year' | 'Month' | 'Day' | 'Hour' | 'Minute' | 'Second', string> {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone: timezone,
     year: 'numeric',
@@ -52,7 +72,14 @@ function timeParts(at: Date, timezone: string): Record<'Year' | 'Month' | 'Day' 
     hourCycle: 'h23',
   }).formatToParts(at);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
-  return { Year: get('year'), Month: get('month'), Day: get('day'), Hour: get('hour'), Minute: get('minute'), Second: get('second') };
+  return {
+    Year: get('year'),
+    Month: get('month'),
+    Day: get('day'),
+    Hour: get('hour'),
+    Minute: get('minute'),
+    Second: get('second'),
+  };
 }
 
 export function dataExtension(compression: Compression): string {

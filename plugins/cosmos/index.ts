@@ -8,7 +8,12 @@
  *   renderRestoreSummary(summary);
  */
 export { cosmosPlugin, type CosmosPluginOptions } from './cosmos-plugin.ts';
-export { cosmosBackupSpecSchema, type CosmosBackupSpec, type CosmosBackupSpecInput, type CosmosAuth } from './schema.ts';
+export {
+  cosmosBackupSpecSchema,
+  type CosmosBackupSpec,
+  type CosmosBackupSpecInput,
+  type CosmosAuth,
+} from './schema.ts';
 export { exportManifestSchema, type ExportManifest } from './export-manifest.ts';
 export { EXPORT_ARTIFACT_KIND } from './plan-exports.ts';
 export { EMULATOR_KEY } from './connect-cosmos.ts';

@@ -19,7 +19,10 @@ export interface RetryTransientOptions {
  * transient failure (throttling storm, 503, a dropped connection), wait and try again, honouring the server's
  * retry-after. Permanent failures (401, 404, 400...) are thrown at once. Abort stops the wait.
  */
-export async function retryTransient<T>(call: (attempt: number) => Promise<T>, options: RetryTransientOptions = {}): Promise<T> {
+export async function retryTransient<T>(
+  call: (attempt: number) => Promise<T>,
+  options: RetryTransientOptions = {},
+): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 8);
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 30_000;
@@ -45,5 +48,7 @@ export async function retryTransient<T>(call: (attempt: number) => Promise<T>, o
 
 function cancelled(signal: AbortSignal): HoldfastError {
   const reason: unknown = signal.reason;
-  return new HoldfastError(ErrorCode.Cancelled, 'cancelled', { cause: reason instanceof Error ? reason : undefined });
+  return new HoldfastError(ErrorCode.Cancelled, 'cancelled', {
+    cause: reason instanceof Error ? reason : undefined,
+  });
 }

@@ -46,7 +46,10 @@ export interface FaultProxy {
  * A real HTTP proxy between the Cosmos SDK and a server, that answers 429 with retry-after, 503, drops or cuts
  * connections, delays, or refuses a wrong key, on a schedule the test decides.
  */
-export async function startFaultProxy(upstream: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const target = new URL(upstream);
   const passAll = (): FaultAction => ({ type: 'pass' });
   let schedule: (request: ProxiedRequest) => FaultAction = options.schedule ?? passAll;
@@ -55,17 +58,36 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   const agent = new http.Agent({ keepAlive: false });
 
   const server = http.createServer((req, res) => {
-    const request: ProxiedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, index: stats.requests++ };
+    const request: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      index: stats.requests++,
+    };
     if (options.requireKey && !signatureMatches(request, options.requireKey)) {
       count('401');
-      return sendCosmosError(res, 401, 'Unauthorized', 'The input authorization token can\'t serve the request. The wrong key is being used.');
+      return sendCosmosError(
+        res,
+        401,
+        'Unauthorized',
+        "The input authorization token can't serve the request. The wrong key is being used.",
+      );
     }
     const action = schedule(request);
     if (action.type === 'status') {
       count(String(action.status));
       req.resume();
-      const extra: Record<string, string> = action.status === 429 ? { 'x-ms-retry-after-ms': String(action.retryAfterMs ?? 10), 'x-ms-substatus': '3200' } : {};
-      return sendCosmosError(res, action.status, action.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', action.status === 429 ? 'Request rate is large.' : 'Service is unavailable.', extra);
+      const extra: Record<string, string> =
+        action.status === 429
+          ? { 'x-ms-retry-after-ms': String(action.retryAfterMs ?? 10), 'x-ms-substatus': '3200' }
+          : {};
+      return sendCosmosError(
+        res,
+        action.status,
+        action.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+        action.status === 429 ? 'Request rate is large.' : 'Service is unavailable.',
+        extra,
+      );
     }
     if (action.type === 'drop') {
       count('drop');
@@ -74,7 +96,14 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
     }
     const forward = () => {
       const upstreamReq = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host },
+          agent,
+        },
         (up) => {
           if (action.type === 'cut') {
             count('cut');
@@ -122,9 +151,20 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   };
 }
 
-function sendCosmosError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+function sendCosmosError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ code, message });
-  res.writeHead(status, { 'content-type': 'application/json', 'x-ms-activity-id': crypto.randomUUID(), 'x-ms-request-charge': '0', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'x-ms-activity-id': crypto.randomUUID(),
+    'x-ms-request-charge': '0',
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -134,7 +174,10 @@ function signatureMatches(request: ProxiedRequest, key: string): boolean {
   const date = request.headers['x-ms-date'];
   if (typeof auth !== 'string' || typeof date !== 'string') return false;
   const sig = /sig=([^&]+)/.exec(decodeURIComponent(auth))?.[1];
-  const segments = decodeURIComponent(new URL(request.path, 'http://x').pathname).replace(/^\/+|\/+$/g, '').split('/').filter((s) => s !== '');
+  const segments = decodeURIComponent(new URL(request.path, 'http://x').pathname)
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter((s) => s !== '');
   let resourceType = '';
   let resourceId = '';
   if (segments.length > 0) {

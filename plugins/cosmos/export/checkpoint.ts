@@ -50,7 +50,10 @@ export const checkpointSchema = z.strictObject({
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
 /** Reads a checkpoint; undefined when there is none. A malformed one is reported as such (and replaced by a fresh export). */
-export async function readCheckpoint(storage: StorageTarget, key: string): Promise<{ checkpoint?: Checkpoint; problem?: string }> {
+export async function readCheckpoint(
+  storage: StorageTarget,
+  key: string,
+): Promise<{ checkpoint?: Checkpoint; problem?: string }> {
   const found = await storage.stat(key);
   if (!found) return {};
   let json: unknown;
@@ -60,20 +63,33 @@ export async function readCheckpoint(storage: StorageTarget, key: string): Promi
     return { problem: `checkpoint ${key} is not JSON (${(err as Error).message})` };
   }
   const parsed = checkpointSchema.safeParse(json);
-  if (!parsed.success) return { problem: `checkpoint ${key} is not a holdfast checkpoint (${parsed.error.issues[0]?.message ?? 'invalid'})` };
+  if (!parsed.success)
+    return {
+      problem: `checkpoint ${key} is not a holdfast checkpoint (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+    };
   return { checkpoint: parsed.data };
 }
 
-export function saveCheckpoint(storage: StorageTarget, key: string, checkpoint: Checkpoint): Promise<unknown> {
+export function saveCheckpoint(
+  storage: StorageTarget,
+  key: string,
+  checkpoint: Checkpoint,
+): Promise<unknown> {
   return storage.put(key, `${JSON.stringify(checkpoint, null, 2)}\n`, { contentType: 'application/json' });
 }
 
 /** Why a checkpoint cannot be resumed by this job now, or undefined when it can. */
-export function checkResumable(checkpoint: Checkpoint, expect: { job: string; target: string; compression: string; now: Date; maxAgeMs: number }): string | undefined {
-  if (checkpoint.job !== expect.job || checkpoint.target !== expect.target) return `it belongs to ${checkpoint.job} ${checkpoint.target}`;
-  if (checkpoint.compression !== expect.compression) return `it was written with ${checkpoint.compression} compression, the job now asks for ${expect.compression}`;
+export function checkResumable(
+  checkpoint: Checkpoint,
+  expect: { job: string; target: string; compression: string; now: Date; maxAgeMs: number },
+): string | undefined {
+  if (checkpoint.job !== expect.job || checkpoint.target !== expect.target)
+    return `it belongs to ${checkpoint.job} ${checkpoint.target}`;
+  if (checkpoint.compression !== expect.compression)
+    return `it was written with ${checkpoint.compression} compression, the job now asks for ${expect.compression}`;
   const age = expect.now.getTime() - Date.parse(checkpoint.updatedAt);
-  if (!(age <= expect.maxAgeMs)) return `it is older than ${Math.round(expect.maxAgeMs / 3_600_000)} h (last saved ${checkpoint.updatedAt})`;
+  if (!(age <= expect.maxAgeMs))
+    return `it is older than ${Math.round(expect.maxAgeMs / 3_600_000)} h (last saved ${checkpoint.updatedAt})`;
   return undefined;
 }
 

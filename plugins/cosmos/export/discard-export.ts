@@ -7,7 +7,11 @@ import type { CommittedSegment } from './checkpoint.ts';
  * manifest says that key is a finished export). Parts no checkpoint lists (a save that failed after a commit)
  * are found by listing the export's part prefix. Idempotent.
  */
-export async function discardExport(storage: StorageTarget, keys: ExportKeys, segments: readonly CommittedSegment[]): Promise<void> {
+export async function discardExport(
+  storage: StorageTarget,
+  keys: ExportKeys,
+  segments: readonly CommittedSegment[],
+): Promise<void> {
   const doomed = new Set(segments.map((s) => s.key));
   const partPrefix = `${keys.base}.part-`;
   for await (const object of storage.list(partPrefix)) doomed.add(object.key);

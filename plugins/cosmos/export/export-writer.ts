@@ -18,9 +18,16 @@ interface OpenSegment {
   rawBytes: number;
 }
 
-export function createCompressor(compression: Compression, level?: number): zlib.Gzip | zlib.ZstdCompress | undefined {
+export function createCompressor(
+  compression: Compression,
+  level?: number,
+): zlib.Gzip | zlib.ZstdCompress | undefined {
   if (compression === 'gzip') return zlib.createGzip({ level: level ?? 6, chunkSize: 64 * 1024 });
-  if (compression === 'zstd') return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? 3 }, chunkSize: 64 * 1024 });
+  if (compression === 'zstd')
+    return zlib.createZstdCompress({
+      params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? 3 },
+      chunkSize: 64 * 1024,
+    });
   return undefined;
 }
 
@@ -38,7 +45,13 @@ export class ExportWriter {
   readonly #committed: CommittedSegment[];
   #current?: OpenSegment;
 
-  constructor(options: { storage: StorageTarget; keys: ExportKeys; compression: Compression; level?: number; committed?: readonly CommittedSegment[] }) {
+  constructor(options: {
+    storage: StorageTarget;
+    keys: ExportKeys;
+    compression: Compression;
+    level?: number;
+    committed?: readonly CommittedSegment[];
+  }) {
     this.#storage = options.storage;
     this.#keys = options.keys;
     this.#compression = options.compression;
@@ -83,7 +96,13 @@ export class ExportWriter {
     try {
       await segment.done;
       const stored = await segment.write.commit();
-      const committed: CommittedSegment = { key: segment.key, bytes: stored.bytes, sha256: stored.sha256, documents: segment.documents, rawBytes: segment.rawBytes };
+      const committed: CommittedSegment = {
+        key: segment.key,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+        documents: segment.documents,
+        rawBytes: segment.rawBytes,
+      };
       this.#committed.push(committed);
       return committed;
     } catch (err) {
@@ -109,7 +128,9 @@ export class ExportWriter {
 
   /** Writes the concatenation of the segments to the data key. */
   async joinSegments(segments: readonly CommittedSegment[]): Promise<StoredObject> {
-    const write = await this.#storage.openWrite(this.#keys.data, { contentType: contentTypeOf(this.#compression) });
+    const write = await this.#storage.openWrite(this.#keys.data, {
+      contentType: contentTypeOf(this.#compression),
+    });
     try {
       for (const s of segments) {
         for await (const chunk of await this.#storage.read(s.key)) {
@@ -121,7 +142,10 @@ export class ExportWriter {
       const object = await write.commit();
       const expected = segments.reduce((n, s) => n + s.bytes, 0);
       if (object.bytes !== expected) {
-        throw new HoldfastError(ErrorCode.VerificationFailed, `joining the parts of ${this.#keys.data} gave ${object.bytes} bytes, expected ${expected}`);
+        throw new HoldfastError(
+          ErrorCode.VerificationFailed,
+          `joining the parts of ${this.#keys.data} gave ${object.bytes} bytes, expected ${expected}`,
+        );
       }
       return object;
     } catch (err) {
@@ -145,16 +169,29 @@ export class ExportWriter {
     const key = index === 0 ? this.#keys.data : this.#keys.part(index);
     const write = await this.#storage.openWrite(key, { contentType: contentTypeOf(this.#compression) });
     const compressor = createCompressor(this.#compression, this.#level);
-    const segment: OpenSegment = { key, write, sink: compressor ?? write.stream, done: Promise.resolve(), documents: 0, rawBytes: 0 };
-    segment.done = (compressor ? pipeline(compressor, write.stream) : finished(write.stream)).catch((err: unknown) => {
-      segment.error = err;
-      throw err;
-    });
+    const segment: OpenSegment = {
+      key,
+      write,
+      sink: compressor ?? write.stream,
+      done: Promise.resolve(),
+      documents: 0,
+      rawBytes: 0,
+    };
+    segment.done = (compressor ? pipeline(compressor, write.stream) : finished(write.stream)).catch(
+      (err: unknown) => {
+        segment.error = err;
+        throw err;
+      },
+    );
     segment.done.catch(() => undefined);
     return segment;
   }
 }
 
 function contentTypeOf(compression: Compression): string {
-  return compression === 'gzip' ? 'application/gzip' : compression === 'zstd' ? 'application/zstd' : 'application/x-ndjson';
+  return compression === 'gzip'
+    ? 'application/gzip'
+    : compression === 'zstd'
+      ? 'application/zstd'
+      : 'application/x-ndjson';
 }

@@ -23,7 +23,10 @@ export interface ReadOptions {
 }
 
 /** The documents of a page: the captured raw texts when there are any, else the parsed ones serialised. */
-export function pageLines(capture: PageCapture, parsed: readonly unknown[]): { lines: Buffer; documents: number } {
+export function pageLines(
+  capture: PageCapture,
+  parsed: readonly unknown[],
+): { lines: Buffer; documents: number } {
   if (capture.pages.length > 0 && !capture.unsplittable) {
     const { lines, count } = capture.lines();
     return { lines, documents: count };

@@ -17,7 +17,12 @@ export class ProgressMeter {
   #lastCharge = 0;
   #ratePerSecond = 0;
 
-  constructor(emit: (update: ProgressUpdate) => void, expected: number, documents = 0, now: () => number = () => performance.now()) {
+  constructor(
+    emit: (update: ProgressUpdate) => void,
+    expected: number,
+    documents = 0,
+    now: () => number = () => performance.now(),
+  ) {
     this.#emit = emit;
     this.#expected = expected;
     this.#now = now;
@@ -43,13 +48,21 @@ export class ProgressMeter {
     const elapsed = (now - this.#started) / 1000;
     const perSecond = elapsed > 0 ? (this.#documents - this.#startDocuments) / elapsed : 0;
     const left = Math.max(0, this.#expected - this.#documents);
-    const fraction = final ? 1 : this.#expected > 0 ? Math.min(0.99, this.#documents / this.#expected) : undefined;
+    const fraction = final
+      ? 1
+      : this.#expected > 0
+        ? Math.min(0.99, this.#documents / this.#expected)
+        : undefined;
     const mb = this.#rawBytes / 1_048_576;
     this.#emit({
       message: `${this.#documents.toLocaleString('en-US')}${this.#expected ? ` / ${this.#expected.toLocaleString('en-US')}` : ''} documents, ${mb.toFixed(1)} MB, ${Math.round(this.#ratePerSecond)} RU/s`,
       fraction,
       etaSeconds: final ? 0 : perSecond > 0 ? left / perSecond : undefined,
-      metrics: { documents: this.#documents, bytes: this.#rawBytes, requestCharge: Math.round(this.#requestCharge * 100) / 100 },
+      metrics: {
+        documents: this.#documents,
+        bytes: this.#rawBytes,
+        requestCharge: Math.round(this.#requestCharge * 100) / 100,
+      },
     });
   }
 }

@@ -1,4 +1,10 @@
-import { ChangeFeedStartFrom, type ChangeFeedIteratorResponse, type ChangeFeedPullModelIterator, type Container, type FeedRange } from '@azure/cosmos';
+import {
+  ChangeFeedStartFrom,
+  type ChangeFeedIteratorResponse,
+  type ChangeFeedPullModelIterator,
+  type Container,
+  type FeedRange,
+} from '@azure/cosmos';
 import { retryTransient } from '../retry-transient.ts';
 import { withPageCapture } from '../transport/cosmos-http-client.ts';
 import { PageCapture, pageLines, type FeedPage, type ReadOptions } from './feed-page.ts';
@@ -20,23 +26,33 @@ export async function readChangeFeedRange(
   const open = (): ChangeFeedPullModelIterator<unknown> =>
     container.items.getChangeFeedIterator({
       maxItemCount: options.pageSize,
-      changeFeedStartFrom: token ? ChangeFeedStartFrom.Continuation(token) : ChangeFeedStartFrom.Beginning(start.range),
+      changeFeedStartFrom: token
+        ? ChangeFeedStartFrom.Continuation(token)
+        : ChangeFeedStartFrom.Beginning(start.range),
     });
   let iterator = open();
   for (;;) {
     await options.budget.acquire(options.signal);
     let capture = new PageCapture();
-    const response: ChangeFeedIteratorResponse<unknown[]> = await retryTransient(async (attempt) => {
-      if (attempt > 1) iterator = open();
-      capture = new PageCapture();
-      return options.capture ? withPageCapture(capture, () => iterator.readNext()) : iterator.readNext();
-    }, { ...options.retry, signal: options.signal });
+    const response: ChangeFeedIteratorResponse<unknown[]> = await retryTransient(
+      async (attempt) => {
+        if (attempt > 1) iterator = open();
+        capture = new PageCapture();
+        return options.capture ? withPageCapture(capture, () => iterator.readNext()) : iterator.readNext();
+      },
+      { ...options.retry, signal: options.signal },
+    );
     options.budget.record(response.requestCharge);
     if (response.statusCode === 304) {
-      if (response.requestCharge > 0) await onPage({ lines: Buffer.alloc(0), documents: 0, token, requestCharge: response.requestCharge });
+      if (response.requestCharge > 0)
+        await onPage({ lines: Buffer.alloc(0), documents: 0, token, requestCharge: response.requestCharge });
       return;
     }
     token = response.continuationToken;
-    await onPage({ ...pageLines(capture, response.result ?? []), token, requestCharge: response.requestCharge });
+    await onPage({
+      ...pageLines(capture, response.result ?? []),
+      token,
+      requestCharge: response.requestCharge,
+    });
   }
 }

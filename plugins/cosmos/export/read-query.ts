@@ -14,11 +14,20 @@ export const EXPORT_QUERY = 'SELECT * FROM c';
  * Azure; a gateway that serves no query plans (a local emulator) runs the query itself, with plain tokens.
  * Capture is only used without query control: the SDK then maps one response to one page.
  */
-export async function readQuery(container: Container, start: { token?: string; queryControl: boolean }, options: ReadOptions, onPage: (page: FeedPage) => Promise<void>): Promise<void> {
+export async function readQuery(
+  container: Container,
+  start: { token?: string; queryControl: boolean },
+  options: ReadOptions,
+  onPage: (page: FeedPage) => Promise<void>,
+): Promise<void> {
   let token = start.token;
   const capture = options.capture && !start.queryControl;
   const open = (): QueryIterator<unknown> => {
-    const feed: FeedOptions = { maxItemCount: options.pageSize, continuationToken: token, abortSignal: options.signal };
+    const feed: FeedOptions = {
+      maxItemCount: options.pageSize,
+      continuationToken: token,
+      abortSignal: options.signal,
+    };
     if (start.queryControl) feed.enableQueryControl = true;
     return container.items.query(EXPORT_QUERY, feed);
   };
@@ -27,11 +36,14 @@ export async function readQuery(container: Container, start: { token?: string; q
   const fetchPage = async (): Promise<Page> => {
     await options.budget.acquire(options.signal);
     let pages = new PageCapture();
-    const response = await retryTransient(async (attempt) => {
-      if (attempt > 1) iterator = open();
-      pages = new PageCapture();
-      return capture ? withPageCapture(pages, () => iterator.fetchNext()) : iterator.fetchNext();
-    }, { ...options.retry, signal: options.signal });
+    const response = await retryTransient(
+      async (attempt) => {
+        if (attempt > 1) iterator = open();
+        pages = new PageCapture();
+        return capture ? withPageCapture(pages, () => iterator.fetchNext()) : iterator.fetchNext();
+      },
+      { ...options.retry, signal: options.signal },
+    );
     options.budget.record(response.requestCharge);
     return { response, ...pageLines(pages, response.resources) };
   };
@@ -43,6 +55,11 @@ export async function readQuery(container: Container, start: { token?: string; q
     token = page.response.continuationToken ?? token;
     next = page.response.hasMoreResults ? fetchPage() : undefined;
     next?.catch(() => undefined);
-    await onPage({ lines: page.lines, documents: page.documents, token, requestCharge: page.response.requestCharge });
+    await onPage({
+      lines: page.lines,
+      documents: page.documents,
+      token,
+      requestCharge: page.response.requestCharge,
+    });
   }
 }

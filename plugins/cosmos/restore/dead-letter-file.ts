@@ -40,6 +40,8 @@ export class DeadLetterFile {
     if (!this.#stream) return;
     const stream = this.#stream;
     this.#stream = undefined;
-    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
   }
 }

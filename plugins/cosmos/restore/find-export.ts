@@ -30,16 +30,24 @@ export async function findExport(
 ): Promise<FoundExport> {
   const from = request.from ?? 'latest';
   const label = `${request.database}/${request.container}`;
-  if (from.endsWith('.manifest.json')) return { manifest: await readManifest(storage, from), manifestKey: from, foundIn: 'storage' };
+  if (from.endsWith('.manifest.json'))
+    return { manifest: await readManifest(storage, from), manifestKey: from, foundIn: 'storage' };
 
   const artifacts = catalog
     .listArtifacts({ job: job.metadata.name, kind: EXPORT_ARTIFACT_KIND })
     .filter((a) => a.metadata.database === request.database && a.metadata.container === request.container)
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   if (from !== 'latest') {
-    const matches = catalog.listArtifacts({ kind: EXPORT_ARTIFACT_KIND }).filter((a) => a.id === from || (from.length >= 6 && a.id.startsWith(from)));
+    const matches = catalog
+      .listArtifacts({ kind: EXPORT_ARTIFACT_KIND })
+      .filter((a) => a.id === from || (from.length >= 6 && a.id.startsWith(from)));
     if (matches.length !== 1) {
-      throw new HoldfastError(ErrorCode.NotFound, matches.length === 0 ? `no export ${from} in the catalog` : `${from} matches ${matches.length} exports; give more of the id`);
+      throw new HoldfastError(
+        ErrorCode.NotFound,
+        matches.length === 0
+          ? `no export ${from} in the catalog`
+          : `${from} matches ${matches.length} exports; give more of the id`,
+      );
     }
     return fromArtifact(storage, matches[0]!);
   }
@@ -50,19 +58,30 @@ export async function findExport(
   for await (const object of storage.list(prefix)) {
     if (!object.key.endsWith('.manifest.json')) continue;
     const manifest = await readManifest(storage, object.key).catch(() => undefined);
-    if (!manifest || manifest.database.id !== request.database || manifest.container.id !== request.container) continue;
+    if (!manifest || manifest.database.id !== request.database || manifest.container.id !== request.container)
+      continue;
     if (!newest || manifest.finishedAt > newest.manifest.finishedAt) newest = { manifest, key: object.key };
   }
   if (!newest) {
-    throw new HoldfastError(ErrorCode.NotFound, `no complete export of ${label} for job ${job.metadata.name}: none in the catalog, and no manifest under ${storage.name}:${prefix || '(root)'}`);
+    throw new HoldfastError(
+      ErrorCode.NotFound,
+      `no complete export of ${label} for job ${job.metadata.name}: none in the catalog, and no manifest under ${storage.name}:${prefix || '(root)'}`,
+    );
   }
   return { manifest: newest.manifest, manifestKey: newest.key, foundIn: 'storage' };
 }
 
 async function fromArtifact(storage: StorageTarget, artifact: Artifact): Promise<FoundExport> {
-  const key = typeof artifact.metadata.manifestKey === 'string' ? artifact.metadata.manifestKey : artifact.locations[1];
-  if (!key) throw new HoldfastError(ErrorCode.InputInvalid, `catalog artifact ${artifact.id} names no manifest`);
-  return { manifest: await readManifest(storage, key), manifestKey: key, artifactId: artifact.id, foundIn: 'catalog' };
+  const key =
+    typeof artifact.metadata.manifestKey === 'string' ? artifact.metadata.manifestKey : artifact.locations[1];
+  if (!key)
+    throw new HoldfastError(ErrorCode.InputInvalid, `catalog artifact ${artifact.id} names no manifest`);
+  return {
+    manifest: await readManifest(storage, key),
+    manifestKey: key,
+    artifactId: artifact.id,
+    foundIn: 'catalog',
+  };
 }
 
 export async function readManifest(storage: StorageTarget, key: string): Promise<ExportManifest> {
@@ -71,12 +90,18 @@ export async function readManifest(storage: StorageTarget, key: string): Promise
     json = JSON.parse(await text(await storage.read(key)));
   } catch (err) {
     if (err instanceof HoldfastError) throw err;
-    throw new HoldfastError(ErrorCode.InputInvalid, `${storage.name}:${key} is not JSON: ${(err as Error).message}`);
+    throw new HoldfastError(
+      ErrorCode.InputInvalid,
+      `${storage.name}:${key} is not JSON: ${(err as Error).message}`,
+    );
   }
   const parsed = exportManifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new HoldfastError(ErrorCode.InputInvalid, `${storage.name}:${key} is not a holdfast Cosmos export manifest: ${issue.path.join('.')}: ${issue.message}`);
+    throw new HoldfastError(
+      ErrorCode.InputInvalid,
+      `${storage.name}:${key} is not a holdfast Cosmos export manifest: ${issue.path.join('.')}: ${issue.message}`,
+    );
   }
   return parsed.data;
 }
@@ -86,5 +111,10 @@ function listingPrefix(job: Job<CosmosBackupSpec>, database: string, container: 
   const pattern = job.spec.fileName;
   const firstTime = pattern.search(/\{(Year|Month|Day|Hour|Minute|Second)\}/);
   const head = firstTime < 0 ? pattern : pattern.slice(0, firstTime);
-  return renderFileName(head, { account: accountNameOf(job.spec.account), database, container, at: new Date(0) });
+  return renderFileName(head, {
+    account: accountNameOf(job.spec.account),
+    database,
+    container,
+    at: new Date(0),
+  });
 }

@@ -44,7 +44,11 @@ const RETRY_ROUNDS = 6;
  * again with backoff; operations that fail for good are tried once more alone (a bad document must not condemn
  * its batch), then written to the dead-letter file with their error.
  */
-export async function loadDocuments(container: Container, lines: AsyncIterable<ExportLine>, options: LoadOptions): Promise<LoadStats> {
+export async function loadDocuments(
+  container: Container,
+  lines: AsyncIterable<ExportLine>,
+  options: LoadOptions,
+): Promise<LoadStats> {
   const stats: LoadStats = { read: 0, written: 0, deadLettered: 0, requestCharge: 0 };
   const batchSize = options.batchSize ?? 1000;
   const maxBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
@@ -60,7 +64,13 @@ export async function loadDocuments(container: Container, lines: AsyncIterable<E
     const final = failed.length > 1 ? await isolate(container, failed, stats, options) : failed;
     for (const f of final) {
       stats.deadLettered++;
-      await options.deadLetter.add({ line: f.pending.line, id: (f.pending.op as { resourceBody?: { id?: unknown } }).resourceBody?.id, status: f.status, error: f.error, document: (f.pending.op as { resourceBody?: unknown }).resourceBody });
+      await options.deadLetter.add({
+        line: f.pending.line,
+        id: (f.pending.op as { resourceBody?: { id?: unknown } }).resourceBody?.id,
+        status: f.status,
+        error: f.error,
+        document: (f.pending.op as { resourceBody?: unknown }).resourceBody,
+      });
     }
     options.onProgress?.(stats, rawBytes);
   };
@@ -85,14 +95,26 @@ export async function loadDocuments(container: Container, lines: AsyncIterable<E
     let document: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(text.toString('utf8'));
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new Error('not a JSON object');
       document = stripSystemProperties(parsed as Record<string, unknown>);
     } catch (err) {
       stats.deadLettered++;
-      await options.deadLetter.add({ line, error: `line ${line} is not a JSON document: ${(err as Error).message}`, document: text.toString('utf8') });
+      await options.deadLetter.add({
+        line,
+        error: `line ${line} is not a JSON document: ${(err as Error).message}`,
+        document: text.toString('utf8'),
+      });
       continue;
     }
-    batch.push({ line, op: { operationType: 'Upsert', resourceBody: document as { id: string }, partitionKey: partitionKeyOf(document, options.partitionKey) } });
+    batch.push({
+      line,
+      op: {
+        operationType: 'Upsert',
+        resourceBody: document as { id: string },
+        partitionKey: partitionKeyOf(document, options.partitionKey),
+      },
+    });
     batchBytes += text.length;
     if (batch.length >= batchSize || batchBytes >= maxBytes) await flush();
   }
@@ -108,11 +130,19 @@ interface Failure {
   error: string;
 }
 
-async function writeWithRetries(container: Container, items: Pending[], stats: LoadStats, options: LoadOptions): Promise<Failure[]> {
+async function writeWithRetries(
+  container: Container,
+  items: Pending[],
+  stats: LoadStats,
+  options: LoadOptions,
+): Promise<Failure[]> {
   let todo = items;
   const failed: Failure[] = [];
   for (let round = 1; todo.length > 0; round++) {
-    const results = await retryTransient(() => container.items.executeBulkOperations(todo.map((p) => p.op)), { ...options.retry, signal: options.signal });
+    const results = await retryTransient(() => container.items.executeBulkOperations(todo.map((p) => p.op)), {
+      ...options.retry,
+      signal: options.signal,
+    });
     const again: Failure[] = [];
     results.forEach((result, i) => {
       const pending = todo[i]!;
@@ -129,12 +159,21 @@ async function writeWithRetries(container: Container, items: Pending[], stats: L
 }
 
 /** Tries each failed operation alone with a plain upsert (the SDK's throttling retries apply), to find the bad ones. */
-async function isolate(container: Container, failures: Failure[], stats: LoadStats, options: LoadOptions): Promise<Failure[]> {
+async function isolate(
+  container: Container,
+  failures: Failure[],
+  stats: LoadStats,
+  options: LoadOptions,
+): Promise<Failure[]> {
   const still: Failure[] = [];
   for (const f of failures) {
     const body = (f.pending.op as { resourceBody: Record<string, unknown> }).resourceBody;
     try {
-      const response = await retryTransient(() => container.items.upsert(body, { abortSignal: options.signal, disableAutomaticIdGeneration: true }), { ...options.retry, signal: options.signal });
+      const response = await retryTransient(
+        () =>
+          container.items.upsert(body, { abortSignal: options.signal, disableAutomaticIdGeneration: true }),
+        { ...options.retry, signal: options.signal },
+      );
       stats.requestCharge += response.requestCharge;
       stats.written++;
     } catch (err) {
@@ -145,9 +184,21 @@ async function isolate(container: Container, failures: Failure[], stats: LoadSta
   return still;
 }
 
-function judge(result: BulkOperationResult): { ok: boolean; retryable: boolean; status?: number; error: string } {
-  const status = result.response?.statusCode ?? (typeof result.error?.code === 'number' ? result.error.code : undefined);
-  if (!result.error && status !== undefined && status >= 200 && status < 300) return { ok: true, retryable: false, status, error: '' };
+function judge(result: BulkOperationResult): {
+  ok: boolean;
+  retryable: boolean;
+  status?: number;
+  error: string;
+} {
+  const status =
+    result.response?.statusCode ?? (typeof result.error?.code === 'number' ? result.error.code : undefined);
+  if (!result.error && status !== undefined && status >= 200 && status < 300)
+    return { ok: true, retryable: false, status, error: '' };
   const message = result.error?.message ?? `status ${status ?? 'unknown'}`;
-  return { ok: false, retryable: status !== undefined && RETRYABLE.has(status), status, error: message.split('\n')[0]!.slice(0, 500) };
+  return {
+    ok: false,
+    retryable: status !== undefined && RETRYABLE.has(status),
+    status,
+    error: message.split('\n')[0]!.slice(0, 500),
+  };
 }

@@ -21,7 +21,10 @@ const NONE: PartitionKey = {} as PartitionKey;
  * The partition key value of a document for a container's definition: one value for a single path, an array for
  * hierarchical (MultiHash) keys; a missing value is the "none" key, as Cosmos DB stores it.
  */
-export function partitionKeyOf(document: Record<string, unknown>, definition: PartitionKeyDefinition | undefined): PartitionKey {
+export function partitionKeyOf(
+  document: Record<string, unknown>,
+  definition: PartitionKeyDefinition | undefined,
+): PartitionKey {
   const paths = definition?.paths ?? [];
   if (paths.length === 0) return NONE;
   const values = paths.map((p) => valueAt(document, p));

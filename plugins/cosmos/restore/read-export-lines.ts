@@ -16,12 +16,19 @@ export interface ExportLine {
  * before reading, the sha256 and the line count at the end (a mismatch throws then). Each segment is decompressed
  * on its own (Node's zstd reads one frame per stream; gzip members would also do concatenated).
  */
-export async function* readExportLines(storage: StorageTarget, manifest: ExportManifest): AsyncGenerator<ExportLine> {
+export async function* readExportLines(
+  storage: StorageTarget,
+  manifest: ExportManifest,
+): AsyncGenerator<ExportLine> {
   const { key, bytesCompressed, sha256, segments, compression, documentCount } = manifest.data;
   const stat = await storage.stat(key);
-  if (!stat) throw new HoldfastError(ErrorCode.NotFound, `the export's data file ${storage.name}:${key} is missing`);
+  if (!stat)
+    throw new HoldfastError(ErrorCode.NotFound, `the export's data file ${storage.name}:${key} is missing`);
   if (stat.bytes !== bytesCompressed) {
-    throw new HoldfastError(ErrorCode.InputInvalid, `the export's data file ${storage.name}:${key} has ${stat.bytes} bytes, its manifest says ${bytesCompressed}: refusing to restore from it`);
+    throw new HoldfastError(
+      ErrorCode.InputInvalid,
+      `the export's data file ${storage.name}:${key} has ${stat.bytes} bytes, its manifest says ${bytesCompressed}: refusing to restore from it`,
+    );
   }
   const source = (await storage.read(key))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const hash = createHash('sha256');
@@ -33,7 +40,8 @@ export async function* readExportLines(storage: StorageTarget, manifest: ExportM
       leftover = undefined;
       if (!chunk) {
         const next = await source.next();
-        if (next.done) throw new HoldfastError(ErrorCode.InputInvalid, `the export's data file ${key} ended early`);
+        if (next.done)
+          throw new HoldfastError(ErrorCode.InputInvalid, `the export's data file ${key} ended early`);
         chunk = next.value;
       }
       if (chunk.length > remaining) {
@@ -50,7 +58,12 @@ export async function* readExportLines(storage: StorageTarget, manifest: ExportM
   let partial: Buffer | undefined;
   for (const segment of segments) {
     const bytes = Readable.from(take(segment.bytes), { objectMode: false });
-    const decompressor = compression === 'gzip' ? zlib.createGunzip() : compression === 'zstd' ? zlib.createZstdDecompress() : undefined;
+    const decompressor =
+      compression === 'gzip'
+        ? zlib.createGunzip()
+        : compression === 'zstd'
+          ? zlib.createZstdDecompress()
+          : undefined;
     let output: AsyncIterable<Buffer> = bytes;
     if (decompressor) {
       bytes.on('error', (err) => decompressor.destroy(err));
@@ -73,12 +86,22 @@ export async function* readExportLines(storage: StorageTarget, manifest: ExportM
     yield { line, text: partial };
   }
   const extra = leftover ?? (await source.next()).value;
-  if (extra && extra.length > 0) throw new HoldfastError(ErrorCode.InputInvalid, `the export's data file ${key} is longer than its segments`);
+  if (extra && extra.length > 0)
+    throw new HoldfastError(
+      ErrorCode.InputInvalid,
+      `the export's data file ${key} is longer than its segments`,
+    );
   const actual = hash.digest('hex');
   if (actual !== sha256) {
-    throw new HoldfastError(ErrorCode.VerificationFailed, `the export's data file ${key} does not match its manifest's sha256 (${actual} != ${sha256}); the restored documents may be damaged`);
+    throw new HoldfastError(
+      ErrorCode.VerificationFailed,
+      `the export's data file ${key} does not match its manifest's sha256 (${actual} != ${sha256}); the restored documents may be damaged`,
+    );
   }
   if (line !== documentCount) {
-    throw new HoldfastError(ErrorCode.VerificationFailed, `the export's data file ${key} holds ${line} lines, its manifest says ${documentCount} documents`);
+    throw new HoldfastError(
+      ErrorCode.VerificationFailed,
+      `the export's data file ${key} holds ${line} lines, its manifest says ${documentCount} documents`,
+    );
   }
 }

@@ -30,6 +30,9 @@ export function renderRestoreSummary(summary: CosmosRestoreSummary): string {
       `count ${n(summary.count.actual)} (expected ${n(summary.count.expected)}): ${summary.count.ok ? 'ok' : 'MISMATCH'}` +
       (summary.ttlApplied !== undefined ? `; defaultTtl ${summary.ttlApplied} applied` : ''),
   ];
-  if (d.deadLettered > 0) lines.push(`${n(d.deadLettered)} document(s) could not be stored; they are in ${summary.deadLetterPath} with their errors`);
+  if (d.deadLettered > 0)
+    lines.push(
+      `${n(d.deadLettered)} document(s) could not be stored; they are in ${summary.deadLetterPath} with their errors`,
+    );
   return `${lines.join('\n')}\n`;
 }

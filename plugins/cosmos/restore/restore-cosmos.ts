@@ -69,7 +69,14 @@ export interface CosmosRestorePlan {
     bytes: number;
     sourceContainer: string;
   };
-  target: { endpoint: string; account: string; database: string; container: string; exists: boolean; documentCount: number };
+  target: {
+    endpoint: string;
+    account: string;
+    database: string;
+    container: string;
+    exists: boolean;
+    documentCount: number;
+  };
   /** The container definition the restore creates (TTL left off until the documents are in). */
   create?: ContainerRequest;
   defaultTtl?: number;
@@ -95,32 +102,58 @@ export interface CosmosRestoreSummary {
  * Refuses (RULE_VIOLATION) to load into an existing container that holds documents unless `intoExisting`, and
  * into one whose partition key differs from the export's.
  */
-export async function planCosmosRestore(request: CosmosRestoreRequest, services: CosmosRestoreServices): Promise<CosmosRestorePlan> {
+export async function planCosmosRestore(
+  request: CosmosRestoreRequest,
+  services: CosmosRestoreServices,
+): Promise<CosmosRestorePlan> {
   const found = await findExport(services.job, services.storage, services.catalog, request);
   const manifest = found.manifest;
   const connection = await targetConnection(request, services);
   try {
-    return await decide(request, services, connection, found.manifestKey, found.artifactId, found.foundIn, manifest);
+    return await decide(
+      request,
+      services,
+      connection,
+      found.manifestKey,
+      found.artifactId,
+      found.foundIn,
+      manifest,
+    );
   } finally {
     connection.dispose();
   }
 }
 
 /** Runs a planned restore: create the container, bulk-load, count, then apply TTL. */
-export async function executeCosmosRestore(plan: CosmosRestorePlan, request: CosmosRestoreRequest, services: CosmosRestoreServices): Promise<CosmosRestoreSummary> {
+export async function executeCosmosRestore(
+  plan: CosmosRestorePlan,
+  request: CosmosRestoreRequest,
+  services: CosmosRestoreServices,
+): Promise<CosmosRestoreSummary> {
   const started = performance.now();
-  const found = await findExport(services.job, services.storage, services.catalog, { ...request, from: plan.source.manifestKey });
+  const found = await findExport(services.job, services.storage, services.catalog, {
+    ...request,
+    from: plan.source.manifestKey,
+  });
   const manifest = found.manifest;
   const connection = await targetConnection(request, services);
   const label = `${plan.target.database}/${plan.target.container}`;
-  const wrap = (err: unknown, action: string) => toCosmosError(err, { endpoint: connection.endpoint, action: `${action} ${label}`, container: label, secrets: connection.secrets });
+  const wrap = (err: unknown, action: string) =>
+    toCosmosError(err, {
+      endpoint: connection.endpoint,
+      action: `${action} ${label}`,
+      container: label,
+      secrets: connection.secrets,
+    });
   const deadLetter = new DeadLetterFile(plan.deadLetterPath);
   try {
     const client = connection.client;
     if (plan.create) {
-      const { database } = await client.databases.createIfNotExists({ id: plan.target.database }).catch((err: unknown) => {
-        throw wrap(err, 'creating the database of');
-      });
+      const { database } = await client.databases
+        .createIfNotExists({ id: plan.target.database })
+        .catch((err: unknown) => {
+          throw wrap(err, 'creating the database of');
+        });
       await database.containers.createIfNotExists(plan.create).catch((err: unknown) => {
         throw wrap(err, 'creating');
       });
@@ -143,13 +176,22 @@ export async function executeCosmosRestore(plan: CosmosRestorePlan, request: Cos
       throw err instanceof HoldfastError ? err : wrap(err, 'loading documents into');
     });
     await deadLetter.close();
-    if (services.signal.aborted) throw new HoldfastError(ErrorCode.Cancelled, `restore into ${label} cancelled after ${stats.written} documents; run it again with --into-existing to finish (upserts are safe to repeat)`);
+    if (services.signal.aborted)
+      throw new HoldfastError(
+        ErrorCode.Cancelled,
+        `restore into ${label} cancelled after ${stats.written} documents; run it again with --into-existing to finish (upserts are safe to repeat)`,
+      );
 
-    const counted = await countDocuments(container, { ...services.retry, signal: services.signal }).catch((err: unknown) => {
-      throw wrap(err, 'counting the documents of');
-    });
+    const counted = await countDocuments(container, { ...services.retry, signal: services.signal }).catch(
+      (err: unknown) => {
+        throw wrap(err, 'counting the documents of');
+      },
+    );
     const expected = plan.target.documentCount + stats.written;
-    const ok = plan.target.exists && plan.target.documentCount > 0 ? counted.count >= stats.written && counted.count <= expected : counted.count === expected;
+    const ok =
+      plan.target.exists && plan.target.documentCount > 0
+        ? counted.count >= stats.written && counted.count <= expected
+        : counted.count === expected;
     if (!ok) {
       throw new HoldfastError(
         ErrorCode.VerificationFailed,
@@ -160,9 +202,15 @@ export async function executeCosmosRestore(plan: CosmosRestorePlan, request: Cos
     let ttlApplied: number | undefined;
     if (plan.defaultTtl !== undefined) {
       const { resource } = await container.read();
-      await container.replace({ ...(resource as ContainerDefinition), id: plan.target.container, defaultTtl: plan.defaultTtl }).catch((err: unknown) => {
-        throw wrap(err, 'setting defaultTtl on');
-      });
+      await container
+        .replace({
+          ...(resource as ContainerDefinition),
+          id: plan.target.container,
+          defaultTtl: plan.defaultTtl,
+        })
+        .catch((err: unknown) => {
+          throw wrap(err, 'setting defaultTtl on');
+        });
       ttlApplied = plan.defaultTtl;
       // A container replace must keep its documents; the npm emulator recreates the container instead. Check.
       const after = await countDocuments(container, { ...services.retry, signal: services.signal });
@@ -176,7 +224,12 @@ export async function executeCosmosRestore(plan: CosmosRestorePlan, request: Cos
     return {
       status: stats.deadLettered > 0 ? 'partly-failed' : 'succeeded',
       plan,
-      documents: { inExport: expectedTotal, read: stats.read, written: stats.written, deadLettered: stats.deadLettered },
+      documents: {
+        inExport: expectedTotal,
+        read: stats.read,
+        written: stats.written,
+        deadLettered: stats.deadLettered,
+      },
       count: { expected, actual: counted.count, ok },
       ...(ttlApplied !== undefined ? { ttlApplied } : {}),
       requestCharge: Math.round((stats.requestCharge + counted.requestCharge) * 100) / 100,
@@ -190,13 +243,21 @@ export async function executeCosmosRestore(plan: CosmosRestorePlan, request: Cos
 }
 
 /** Plans and runs a restore (what `holdfast restore cosmos` does without --dry-run). */
-export async function restoreCosmos(request: CosmosRestoreRequest, services: CosmosRestoreServices): Promise<CosmosRestoreSummary> {
+export async function restoreCosmos(
+  request: CosmosRestoreRequest,
+  services: CosmosRestoreServices,
+): Promise<CosmosRestoreSummary> {
   return executeCosmosRestore(await planCosmosRestore(request, services), request, services);
 }
 
-async function targetConnection(request: CosmosRestoreRequest, services: CosmosRestoreServices): Promise<CosmosConnection> {
+async function targetConnection(
+  request: CosmosRestoreRequest,
+  services: CosmosRestoreServices,
+): Promise<CosmosConnection> {
   const source = services.job.spec.account;
-  const account = request.toAccount ? { endpoint: request.toAccount, auth: request.toAuth ?? source.auth } : { ...source, auth: request.toAuth ?? source.auth };
+  const account = request.toAccount
+    ? { endpoint: request.toAccount, auth: request.toAuth ?? source.auth }
+    : { ...source, auth: request.toAuth ?? source.auth };
   return connectCosmos(account, { resolveSecret: services.resolveSecret, credential: services.credential });
 }
 
@@ -216,7 +277,12 @@ async function decide(
   try {
     existing = (await container.read()).resource;
   } catch (err) {
-    if (readCosmosFailure(err).status !== 404) throw toCosmosError(err, { endpoint: connection.endpoint, action: `reading ${label}`, secrets: connection.secrets });
+    if (readCosmosFailure(err).status !== 404)
+      throw toCosmosError(err, {
+        endpoint: connection.endpoint,
+        action: `reading ${label}`,
+        secrets: connection.secrets,
+      });
   }
   const warnings: string[] = [];
   let documentCount = 0;
@@ -225,17 +291,41 @@ async function decide(
     const want = JSON.stringify(definition.partitionKey?.paths ?? []);
     const have = JSON.stringify(existing.partitionKey?.paths ?? []);
     if (want !== have) {
-      throw new HoldfastError(ErrorCode.RuleViolation, `${label} exists with partition key ${have}, the export's is ${want}: restore into a new container instead`);
+      throw new HoldfastError(
+        ErrorCode.RuleViolation,
+        `${label} exists with partition key ${have}, the export's is ${want}: restore into a new container instead`,
+      );
     }
     if (documentCount > 0 && !request.intoExisting) {
-      throw new HoldfastError(ErrorCode.RuleViolation, `${label} already holds ${documentCount} documents: refusing to load into it (pass --into-existing to upsert into it anyway, or restore into a new container)`);
+      throw new HoldfastError(
+        ErrorCode.RuleViolation,
+        `${label} already holds ${documentCount} documents: refusing to load into it (pass --into-existing to upsert into it anyway, or restore into a new container)`,
+      );
     }
     warnings.push(`${label} exists: its indexing policy, unique keys and TTL are left as they are`);
   }
-  const { defaultTtl, analyticalStorageTtl: _analytical, id: _id, ...rest } = definition as Partial<ContainerDefinition> & { analyticalStorageTtl?: number };
-  const create: ContainerRequest | undefined = existing ? undefined : { ...(rest as ContainerRequest), id: request.toContainer, ...(request.throughput ? { throughput: request.throughput } : {}) };
-  const stamp = services.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const deadLetterPath = path.resolve(services.cwd, request.deadLetterPath ?? `${request.toDatabase}.${request.toContainer}.${stamp}.deadletter.jsonl`);
+  const {
+    defaultTtl,
+    analyticalStorageTtl: _analytical,
+    id: _id,
+    ...rest
+  } = definition as Partial<ContainerDefinition> & { analyticalStorageTtl?: number };
+  const create: ContainerRequest | undefined = existing
+    ? undefined
+    : {
+        ...(rest as ContainerRequest),
+        id: request.toContainer,
+        ...(request.throughput ? { throughput: request.throughput } : {}),
+      };
+  const stamp = services.clock
+    .now()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const deadLetterPath = path.resolve(
+    services.cwd,
+    request.deadLetterPath ?? `${request.toDatabase}.${request.toContainer}.${stamp}.deadletter.jsonl`,
+  );
   const targetUri = containerUri(connection.endpoint, request.toDatabase, request.toContainer);
   const steps = [
     existing
@@ -243,10 +333,18 @@ async function decide(
       : `create ${targetUri} from the manifest: partition key ${JSON.stringify(definition.partitionKey?.paths ?? [])}, indexing policy, unique keys${definition.conflictResolutionPolicy ? ', conflict resolution' : ''}${definition.computedProperties ? ', computed properties' : ''}; TTL off while loading${request.throughput ? `; ${request.throughput} RU/s` : ''}`,
     `upsert ${manifest.data.documentCount} documents from ${services.storage.name}:${manifest.data.key} with executeBulkOperations (system properties _rid _self _etag _ts _attachments _lsn removed; other _ fields kept)`,
     `count the documents of ${label}`,
-    ...(defaultTtl !== undefined && !existing && !request.skipTtl ? [`then set defaultTtl ${defaultTtl} (every document's TTL clock starts at the restore)`] : []),
+    ...(defaultTtl !== undefined && !existing && !request.skipTtl
+      ? [`then set defaultTtl ${defaultTtl} (every document's TTL clock starts at the restore)`]
+      : []),
   ];
-  if (defaultTtl !== undefined && !existing && request.skipTtl) warnings.push(`defaultTtl ${defaultTtl} of the source is not applied (--skip-ttl): set it yourself when the documents may start expiring`);
-  if (manifest.throughput && !request.throughput) warnings.push(`the source had ${manifest.throughput.requestUnitsPerSecond} RU/s ${manifest.throughput.mode} (${manifest.throughput.scope}); the new container gets none of its own unless --throughput is given`);
+  if (defaultTtl !== undefined && !existing && request.skipTtl)
+    warnings.push(
+      `defaultTtl ${defaultTtl} of the source is not applied (--skip-ttl): set it yourself when the documents may start expiring`,
+    );
+  if (manifest.throughput && !request.throughput)
+    warnings.push(
+      `the source had ${manifest.throughput.requestUnitsPerSecond} RU/s ${manifest.throughput.mode} (${manifest.throughput.scope}); the new container gets none of its own unless --throughput is given`,
+    );
   return {
     source: {
       storage: services.storage.name,
@@ -259,7 +357,14 @@ async function decide(
       bytes: manifest.data.bytesCompressed,
       sourceContainer: `${manifest.account.name}/${manifest.database.id}/${manifest.container.id}`,
     },
-    target: { endpoint: connection.endpoint, account: accountNameOf({ endpoint: connection.endpoint }), database: request.toDatabase, container: request.toContainer, exists: existing !== undefined, documentCount },
+    target: {
+      endpoint: connection.endpoint,
+      account: accountNameOf({ endpoint: connection.endpoint }),
+      database: request.toDatabase,
+      container: request.toContainer,
+      exists: existing !== undefined,
+      documentCount,
+    },
     ...(create ? { create } : {}),
     ...(defaultTtl !== undefined && !existing && !request.skipTtl ? { defaultTtl } : {}),
     steps,

@@ -13,7 +13,11 @@ import { LocalDirectoryTarget } from '../../../src/storage/local-directory.ts';
 import { cosmosBackupSpecSchema, type CosmosBackupSpec, type CosmosBackupSpecInput } from '../schema.ts';
 
 /** A validated CosmosBackup job, as the loader would hand it to the plugin. */
-export function cosmosJob(name: string, spec: CosmosBackupSpecInput, baseDir = tmpdir()): Job<CosmosBackupSpec> {
+export function cosmosJob(
+  name: string,
+  spec: CosmosBackupSpecInput,
+  baseDir = tmpdir(),
+): Job<CosmosBackupSpec> {
   return {
     apiVersion: 'holdfast/v1',
     kind: 'CosmosBackup',
@@ -63,7 +67,10 @@ export function testContext(options: {
 }
 
 /** Deterministic sample documents: unicode ids, nested arrays, user fields starting with `_`. */
-export function sampleDocuments(count: number, options: { partitions?: number; prefix?: string } = {}): Record<string, unknown>[] {
+export function sampleDocuments(
+  count: number,
+  options: { partitions?: number; prefix?: string } = {},
+): Record<string, unknown>[] {
   const partitions = options.partitions ?? 7;
   const prefix = options.prefix ?? 'doc';
   return Array.from({ length: count }, (_, i) => ({

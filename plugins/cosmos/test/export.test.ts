@@ -3,7 +3,12 @@ import path from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../../src/core/errors.ts';
-import { readAllDocuments, seedContainer, startCosmosServer, type CosmosServer } from '../../../test/harness/cosmos-server.ts';
+import {
+  readAllDocuments,
+  seedContainer,
+  startCosmosServer,
+  type CosmosServer,
+} from '../../../test/harness/cosmos-server.ts';
 import { cosmosPlugin } from '../cosmos-plugin.ts';
 import { exportManifestSchema } from '../export-manifest.ts';
 import { cosmosJob, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
@@ -13,7 +18,8 @@ function filesUnder(root: string): string[] {
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (!e.name.endsWith('.meta.json') && !e.name.startsWith('.')) out.push(path.relative(root, path.join(dir, e.name)));
+      else if (!e.name.endsWith('.meta.json') && !e.name.startsWith('.'))
+        out.push(path.relative(root, path.join(dir, e.name)));
     }
   };
   walk(root);
@@ -25,12 +31,27 @@ describe('export of a container (real Cosmos server, local storage)', () => {
   beforeAll(async () => {
     cosmos = await startCosmosServer();
     const client = cosmos.client();
-    await seedContainer(client, 'shop', { id: 'orders', partitionKey: { paths: ['/pk'] }, defaultTtl: 3600, uniqueKeyPolicy: { uniqueKeys: [{ paths: ['/n'] }] } }, sampleDocuments(2500));
+    await seedContainer(
+      client,
+      'shop',
+      {
+        id: 'orders',
+        partitionKey: { paths: ['/pk'] },
+        defaultTtl: 3600,
+        uniqueKeyPolicy: { uniqueKeys: [{ paths: ['/n'] }] },
+      },
+      sampleDocuments(2500),
+    );
     await seedContainer(client, 'shop', { id: 'empty', partitionKey: { paths: ['/pk'] } }, []);
   });
   afterAll(async () => cosmos?.stop());
 
-  const spec = (extra: Record<string, unknown> = {}) => ({ account: { endpoint: cosmos.endpoint, auth: { type: 'emulator' as const } }, storage: 'backups', include: ['shop/orders'], ...extra });
+  const spec = (extra: Record<string, unknown> = {}) => ({
+    account: { endpoint: cosmos.endpoint, auth: { type: 'emulator' as const } },
+    storage: 'backups',
+    include: ['shop/orders'],
+    ...extra,
+  });
 
   it('discovers, plans and exports every document as JSON Lines with a manifest, and returns the artifact', async () => {
     const plugin = cosmosPlugin();
@@ -43,29 +64,54 @@ describe('export of a container (real Cosmos server, local storage)', () => {
       const { steps } = await plugin.plan(job, discovery, ctx);
       expect(steps).toHaveLength(1);
       const step = steps[0]!;
-      expect(step.command).toBe(`export cosmos://127.0.0.1:${cosmos.port}/shop/orders --emulator-key → backups:127.0.0.1-${cosmos.port}/shop/orders/orders_20260301_020000.jsonl.gz (+ .manifest.json)`);
+      expect(step.command).toBe(
+        `export cosmos://127.0.0.1:${cosmos.port}/shop/orders --emulator-key → backups:127.0.0.1-${cosmos.port}/shop/orders/orders_20260301_020000.jsonl.gz (+ .manifest.json)`,
+      );
       expect(step.reason).toBe('export run by hand; no export yet');
       const outcome = await plugin.execute(step, job, ctx);
       expect(outcome.status).toBe('succeeded');
       const artifact = outcome.artifacts![0]!;
-      expect(artifact).toMatchObject({ kind: 'cosmos-export', type: 'export', storage: 'backups', target: step.target });
-      expect(artifact.locations).toEqual([`127.0.0.1-${cosmos.port}/shop/orders/orders_20260301_020000.jsonl.gz`, `127.0.0.1-${cosmos.port}/shop/orders/orders_20260301_020000.manifest.json`]);
+      expect(artifact).toMatchObject({
+        kind: 'cosmos-export',
+        type: 'export',
+        storage: 'backups',
+        target: step.target,
+      });
+      expect(artifact.locations).toEqual([
+        `127.0.0.1-${cosmos.port}/shop/orders/orders_20260301_020000.jsonl.gz`,
+        `127.0.0.1-${cosmos.port}/shop/orders/orders_20260301_020000.manifest.json`,
+      ]);
       expect(filesUnder(storage.root)).toEqual(artifact.locations.slice().sort());
 
-      const lines = gunzipSync(readFileSync(path.join(storage.root, artifact.locations[0]!))).toString('utf8').split('\n');
+      const lines = gunzipSync(readFileSync(path.join(storage.root, artifact.locations[0]!)))
+        .toString('utf8')
+        .split('\n');
       expect(lines.pop()).toBe('');
       expect(lines).toHaveLength(2500);
       const exported = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       const live = await readAllDocuments(cosmos.client().database('shop').container('orders'));
-      const byId = (docs: Record<string, unknown>[]) => Object.fromEntries(docs.map((d) => [String(d.id), d]));
+      const byId = (docs: Record<string, unknown>[]) =>
+        Object.fromEntries(docs.map((d) => [String(d.id), d]));
       expect(byId(exported)).toEqual(byId(live));
       expect(exported[0]).toHaveProperty('_rid');
       expect(exported[0]).toHaveProperty('_partitionKey');
 
-      const manifest = exportManifestSchema.parse(JSON.parse(readFileSync(path.join(storage.root, artifact.locations[1]!), 'utf8')));
-      expect(manifest.data).toMatchObject({ documentCount: 2500, compression: 'gzip', bytesCompressed: artifact.bytes, sha256: artifact.sha256 });
+      const manifest = exportManifestSchema.parse(
+        JSON.parse(readFileSync(path.join(storage.root, artifact.locations[1]!), 'utf8')),
+      );
+      expect(manifest.data).toMatchObject({
+        documentCount: 2500,
+        compression: 'gzip',
+        bytesCompressed: artifact.bytes,
+        sha256: artifact.sha256,
+      });
       expect(manifest.count).toEqual({ atStart: 2500, atEnd: 2500, exported: 2500 });
-      expect(manifest.container.definition).toMatchObject({ id: 'orders', partitionKey: { paths: ['/pk'] }, defaultTtl: 3600, uniqueKeyPolicy: { uniqueKeys: [{ paths: ['/n'] }] } });
+      expect(manifest.container.definition).toMatchObject({
+        id: 'orders',
+        partitionKey: { paths: ['/pk'] },
+        defaultTtl: 3600,
+        uniqueKeyPolicy: { uniqueKeys: [{ paths: ['/n'] }] },
+      });
       expect(manifest.container.definition).not.toHaveProperty('_rid');
       expect(manifest.throughput).toBeNull();
       expect(manifest.throughputUnavailableReason).toMatch(/emulators have no offers/);
@@ -85,7 +131,10 @@ describe('export of a container (real Cosmos server, local storage)', () => {
         const job = cosmosJob('all', spec({ include: ['shop/*'], compression }));
         const ctx = testContext({ storage, manifests: [job] });
         const { steps } = await plugin.plan(job, await plugin.discover(job, ctx), ctx);
-        expect(steps.map((s) => s.target.split('/').slice(1).join('/'))).toEqual(['shop/empty', 'shop/orders']);
+        expect(steps.map((s) => s.target.split('/').slice(1).join('/'))).toEqual([
+          'shop/empty',
+          'shop/orders',
+        ]);
         for (const step of steps) expect((await plugin.execute(step, job, ctx)).status).toBe('succeeded');
         const files = filesUnder(storage.root);
         const ext = compression === 'zstd' ? '.jsonl.zst' : '.jsonl';
@@ -113,7 +162,9 @@ describe('export of a container (real Cosmos server, local storage)', () => {
       const err = await plugin.execute(steps[0]!, job, ctx).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HoldfastError);
       expect((err as HoldfastError).code).toBe('VERIFICATION_FAILED');
-      expect((err as HoldfastError).message).toMatch(/read 1000 documents but the container holds 2500.*change feed did not return every document/);
+      expect((err as HoldfastError).message).toMatch(
+        /read 1000 documents but the container holds 2500.*change feed did not return every document/,
+      );
       expect(filesUnder(storage.root)).toEqual([]);
     } finally {
       await plugin.dispose!();

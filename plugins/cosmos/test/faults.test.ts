@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../../src/core/errors.ts';
 import { LocalDirectoryTarget } from '../../../src/storage/local-directory.ts';
 import { seedContainer, startCosmosServer, type CosmosServer } from '../../../test/harness/cosmos-server.ts';
-import { startFaultProxy, type FaultAction, type FaultProxy, type ProxiedRequest } from '../../../test/harness/fault-proxy.ts';
+import {
+  startFaultProxy,
+  type FaultAction,
+  type FaultProxy,
+  type ProxiedRequest,
+} from '../../../test/harness/fault-proxy.ts';
 import { EMULATOR_KEY } from '../connect-cosmos.ts';
 import { cosmosPlugin } from '../cosmos-plugin.ts';
 import { cosmosJob, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
@@ -33,7 +38,12 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
   let proxy: FaultProxy;
   beforeAll(async () => {
     cosmos = await startCosmosServer();
-    await seedContainer(cosmos.client(), 'shop', { id: 'orders', partitionKey: { paths: ['/pk'] } }, sampleDocuments(3000));
+    await seedContainer(
+      cosmos.client(),
+      'shop',
+      { id: 'orders', partitionKey: { paths: ['/pk'] } },
+      sampleDocuments(3000),
+    );
     proxy = await startFaultProxy(cosmos.endpoint);
   });
   afterAll(async () => {
@@ -42,7 +52,13 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
   });
 
   const job = (extra: Record<string, unknown> = {}, endpoint = proxy.endpoint) =>
-    cosmosJob('orders', { account: { endpoint, auth: { type: 'emulator' } }, storage: 'backups', include: ['shop/*'], pageSize: 250, ...extra });
+    cosmosJob('orders', {
+      account: { endpoint, auth: { type: 'emulator' } },
+      storage: 'backups',
+      include: ['shop/*'],
+      pageSize: 250,
+      ...extra,
+    });
 
   it('rides out a storm of 429s, 503s, dropped and cut connections and still exports every document exactly once', async () => {
     const storm = (r: ProxiedRequest): FaultAction => {
@@ -64,7 +80,11 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
       const outcome = await plugin.execute(steps[0]!, j, ctx);
       expect(outcome.status).toBe('succeeded');
       const data = outcome.artifacts![0]!.locations[0]!;
-      const ids = gunzipSync(readFileSync(path.join(storage.root, data))).toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      const ids = gunzipSync(readFileSync(path.join(storage.root, data)))
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id);
       expect(ids).toHaveLength(3000);
       expect(new Set(ids).size).toBe(3000);
       const injected = (k: string) => (proxy.stats.faults[k] ?? 0) - (before[k] ?? 0);
@@ -90,7 +110,9 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
       // 12 pages at 1 RU each, 4 RU/s with a 4 RU head start: the last page waits for 7 RU, 1.75 s.
       expect(seconds).toBeGreaterThan(1.6);
       expect(outcome.metrics?.documents).toBe(3000);
-      const manifest = JSON.parse(readFileSync(path.join(storage.root, outcome.artifacts![0]!.locations[1]!), 'utf8')) as { requestUnitBudget: unknown };
+      const manifest = JSON.parse(
+        readFileSync(path.join(storage.root, outcome.artifacts![0]!.locations[1]!), 'utf8'),
+      ) as { requestUnitBudget: unknown };
       expect(manifest.requestUnitBudget).toEqual({ perSecond: 4, source: 'maxRequestUnitsPerSecond' });
     } finally {
       await plugin.dispose!();
@@ -102,13 +124,27 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
     const plugin = cosmosPlugin(fastRetry);
     try {
       const wrongKey = Buffer.from('definitely-not-the-account-key-0123456789').toString('base64');
-      const good = cosmosJob('k', { account: { endpoint: guard.endpoint, auth: { type: 'key', key: { secretRef: 'env:GOOD_KEY' } } }, storage: 'backups' });
-      const bad = cosmosJob('k2', { account: { endpoint: guard.endpoint, auth: { type: 'key', key: { secretRef: 'env:BAD_KEY' } } }, storage: 'backups' });
-      const ctx = testContext({ storage: tempStorage(), manifests: [good, bad], env: { GOOD_KEY: EMULATOR_KEY, BAD_KEY: wrongKey } });
+      const good = cosmosJob('k', {
+        account: { endpoint: guard.endpoint, auth: { type: 'key', key: { secretRef: 'env:GOOD_KEY' } } },
+        storage: 'backups',
+      });
+      const bad = cosmosJob('k2', {
+        account: { endpoint: guard.endpoint, auth: { type: 'key', key: { secretRef: 'env:BAD_KEY' } } },
+        storage: 'backups',
+      });
+      const ctx = testContext({
+        storage: tempStorage(),
+        manifests: [good, bad],
+        env: { GOOD_KEY: EMULATOR_KEY, BAD_KEY: wrongKey },
+      });
       expect((await plugin.discover(good, ctx)).targets.length).toBeGreaterThan(0);
       const err = (await plugin.discover(bad, ctx).catch((e: unknown) => e)) as HoldfastError;
       expect(err).toBeInstanceOf(HoldfastError);
-      expect(err.message).toMatch(new RegExp(`Cosmos DB account ${guard.endpoint} refused the credentials while listing databases and containers \\(401 Unauthorized\\)`));
+      expect(err.message).toMatch(
+        new RegExp(
+          `Cosmos DB account ${guard.endpoint} refused the credentials while listing databases and containers \\(401 Unauthorized\\)`,
+        ),
+      );
       expect(err.message).not.toContain(wrongKey);
       expect(err.retryable).toBe(false);
     } finally {
@@ -124,8 +160,14 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
     const plugin = cosmosPlugin({ retry: { attempts: 1 } });
     try {
       const j = job({}, endpoint);
-      const err = (await plugin.discover(j, testContext({ storage: tempStorage(), manifests: [j] })).catch((e: unknown) => e)) as HoldfastError;
-      expect(err.message).toMatch(new RegExp(`cannot reach Cosmos DB account ${endpoint} while listing databases and containers: .*ECONNREFUSED`));
+      const err = (await plugin
+        .discover(j, testContext({ storage: tempStorage(), manifests: [j] }))
+        .catch((e: unknown) => e)) as HoldfastError;
+      expect(err.message).toMatch(
+        new RegExp(
+          `cannot reach Cosmos DB account ${endpoint} while listing databases and containers: .*ECONNREFUSED`,
+        ),
+      );
     } finally {
       await plugin.dispose!();
     }
@@ -133,10 +175,21 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
 
   it('fails with a clear error when the container is deleted mid-export, and leaves nothing behind', async () => {
     const client = cosmos.client();
-    await seedContainer(client, 'shop', { id: 'doomed', partitionKey: { paths: ['/pk'] } }, sampleDocuments(1200, { prefix: 'doomed' }));
+    await seedContainer(
+      client,
+      'shop',
+      { id: 'doomed', partitionKey: { paths: ['/pk'] } },
+      sampleDocuments(1200, { prefix: 'doomed' }),
+    );
     let reads = 0;
     proxy.setSchedule((r) => {
-      if (r.path.includes('/colls/doomed/docs') && r.method === 'POST' && !r.headers['x-ms-cosmos-is-query-plan-request'] && JSON.stringify(r.headers).includes('isquery') && ++reads === 3) {
+      if (
+        r.path.includes('/colls/doomed/docs') &&
+        r.method === 'POST' &&
+        !r.headers['x-ms-cosmos-is-query-plan-request'] &&
+        JSON.stringify(r.headers).includes('isquery') &&
+        ++reads === 3
+      ) {
         return { type: 'delay', ms: 300 };
       }
       return { type: 'pass' };
@@ -153,7 +206,9 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
       const err = (await running) as HoldfastError;
       expect(err).toBeInstanceOf(HoldfastError);
       expect(err.code).toBe('NOT_FOUND');
-      expect(err.message).toMatch(/container shop\/doomed does not exist on Cosmos DB account .* \(deleted while reading shop\/doomed\?\)/);
+      expect(err.message).toMatch(
+        /container shop\/doomed does not exist on Cosmos DB account .* \(deleted while reading shop\/doomed\?\)/,
+      );
       expect(dataFiles(storage.root)).toEqual([]);
     } finally {
       proxy.setSchedule(undefined);

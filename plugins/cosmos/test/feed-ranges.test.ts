@@ -16,14 +16,32 @@ import { cosmosJob, sampleDocuments, tempStorage, testContext } from './cosmos-t
  */
 describe('parallel change-feed export over several feed ranges (replay server)', () => {
   let replay: ReplayServer;
-  const recorded = sampleDocuments(50).map((d, i) => JSON.stringify({ ...d, _rid: `rid${i}`, _self: `dbs/x/colls/y/docs/${i}`, _etag: `"e${i}"`, _attachments: 'attachments/', _ts: 1_772_330_400 + i }));
+  const recorded = sampleDocuments(50).map((d, i) =>
+    JSON.stringify({
+      ...d,
+      _rid: `rid${i}`,
+      _self: `dbs/x/colls/y/docs/${i}`,
+      _etag: `"e${i}"`,
+      _attachments: 'attachments/',
+      _ts: 1_772_330_400 + i,
+    }),
+  );
   beforeAll(async () => {
-    replay = await startReplayServer({ recorded, containers: [{ database: 'shop', id: 'orders', documents: 2003, ranges: 4 }] });
+    replay = await startReplayServer({
+      recorded,
+      containers: [{ database: 'shop', id: 'orders', documents: 2003, ranges: 4 }],
+    });
   });
   afterAll(async () => replay?.stop());
 
   const job = (extra: Record<string, unknown> = {}) =>
-    cosmosJob('replay', { account: { endpoint: replay.endpoint, name: 'replay', auth: { type: 'emulator' } }, storage: 'backups', pageSize: 100, maxParallelRanges: 3, ...extra });
+    cosmosJob('replay', {
+      account: { endpoint: replay.endpoint, name: 'replay', auth: { type: 'emulator' } },
+      storage: 'backups',
+      pageSize: 100,
+      maxParallelRanges: 3,
+      ...extra,
+    });
 
   it('reads the four ranges in parallel through the change feed and writes every document once, as sent', async () => {
     const plugin = cosmosPlugin();
@@ -35,11 +53,19 @@ describe('parallel change-feed export over several feed ranges (replay server)',
       const before = replay.stats.changefeed ?? 0;
       const outcome = await plugin.execute(steps[0]!, j, ctx);
       expect((replay.stats.changefeed ?? 0) - before).toBeGreaterThanOrEqual(21 + 4);
-      const manifest = exportManifestSchema.parse(JSON.parse(readFileSync(path.join(storage.root, outcome.artifacts![0]!.locations[1]!), 'utf8')));
+      const manifest = exportManifestSchema.parse(
+        JSON.parse(readFileSync(path.join(storage.root, outcome.artifacts![0]!.locations[1]!), 'utf8')),
+      );
       expect(manifest.read).toMatchObject({ reader: 'change-feed', feedRanges: 4, resumed: false });
       expect(manifest.read.continuation).toHaveLength(4);
-      expect(manifest.container.definition).toMatchObject({ partitionKey: { paths: ['/pk'], kind: 'Hash', version: 2 }, conflictResolutionPolicy: { mode: 'LastWriterWins' } });
-      const lines = gunzipSync(readFileSync(path.join(storage.root, outcome.artifacts![0]!.locations[0]!))).toString('utf8').trim().split('\n');
+      expect(manifest.container.definition).toMatchObject({
+        partitionKey: { paths: ['/pk'], kind: 'Hash', version: 2 },
+        conflictResolutionPolicy: { mode: 'LastWriterWins' },
+      });
+      const lines = gunzipSync(readFileSync(path.join(storage.root, outcome.artifacts![0]!.locations[0]!)))
+        .toString('utf8')
+        .trim()
+        .split('\n');
       expect(lines).toHaveLength(2003);
       expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(2003);
       // Bytes as the server sent them: document 7 is recorded document 7 with its id replaced.
@@ -75,15 +101,24 @@ describe('parallel change-feed export over several feed ranges (replay server)',
       const ctx1 = testContext({ storage, manifests: [j], clock, signal: first.signal });
       const { steps } = await plugin.plan(j, await plugin.discover(j, ctx1), ctx1);
       await expect(plugin.execute(steps[0]!, j, ctx1)).rejects.toThrow(/cancelled/);
-      const ckPath = path.join(local.root, `_holdfast/checkpoints/replay/${steps[0]!.target}.checkpoint.json`);
-      const saved = JSON.parse(readFileSync(ckPath, 'utf8')) as { reader: string; ranges: { token?: string; documents: number }[] };
+      const ckPath = path.join(
+        local.root,
+        `_holdfast/checkpoints/replay/${steps[0]!.target}.checkpoint.json`,
+      );
+      const saved = JSON.parse(readFileSync(ckPath, 'utf8')) as {
+        reader: string;
+        ranges: { token?: string; documents: number }[];
+      };
       expect(saved.reader).toBe('change-feed');
       expect(saved.ranges.filter((r) => r.token).length).toBeGreaterThanOrEqual(2);
 
       const ctx2 = testContext({ storage: local, manifests: [j], clock });
       const again = await plugin.plan(j, await plugin.discover(j, ctx2), ctx2);
       const outcome = await plugin.execute(again.steps[0]!, j, ctx2);
-      const lines = gunzipSync(readFileSync(path.join(local.root, outcome.artifacts![0]!.locations[0]!))).toString('utf8').trim().split('\n');
+      const lines = gunzipSync(readFileSync(path.join(local.root, outcome.artifacts![0]!.locations[0]!)))
+        .toString('utf8')
+        .trim()
+        .split('\n');
       expect(lines).toHaveLength(2003);
       expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(2003);
     } finally {

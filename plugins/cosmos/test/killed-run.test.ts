@@ -29,10 +29,22 @@ describe('a run killed mid-export (a real process, SIGKILL) and the run after it
   beforeAll(async () => {
     cosmos = await startCosmosServer();
     const client = cosmos.client();
-    await seedContainer(client, 'shop', { id: 'orders', partitionKey: { paths: ['/pk'] } }, sampleDocuments(2000));
-    await seedContainer(client, 'shop', { id: 'customers', partitionKey: { paths: ['/pk'] } }, sampleDocuments(300, { prefix: 'cust' }));
+    await seedContainer(
+      client,
+      'shop',
+      { id: 'orders', partitionKey: { paths: ['/pk'] } },
+      sampleDocuments(2000),
+    );
+    await seedContainer(
+      client,
+      'shop',
+      { id: 'customers', partitionKey: { paths: ['/pk'] } },
+      sampleDocuments(300, { prefix: 'cust' }),
+    );
     // Slow document pages down, so there is time to kill the run between checkpoints.
-    proxy = await startFaultProxy(cosmos.endpoint, { schedule: (r) => (r.path.includes('/colls/orders/docs') ? { type: 'delay', ms: 60 } : { type: 'pass' }) });
+    proxy = await startFaultProxy(cosmos.endpoint, {
+      schedule: (r) => (r.path.includes('/colls/orders/docs') ? { type: 'delay', ms: 60 } : { type: 'pass' }),
+    });
     work = mkdtempSync(path.join(tmpdir(), 'hf-cosmos-kill-'));
     writeFileSync(
       path.join(work, 'jobs.yaml'),
@@ -59,7 +71,11 @@ spec:
   });
 
   it('leaves a checkpoint and no complete-looking export; the next run resumes and finishes it', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', 'jobs.yaml'], { cwd: work, env: { ...process.env, NO_COLOR: '1' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'run', 'jobs.yaml'], {
+      cwd: work,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     while (find(path.join(work, 'backups'), '.part-00001.jsonl.gz').length === 0) {
@@ -72,34 +88,58 @@ spec:
     expect(find(work, '.checkpoint.json')).toHaveLength(1);
 
     const plan = await runCli(['plan', 'jobs.yaml'], { cwd: work });
-    expect(plan.stdout).toMatch(/resuming the export started .* \(\d+ documents in [12] part\(s\) already saved\)/);
+    expect(plan.stdout).toMatch(
+      /resuming the export started .* \(\d+ documents in [12] part\(s\) already saved\)/,
+    );
     const run = await runCli(['run', 'jobs.yaml'], { cwd: work });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('resumed from its checkpoint');
     expect(find(work, '.checkpoint.json')).toEqual([]);
     expect(find(work, '.jsonl.gz').filter((f) => f.includes('.part-'))).toEqual([]);
     const [data] = find(path.join(work, 'backups'), '.jsonl.gz');
-    const ids = gunzipSync(readFileSync(data!)).toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    const ids = gunzipSync(readFileSync(data!))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id);
     expect(ids).toHaveLength(2000);
     expect(new Set(ids).size).toBe(2000);
   }, 120_000);
 
   it('a container deleted during a run fails its own step; the other containers of the run still export (exit 3)', async () => {
     const client = cosmos.client();
-    await seedContainer(client, 'shop', { id: 'doomed', partitionKey: { paths: ['/pk'] } }, sampleDocuments(600, { prefix: 'doomed' }));
+    await seedContainer(
+      client,
+      'shop',
+      { id: 'doomed', partitionKey: { paths: ['/pk'] } },
+      sampleDocuments(600, { prefix: 'doomed' }),
+    );
     let reads = 0;
     proxy.setSchedule((r) => {
-      if (r.path.includes('/colls/doomed/docs') && r.headers['x-ms-documentdb-isquery'] && !r.headers['x-ms-cosmos-is-query-plan-request'] && ++reads === 2) {
+      if (
+        r.path.includes('/colls/doomed/docs') &&
+        r.headers['x-ms-documentdb-isquery'] &&
+        !r.headers['x-ms-cosmos-is-query-plan-request'] &&
+        ++reads === 2
+      ) {
         void client.database('shop').container('doomed').delete();
         return { type: 'delay', ms: 200 };
       }
       return { type: 'pass' };
     });
-    writeFileSync(path.join(work, 'jobs.yaml'), readFileSync(path.join(work, 'jobs.yaml'), 'utf8').replace('include: ["shop/orders"]', 'include: ["shop/*"]'));
+    writeFileSync(
+      path.join(work, 'jobs.yaml'),
+      readFileSync(path.join(work, 'jobs.yaml'), 'utf8').replace(
+        'include: ["shop/orders"]',
+        'include: ["shop/*"]',
+      ),
+    );
     try {
       const run = await runCli(['run', 'jobs.yaml'], { cwd: work });
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(3);
-      expect(run.stdout).toMatch(/FAIL shop\/shop-account\/shop\/doomed .*container shop\/doomed does not exist on Cosmos DB account/);
+      expect(run.stdout).toMatch(
+        /FAIL shop\/shop-account\/shop\/doomed .*container shop\/doomed does not exist on Cosmos DB account/,
+      );
       expect(run.stdout).toMatch(/ok {3}shop\/shop-account\/shop\/customers .*exported 300 documents/);
       expect(run.stdout).toMatch(/ok {3}shop\/shop-account\/shop\/orders .*exported 2000 documents/);
       expect(find(path.join(work, 'backups', 'shop-account', 'shop', 'doomed'), '')).toEqual([]);

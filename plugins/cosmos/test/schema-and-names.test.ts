@@ -25,7 +25,10 @@ describe('CosmosBackup spec', () => {
     const spec = cosmosBackupSpecSchema.parse({
       ...base,
       schedule: { cron: '0 2 * * *', timezone: 'Europe/London' },
-      account: { endpoint: 'https://cosno-orders.documents.azure.com', auth: { type: 'key', key: { secretRef: 'env:COSMOS_KEY' } } },
+      account: {
+        endpoint: 'https://cosno-orders.documents.azure.com',
+        auth: { type: 'key', key: { secretRef: 'env:COSMOS_KEY' } },
+      },
       include: ['shop/*', '*/orders'],
       exclude: ['scratch*/*'],
       compression: 'zstd',
@@ -43,9 +46,18 @@ describe('CosmosBackup spec', () => {
     [{ ...base, extra: 1 }, 'extra'],
     [{ ...base, account: { endpoint: 'http://cosno.documents.azure.com' } }, 'account.endpoint'],
     [{ ...base, account: { endpoint: 'https://cosno.documents.azure.com/dbs/x' } }, 'account.endpoint'],
-    [{ ...base, account: { endpoint: 'https://cosno.documents.azure.com', auth: { type: 'emulator' } } }, 'account.auth.type'],
+    [
+      { ...base, account: { endpoint: 'https://cosno.documents.azure.com', auth: { type: 'emulator' } } },
+      'account.auth.type',
+    ],
     [{ ...base, account: { endpoint: 'http://127.0.0.1:8081' } }, 'account.auth.type'],
-    [{ ...base, account: { endpoint: 'https://a.documents.azure.com', auth: { type: 'key', key: 'plain-text-key' } } }, 'account.auth.key'],
+    [
+      {
+        ...base,
+        account: { endpoint: 'https://a.documents.azure.com', auth: { type: 'key', key: 'plain-text-key' } },
+      },
+      'account.auth.key',
+    ],
     [{ ...base, include: ['orders'] }, 'include[0]'],
     [{ ...base, include: [] }, 'include'],
     [{ ...base, fileName: '{Account}/{Container}' }, 'fileName'],
@@ -60,12 +72,19 @@ describe('CosmosBackup spec', () => {
   ])('rejects %j at %s', (input, at) => {
     const result = cosmosBackupSpecSchema.safeParse(input);
     expect(result.success).toBe(false);
-    const paths = result.error!.issues.map((i) => i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''));
+    const paths = result.error!.issues.map((i) =>
+      i.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, ''),
+    );
     expect(paths.some((p) => p === at || (at === 'extra' && p === ''))).toBe(true);
   });
 
   it('publishes as JSON Schema with descriptions', () => {
-    const json = JSON.stringify(z.toJSONSchema(cosmosBackupSpecSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }));
+    const json = JSON.stringify(
+      z.toJSONSchema(cosmosBackupSpecSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }),
+    );
     expect(json).toContain('"additionalProperties":false');
     expect(json).toContain('Request-unit budget');
   });
@@ -86,7 +105,9 @@ describe('account names and file names', () => {
     const at = new Date('2026-07-01T23:30:05Z');
     const values = { account: 'cosno', database: 'shop', container: 'orders', at };
     expect(renderFileName(DEFAULT_FILE_NAME, values)).toBe('cosno/shop/orders/orders_20260701_233005');
-    expect(renderFileName(DEFAULT_FILE_NAME, { ...values, timezone: 'Europe/London' })).toBe('cosno/shop/orders/orders_20260702_003005');
+    expect(renderFileName(DEFAULT_FILE_NAME, { ...values, timezone: 'Europe/London' })).toBe(
+      'cosno/shop/orders/orders_20260702_003005',
+    );
     expect(exportKeys('a/b', 'zstd')).toMatchObject({ data: 'a/b.jsonl.zst', manifest: 'a/b.manifest.json' });
     expect(exportKeys('a/b', 'gzip').part(3)).toBe('a/b.part-00003.jsonl.gz');
     expect(checkFileNamePattern('{Database}/{Container}}')).toMatch(/unmatched/);

@@ -15,7 +15,12 @@ const split = (text: string): string[] | undefined => {
 describe('splitDocuments', () => {
   it('returns each document of the Documents array as the exact bytes the server sent', () => {
     const docs = [
-      { id: 'a', n: 1.0e21, s: 'brace } bracket ] quote " backslash \\ ', nested: [{ x: [1, [2, { y: '}' }]] }] },
+      {
+        id: 'a',
+        n: 1.0e21,
+        s: 'brace } bracket ] quote " backslash \\ ',
+        nested: [{ x: [1, [2, { y: '}' }]] }],
+      },
       { id: 'ünïcødé-注文-🚀', _rid: 'x', tab: '\t', ls: '\u2028' },
       { id: 'esc', v: '\\"', w: '\\\\' },
     ];
@@ -25,16 +30,22 @@ describe('splitDocuments', () => {
   });
 
   it('keeps number formatting as sent (no decode and re-encode)', () => {
-    expect(split('{"Documents":[{"id":"n","big":12345678901234567890,"f":1.50,"e":1E3}],"_count":1}')).toEqual(['{"id":"n","big":12345678901234567890,"f":1.50,"e":1E3}']);
+    expect(
+      split('{"Documents":[{"id":"n","big":12345678901234567890,"f":1.50,"e":1E3}],"_count":1}'),
+    ).toEqual(['{"id":"n","big":12345678901234567890,"f":1.50,"e":1E3}']);
   });
 
   it('finds the array wherever the key is, with whitespace around tokens, and skips other values', () => {
-    const body = '{ "_rid" : "r", "other": {"Documents": [1]}, "list": [ "a", {"b": [ ]} ], "flag": true, "Documents" : [ {"id":"1"} , {"id":"2"} ] , "_count": 2 }';
+    const body =
+      '{ "_rid" : "r", "other": {"Documents": [1]}, "list": [ "a", {"b": [ ]} ], "flag": true, "Documents" : [ {"id":"1"} , {"id":"2"} ] , "_count": 2 }';
     expect(split(body)).toEqual(['{"id":"1"}', '{"id":"2"}']);
   });
 
   it('re-serialises a document that holds a raw line break between tokens, so one document stays one line', () => {
-    expect(split('{"Documents":[{"id":"1",\n  "a": [1,\r\n2]}, {"id":"2"}]}')).toEqual(['{"id":"1","a":[1,2]}', '{"id":"2"}']);
+    expect(split('{"Documents":[{"id":"1",\n  "a": [1,\r\n2]}, {"id":"2"}]}')).toEqual([
+      '{"id":"1","a":[1,2]}',
+      '{"id":"2"}',
+    ]);
   });
 
   it('writes the lines into the body itself when documents are separated by bare commas (no copy)', () => {
@@ -42,7 +53,9 @@ describe('splitDocuments', () => {
     const page = splitDocuments(body)!;
     expect(page.lines.toString()).toBe('{"id":"1","a":[1,2]}\n{"id":"2"}\n');
     expect(page.lines.buffer).toBe(body.buffer);
-    expect(splitDocuments(Buffer.from('{"Documents":[{"id":"1"} ,{"id":"2"}]}'))!.lines.toString()).toBe('{"id":"1"}\n{"id":"2"}\n');
+    expect(splitDocuments(Buffer.from('{"Documents":[{"id":"1"} ,{"id":"2"}]}'))!.lines.toString()).toBe(
+      '{"id":"1"}\n{"id":"2"}\n',
+    );
   });
 
   it('handles an empty array and scalar elements', () => {
@@ -51,7 +64,16 @@ describe('splitDocuments', () => {
   });
 
   it('returns undefined for bodies that are not a feed page', () => {
-    for (const body of ['', '[]', '{}', '{"Documents":{}}', '{"Documents":[{"id":"1"}', '{"a":"unterminated}', 'null', '{"a" 1}']) {
+    for (const body of [
+      '',
+      '[]',
+      '{}',
+      '{"Documents":{}}',
+      '{"Documents":[{"id":"1"}',
+      '{"a":"unterminated}',
+      'null',
+      '{"a" 1}',
+    ]) {
       expect(split(body), body).toBeUndefined();
     }
   });

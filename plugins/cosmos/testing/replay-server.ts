@@ -67,23 +67,53 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
-    if (parts.length === 0) return count('account'), send(res, 200, account(endpoint));
+    if (parts.length === 0) return (count('account'), send(res, 200, account(endpoint)));
     if (parts[0] !== 'dbs') return send(res, 400, { message: 'no route' });
     const databases = [...new Set(options.containers.map((c) => c.database))];
-    if (parts.length === 1) return count('databases'), send(res, 200, { _rid: '', Databases: databases.map((id) => resource(id, `dbs/${id}`)), _count: databases.length });
+    if (parts.length === 1)
+      return (
+        count('databases'),
+        send(res, 200, {
+          _rid: '',
+          Databases: databases.map((id) => resource(id, `dbs/${id}`)),
+          _count: databases.length,
+        })
+      );
     const db = parts[1]!;
     if (!databases.includes(db)) return send(res, 404, { code: 'NotFound', message: `database ${db}` });
     if (parts.length === 2) return send(res, 200, resource(db, `dbs/${db}`));
     const inDb = options.containers.filter((c) => c.database === db);
-    if (parts.length === 3) return count('containers'), send(res, 200, { _rid: '', DocumentCollections: inDb.map((c) => definition(c)), _count: inDb.length });
+    if (parts.length === 3)
+      return (
+        count('containers'),
+        send(res, 200, { _rid: '', DocumentCollections: inDb.map((c) => definition(c)), _count: inDb.length })
+      );
     const container = inDb.find((c) => c.id === parts[3]);
     if (!container) return send(res, 404, { code: 'NotFound', message: `container ${parts[3]}` });
-    if (parts.length === 4) return count('container'), send(res, 200, definition(container));
+    if (parts.length === 4) return (count('container'), send(res, 200, definition(container)));
     const ranges = rangesOf(container);
     if (parts[4] === 'pkranges') {
       count('pkranges');
-      if (req.headers['a-im'] && req.headers['if-none-match']) return send(res, 304, undefined, { etag: '"1"' });
-      return send(res, 200, { _rid: '', PartitionKeyRanges: ranges.map((r) => ({ id: r.id, minInclusive: r.min, maxExclusive: r.max, ridPrefix: Number(r.id), throughputFraction: 1 / ranges.length, status: 'online', parents: [] })), _count: ranges.length }, { etag: '"1"' });
+      if (req.headers['a-im'] && req.headers['if-none-match'])
+        return send(res, 304, undefined, { etag: '"1"' });
+      return send(
+        res,
+        200,
+        {
+          _rid: '',
+          PartitionKeyRanges: ranges.map((r) => ({
+            id: r.id,
+            minInclusive: r.min,
+            maxExclusive: r.max,
+            ridPrefix: Number(r.id),
+            throughputFraction: 1 / ranges.length,
+            status: 'online',
+            parents: [],
+          })),
+          _count: ranges.length,
+        },
+        { etag: '"1"' },
+      );
     }
     if (parts[4] !== 'docs' || parts.length !== 5) return send(res, 400, { message: 'no route' });
     const max = Math.max(1, Number(req.headers['x-ms-max-item-count'] ?? 100) || 100);
@@ -96,11 +126,16 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       const end = Math.min(range.count, start + max);
       return sendPage(res, container, range.first + start, range.first + end, { etag: `"${end}"` });
     }
-    const isQuery = req.headers['x-ms-documentdb-isquery'] || req.headers['x-ms-cosmos-is-query-plan-request'] || String(req.headers['content-type']).startsWith('application/query+json');
+    const isQuery =
+      req.headers['x-ms-documentdb-isquery'] ||
+      req.headers['x-ms-cosmos-is-query-plan-request'] ||
+      String(req.headers['content-type']).startsWith('application/query+json');
     if (method === 'POST' && isQuery) {
       const query = String((JSON.parse(body || '{}') as { query?: string }).query ?? '');
-      if (req.headers['x-ms-cosmos-is-query-plan-request']) return count('queryplan'), send(res, 200, queryPlan(query));
-      if (/COUNT\s*\(/i.test(query)) return count('count'), send(res, 200, { _rid: '', Documents: [container.documents], _count: 1 });
+      if (req.headers['x-ms-cosmos-is-query-plan-request'])
+        return (count('queryplan'), send(res, 200, queryPlan(query)));
+      if (/COUNT\s*\(/i.test(query))
+        return (count('count'), send(res, 200, { _rid: '', Documents: [container.documents], _count: 1 }));
       count('query');
       // One range when the SDK runs the plan per range, else the whole container in order (gateway-served).
       const range = rangeId !== undefined ? ranges.find((r) => r.id === String(rangeId)) : undefined;
@@ -108,7 +143,13 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       const to = range ? range.first + range.count : container.documents;
       const offset = Number(req.headers['x-ms-continuation'] ?? 0) || 0;
       const end = Math.min(to, from + offset + max);
-      return sendPage(res, container, from + offset, end, end < to ? { 'x-ms-continuation': String(end - from) } : {});
+      return sendPage(
+        res,
+        container,
+        from + offset,
+        end,
+        end < to ? { 'x-ms-continuation': String(end - from) } : {},
+      );
     }
     return send(res, 400, { message: 'no route' });
   };
@@ -127,9 +168,19 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     if (options.cachePages) cache.set(key, page);
     return page;
   };
-  const sendPage = (res: http.ServerResponse, container: ReplayContainer, from: number, to: number, headers: Record<string, string>) => {
+  const sendPage = (
+    res: http.ServerResponse,
+    container: ReplayContainer,
+    from: number,
+    to: number,
+    headers: Record<string, string>,
+  ) => {
     const page = render(container, from, to);
-    send(res, 200, page, { ...headers, 'x-ms-item-count': String(to - from), 'x-ms-request-charge': (Math.max(1, page.length / 1024) * ruPerKb).toFixed(2) });
+    send(res, 200, page, {
+      ...headers,
+      'x-ms-item-count': String(to - from),
+      'x-ms-request-charge': (Math.max(1, page.length / 1024) * ruPerKb).toFixed(2),
+    });
   };
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -151,9 +202,20 @@ function toTemplate(text: string): Template {
   return { before: `${text.slice(0, m.index)}"id":"`, after: `"${text.slice(m.index + m[0].length)}` };
 }
 
-function rangesOf(container: ReplayContainer): { id: string; min: string; max: string; first: number; count: number }[] {
+function rangesOf(
+  container: ReplayContainer,
+): { id: string; min: string; max: string; first: number; count: number }[] {
   const n = Math.max(1, container.ranges ?? 4);
-  const bounds = Array.from({ length: n + 1 }, (_, i) => (i === 0 ? '' : i === n ? 'FF' : Math.floor((i * 256) / n).toString(16).toUpperCase().padStart(2, '0')));
+  const bounds = Array.from({ length: n + 1 }, (_, i) =>
+    i === 0
+      ? ''
+      : i === n
+        ? 'FF'
+        : Math.floor((i * 256) / n)
+            .toString(16)
+            .toUpperCase()
+            .padStart(2, '0'),
+  );
   const per = Math.floor(container.documents / n);
   return Array.from({ length: n }, (_, i) => ({
     id: String(i),
@@ -165,15 +227,30 @@ function rangesOf(container: ReplayContainer): { id: string; min: string; max: s
 }
 
 function resource(id: string, self: string): Record<string, unknown> {
-  return { id, _rid: Buffer.from(self).toString('base64').slice(0, 12), _self: self, _etag: '"0"', _ts: 1_772_330_400 };
+  return {
+    id,
+    _rid: Buffer.from(self).toString('base64').slice(0, 12),
+    _self: self,
+    _etag: '"0"',
+    _ts: 1_772_330_400,
+  };
 }
 
 function definition(c: ReplayContainer): Record<string, unknown> {
   return {
     ...resource(c.id, `dbs/${c.database}/colls/${c.id}`),
     partitionKey: { paths: ['/pk'], kind: 'Hash', version: 2 },
-    indexingPolicy: { indexingMode: 'consistent', automatic: true, includedPaths: [{ path: '/*' }], excludedPaths: [{ path: '/"_etag"/?' }] },
-    conflictResolutionPolicy: { mode: 'LastWriterWins', conflictResolutionPath: '/_ts', conflictResolutionProcedure: '' },
+    indexingPolicy: {
+      indexingMode: 'consistent',
+      automatic: true,
+      includedPaths: [{ path: '/*' }],
+      excludedPaths: [{ path: '/"_etag"/?' }],
+    },
+    conflictResolutionPolicy: {
+      mode: 'LastWriterWins',
+      conflictResolutionPath: '/_ts',
+      conflictResolutionProcedure: '',
+    },
     geospatialConfig: { type: 'Geography' },
   };
 }
@@ -188,7 +265,8 @@ function account(endpoint: string): Record<string, unknown> {
     readableLocations: location,
     enableMultipleWriteLocations: false,
     userConsistencyPolicy: { defaultConsistencyLevel: 'Session' },
-    queryEngineConfiguration: '{"maxSqlQueryInputLength":262144,"sqlAllowAggregateFunctions":true,"sqlAllowTop":true}',
+    queryEngineConfiguration:
+      '{"maxSqlQueryInputLength":262144,"sqlAllowAggregateFunctions":true,"sqlAllowTop":true}',
   };
 }
 
@@ -215,8 +293,14 @@ function queryPlan(query: string): Record<string, unknown> {
   };
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text =
+    body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
     'x-ms-activity-id': randomUUID(),

@@ -19,7 +19,10 @@ export class PageCapture {
   /** Every captured document, one per line. */
   lines(): PageLines {
     if (this.pages.length === 1) return this.pages[0]!;
-    return { lines: Buffer.concat(this.pages.map((p) => p.lines)), count: this.pages.reduce((n, p) => n + p.count, 0) };
+    return {
+      lines: Buffer.concat(this.pages.map((p) => p.lines)),
+      count: this.pages.reduce((n, p) => n + p.count, 0),
+    };
   }
 }
 
@@ -57,16 +60,24 @@ export function createCosmosHttpClient(options: { maxSockets?: number } = {}): C
   };
 }
 
-function send(request: PipelineRequest, agents: { http: http.Agent; https: https.Agent }): Promise<PipelineResponse> {
+function send(
+  request: PipelineRequest,
+  agents: { http: http.Agent; https: https.Agent },
+): Promise<PipelineResponse> {
   return new Promise((resolve, reject) => {
     const url = new URL(request.url);
     const isHttps = url.protocol === 'https:';
     if (request.abortSignal?.aborted) return reject(abortError());
     const headers = request.headers.toJSON({ preserveCase: true });
     const body = typeof request.body === 'string' || Buffer.isBuffer(request.body) ? request.body : undefined;
-    if (request.body !== undefined && request.body !== null && body === undefined) return reject(new Error('cosmos transport: only string and Buffer bodies are supported'));
+    if (request.body !== undefined && request.body !== null && body === undefined)
+      return reject(new Error('cosmos transport: only string and Buffer bodies are supported'));
     if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-    const req = (isHttps ? https : http).request(url, { method: request.method, headers, agent: isHttps ? agents.https : agents.http });
+    const req = (isHttps ? https : http).request(url, {
+      method: request.method,
+      headers,
+      agent: isHttps ? agents.https : agents.http,
+    });
     const onAbort = () => req.destroy(abortError());
     request.abortSignal?.addEventListener('abort', onAbort, { once: true });
     const done = () => request.abortSignal?.removeEventListener('abort', onAbort);
@@ -76,7 +87,14 @@ function send(request: PipelineRequest, agents: { http: http.Agent; https: https
     });
     req.on('response', (res) => {
       const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-      const stream = encoding === 'gzip' ? res.pipe(zlib.createGunzip()) : encoding === 'deflate' ? res.pipe(zlib.createInflate()) : encoding === 'br' ? res.pipe(zlib.createBrotliDecompress()) : res;
+      const stream =
+        encoding === 'gzip'
+          ? res.pipe(zlib.createGunzip())
+          : encoding === 'deflate'
+            ? res.pipe(zlib.createInflate())
+            : encoding === 'br'
+              ? res.pipe(zlib.createBrotliDecompress())
+              : res;
       const body = new BodyCollector(encoding === '' ? Number(res.headers['content-length']) : NaN);
       stream.on('data', (c: Buffer) => body.add(c));
       stream.on('error', (err) => {
@@ -86,7 +104,11 @@ function send(request: PipelineRequest, agents: { http: http.Agent; https: https
       res.on('close', () => {
         if (res.complete) return;
         done();
-        reject(Object.assign(new Error('the connection closed before the response was complete'), { code: 'ECONNRESET' }));
+        reject(
+          Object.assign(new Error('the connection closed before the response was complete'), {
+            code: 'ECONNRESET',
+          }),
+        );
       });
       stream.on('end', () => {
         done();
@@ -117,7 +139,11 @@ function isDocumentFeed(request: PipelineRequest): boolean {
   if (!/\/docs\/?$/.test(new URL(request.url).pathname)) return false;
   const h = request.headers;
   if (request.method === 'GET') return h.has('a-im');
-  return request.method === 'POST' && /^true$/i.test(h.get('x-ms-documentdb-isquery') ?? '') && !/^true$/i.test(h.get('x-ms-cosmos-is-query-plan-request') ?? '');
+  return (
+    request.method === 'POST' &&
+    /^true$/i.test(h.get('x-ms-documentdb-isquery') ?? '') &&
+    !/^true$/i.test(h.get('x-ms-cosmos-is-query-plan-request') ?? '')
+  );
 }
 
 /** Gathers a response body; with a known length into one buffer allocated up front (pages are large). */
@@ -130,7 +156,8 @@ class BodyCollector {
     if (Number.isSafeInteger(expected) && expected > 0) this.#whole = Buffer.allocUnsafe(expected);
   }
   add(chunk: Buffer): void {
-    if (this.#whole && this.#length + chunk.length <= this.#whole.length) chunk.copy(this.#whole, this.#length);
+    if (this.#whole && this.#length + chunk.length <= this.#whole.length)
+      chunk.copy(this.#whole, this.#length);
     else {
       if (this.#whole) this.#chunks.push(this.#whole.subarray(0, this.#length));
       this.#whole = undefined;
@@ -155,7 +182,8 @@ class SimpleHeaders implements HttpHeaders {
 
   constructor(raw: http.IncomingHttpHeaders) {
     for (const [name, value] of Object.entries(raw)) {
-      if (value !== undefined) this.#map.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
+      if (value !== undefined)
+        this.#map.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
     }
   }
   get(name: string): string | undefined {

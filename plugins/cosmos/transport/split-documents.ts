@@ -30,7 +30,8 @@ export function splitDocuments(body: Buffer): PageLines | undefined {
     const keyStart = i + 1;
     i = skipString(body, i);
     if (i < 0) return undefined;
-    const isDocuments = i - 1 - keyStart === DOCUMENTS.length && body.subarray(keyStart, i - 1).equals(DOCUMENTS);
+    const isDocuments =
+      i - 1 - keyStart === DOCUMENTS.length && body.subarray(keyStart, i - 1).equals(DOCUMENTS);
     i = skipSpace(body, i);
     if (body[i] !== COLON) return undefined;
     i = skipSpace(body, i + 1);
@@ -73,7 +74,11 @@ function readElements(body: Buffer, from: number): PageLines | undefined {
   }
   if (spans.length === 0) return { lines: Buffer.alloc(0), count: 0 };
   // Compact: every gap is one comma and the array closes right after the last document. Rewrite in place.
-  const compact = spans.every((s, k) => !s.lineBreak && (k === spans.length - 1 ? body[s.end] === CLOSE_ARRAY : spans[k + 1]!.start === s.end + 1));
+  const compact = spans.every(
+    (s, k) =>
+      !s.lineBreak &&
+      (k === spans.length - 1 ? body[s.end] === CLOSE_ARRAY : spans[k + 1]!.start === s.end + 1),
+  );
   if (compact) {
     for (const s of spans) body[s.end] = LF;
     return { lines: body.subarray(spans[0]!.start, spans.at(-1)!.end + 1), count: spans.length };
@@ -81,7 +86,10 @@ function readElements(body: Buffer, from: number): PageLines | undefined {
   const parts: Buffer[] = [];
   for (const s of spans) {
     const element = body.subarray(s.start, s.end);
-    parts.push(s.lineBreak ? Buffer.from(JSON.stringify(JSON.parse(element.toString('utf8')))) : element, NEWLINE);
+    parts.push(
+      s.lineBreak ? Buffer.from(JSON.stringify(JSON.parse(element.toString('utf8')))) : element,
+      NEWLINE,
+    );
   }
   return { lines: Buffer.concat(parts), count: spans.length };
 }
@@ -115,7 +123,16 @@ function skipValue(body: Buffer, i: number): { end: number; lineBreak: boolean }
     let j = i;
     while (j < n) {
       const c = body[j];
-      if (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || c === 0x20 || c === LF || c === CR || c === 0x09) break;
+      if (
+        c === COMMA ||
+        c === CLOSE_OBJECT ||
+        c === CLOSE_ARRAY ||
+        c === 0x20 ||
+        c === LF ||
+        c === CR ||
+        c === 0x09
+      )
+        break;
       j++;
     }
     return { end: j === i ? -1 : j, lineBreak: false };

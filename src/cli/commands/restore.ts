@@ -20,7 +20,12 @@ type Done = (code: number, p?: Promise<unknown>) => void;
 /** `holdfast restore <engine> ...`: a thin group; each subcommand has its own builder below. */
 export function restoreCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, done: Done): Argv<GlobalArgs> {
   return y.command('restore', 'Restore from backups and exports (plan with --dry-run first)', (b) =>
-    restoreSqlCommands(restoreCosmosCommand(b as Argv<GlobalArgs>, io, deps, done), io, deps, done).demandCommand(1, 'say what to restore: holdfast restore cosmos|plan|script|run ...'),
+    restoreSqlCommands(
+      restoreCosmosCommand(b as Argv<GlobalArgs>, io, deps, done),
+      io,
+      deps,
+      done,
+    ).demandCommand(1, 'say what to restore: holdfast restore cosmos|plan|script|run ...'),
   );
 }
 
@@ -48,21 +53,74 @@ function restoreCosmosCommand(y: Argv<GlobalArgs>, io: CliIo, deps: CliDeps, don
     "Restore a Cosmos DB container from a CosmosBackup job's export into a new (or, with --into-existing, an existing) container",
     (b) =>
       b
-        .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'job files or directories' })
-        .option('job', { type: 'string', demandOption: true, describe: 'the CosmosBackup job that made the export' })
+        .positional('paths', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'job files or directories',
+        })
+        .option('job', {
+          type: 'string',
+          demandOption: true,
+          describe: 'the CosmosBackup job that made the export',
+        })
         .option('database', { type: 'string', demandOption: true, describe: 'source database, as exported' })
-        .option('container', { type: 'string', demandOption: true, describe: 'source container, as exported' })
-        .option('from', { type: 'string', default: 'latest', describe: 'latest, a catalog artifact id (or prefix), or a manifest key' })
-        .option('to-database', { type: 'string', demandOption: true, describe: 'target database (created when missing)' })
-        .option('to-container', { type: 'string', demandOption: true, describe: 'target container (created from the manifest when missing)' })
-        .option('to-account', { type: 'string', describe: "target account endpoint (default: the job's account)" })
-        .option('to-auth', { choices: ['entra', 'key', 'emulator'] as const, describe: "how to sign in to the target (default: the job's auth)" })
-        .option('to-key', { type: 'string', describe: 'secret reference of the target account key (env:NAME, file:PATH, Key Vault); implies --to-auth key' })
-        .option('into-existing', { type: 'boolean', default: false, describe: 'load into an existing container that already holds documents (upserts)' })
-        .option('skip-ttl', { type: 'boolean', default: false, describe: "leave defaultTtl off after loading (default: apply the export's)" })
-        .option('throughput', { type: 'number', describe: 'provisioned RU/s for a container the restore creates' })
-        .option('dead-letter', { type: 'string', describe: 'file for documents that cannot be stored (JSON Lines with the error)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'show what the restore would do; writes nothing' }),
+        .option('container', {
+          type: 'string',
+          demandOption: true,
+          describe: 'source container, as exported',
+        })
+        .option('from', {
+          type: 'string',
+          default: 'latest',
+          describe: 'latest, a catalog artifact id (or prefix), or a manifest key',
+        })
+        .option('to-database', {
+          type: 'string',
+          demandOption: true,
+          describe: 'target database (created when missing)',
+        })
+        .option('to-container', {
+          type: 'string',
+          demandOption: true,
+          describe: 'target container (created from the manifest when missing)',
+        })
+        .option('to-account', {
+          type: 'string',
+          describe: "target account endpoint (default: the job's account)",
+        })
+        .option('to-auth', {
+          choices: ['entra', 'key', 'emulator'] as const,
+          describe: "how to sign in to the target (default: the job's auth)",
+        })
+        .option('to-key', {
+          type: 'string',
+          describe:
+            'secret reference of the target account key (env:NAME, file:PATH, Key Vault); implies --to-auth key',
+        })
+        .option('into-existing', {
+          type: 'boolean',
+          default: false,
+          describe: 'load into an existing container that already holds documents (upserts)',
+        })
+        .option('skip-ttl', {
+          type: 'boolean',
+          default: false,
+          describe: "leave defaultTtl off after loading (default: apply the export's)",
+        })
+        .option('throughput', {
+          type: 'number',
+          describe: 'provisioned RU/s for a container the restore creates',
+        })
+        .option('dead-letter', {
+          type: 'string',
+          describe: 'file for documents that cannot be stored (JSON Lines with the error)',
+        })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'show what the restore would do; writes nothing',
+        }),
     (argv) => done(0, runRestoreCosmos(argv as unknown as RestoreCosmosArgs, io, deps)),
   );
 }
@@ -78,7 +136,10 @@ async function runRestoreCosmos(args: RestoreCosmosArgs, io: CliIo, deps: CliDep
     const jobs = config.manifests.filter((m) => m.kind === 'CosmosBackup');
     const job = jobs.find((m) => m.metadata.name === args.job) as Job<CosmosBackupSpec> | undefined;
     if (!job) {
-      throw new HoldfastError(ErrorCode.ConfigInvalid, `--job ${args.job}: no CosmosBackup job of that name; CosmosBackup jobs: ${jobs.map((j) => j.metadata.name).join(', ') || 'none'}`);
+      throw new HoldfastError(
+        ErrorCode.ConfigInvalid,
+        `--job ${args.job}: no CosmosBackup job of that name; CosmosBackup jobs: ${jobs.map((j) => j.metadata.name).join(', ') || 'none'}`,
+      );
     }
     const request: CosmosRestoreRequest = {
       database: args.database,
@@ -98,7 +159,8 @@ async function runRestoreCosmos(args: RestoreCosmosArgs, io: CliIo, deps: CliDep
       storage: services.storage(job.spec.storage),
       catalog: services.catalog,
       // The job's secrets resolve next to its file; a --to-key reference next to where the command runs.
-      resolveSecret: (ref) => services.resolveSecret(ref, ref.secretRef === args.toKey ? io.cwd : job.baseDir),
+      resolveSecret: (ref) =>
+        services.resolveSecret(ref, ref.secretRef === args.toKey ? io.cwd : job.baseDir),
       clock: services.clock,
       signal: controller.signal,
       cwd: io.cwd,
@@ -124,6 +186,7 @@ async function runRestoreCosmos(args: RestoreCosmosArgs, io: CliIo, deps: CliDep
 
 function targetAuth(args: RestoreCosmosArgs): CosmosAuth | undefined {
   if (args.toKey) return { type: 'key', key: { secretRef: args.toKey } };
-  if (args.toAuth === 'key') throw new HoldfastError(ErrorCode.ConfigInvalid, '--to-auth key needs --to-key <secret reference>');
+  if (args.toAuth === 'key')
+    throw new HoldfastError(ErrorCode.ConfigInvalid, '--to-auth key needs --to-key <secret reference>');
   return args.toAuth ? { type: args.toAuth } : undefined;
 }
