@@ -6,11 +6,15 @@ export interface CronSpec {
   timezone: string;
 }
 
-// Parsing costs more than stepping; jobs share few distinct expressions, so keep one parsed iterator per pair.
+// Parsing costs more than stepping, and jobs share expressions: keep one parsed iterator per (zone, cron).
 const parsed = new Map<string, CronExpression>();
 
-function expression(spec: CronSpec, at: Date): CronExpression {
-  const key = `${spec.timezone}\u0000${spec.cron}`;
+function keyOf(spec: CronSpec): string {
+  return `${spec.timezone}\u0000${spec.cron}`;
+}
+
+function parse(spec: CronSpec, at: Date): CronExpression {
+  const key = keyOf(spec);
   let expr = parsed.get(key);
   if (!expr) {
     expr = CronExpressionParser.parse(spec.cron, { tz: spec.timezone, currentDate: at, strict: false });
@@ -22,20 +26,36 @@ function expression(spec: CronSpec, at: Date): CronExpression {
   return expr;
 }
 
+// Loading a configuration asks for every line's next fire after the same instant: answer each pair once.
+let memoAt = Number.NaN;
+const memo = new Map<string, number | undefined>();
+
 /** The first fire time strictly after `after`, or undefined when the expression never fires again. */
 export function nextFire(spec: CronSpec, after: Date): Date | undefined {
-  // next() throws when nothing matches any more; asking hasNext() first would search twice.
-  try {
-    return expression(spec, after).next().toDate();
-  } catch {
-    return undefined;
+  const t = after.getTime();
+  if (t !== memoAt) {
+    memo.clear();
+    memoAt = t;
   }
+  const key = keyOf(spec);
+  if (!memo.has(key)) {
+    let next: number | undefined;
+    // next() throws when nothing matches any more; asking hasNext() first would search twice.
+    try {
+      next = parse(spec, after).next().getTime();
+    } catch {
+      next = undefined;
+    }
+    memo.set(key, next);
+  }
+  const hit = memo.get(key);
+  return hit === undefined ? undefined : new Date(hit);
 }
 
 /** The last fire time at or before `at`, or undefined when there is none. */
 export function previousFire(spec: CronSpec, at: Date): Date | undefined {
   try {
-    return expression(spec, new Date(at.getTime() + 1))
+    return parse(spec, new Date(at.getTime() + 1))
       .prev()
       .toDate();
   } catch {
@@ -90,8 +110,8 @@ function findCronProblem(spec: CronSpec): string | undefined {
     return `"${spec.cron}" is not a cron expression: expected 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first`;
   }
   try {
-    const expr = CronExpressionParser.parse(spec.cron, { tz: spec.timezone, currentDate: new Date() });
-    if (!expr.hasNext()) return `"${spec.cron}" never fires`;
+    // Impossible dates (31 February) are refused by the parser itself; the parsed expression is kept for use.
+    parse(spec, new Date());
     return undefined;
   } catch (err) {
     return `"${spec.cron}" is not a valid cron expression: ${(err as Error).message}`;

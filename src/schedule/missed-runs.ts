@@ -48,6 +48,8 @@ export function findMissedRuns(input: {
   for (const e of input.entries) byJob.set(e.job, [...(byJob.get(e.job) ?? []), e]);
   const missed: MissedRun[] = [];
   for (const [job, entries] of byJob) {
+    // A job without any run is new: nothing to compare (and no fire times to compute).
+    if (input.catalog.listRuns({ job, limit: 1 }).length === 0) continue;
     const fires = entries
       .map((entry) => ({ entry, fireAt: previousFire(entry, input.now) }))
       .filter((f): f is { entry: ScheduleEntry; fireAt: Date } => f.fireAt !== undefined);

@@ -27,6 +27,7 @@ export class ServiceMetrics {
   readonly #configLoaded: Gauge;
   readonly #stalls: Counter<'direction'>;
   readonly #lastSuccessByKey = new Map<string, number>();
+  #refreshing: Promise<void> = Promise.resolve();
 
   constructor(options: { defaultMetrics?: boolean; scheduler?: () => Scheduler | undefined } = {}) {
     const registers = [this.registry];
@@ -156,42 +157,67 @@ export class ServiceMetrics {
     });
   }
 
-  /** Configuration in place: RPO per job, and the last good backups the catalog knows for these jobs. */
+  /**
+   * Configuration in place: RPO per job, and (in the background, see refreshFromCatalog) the last good backups
+   * the catalog knows for these jobs.
+   */
   configLoaded(
     jobs: readonly JobScheduleInfo[],
     at: Date,
     catalog: Catalog,
     pluginOf: (kind: string) => string | undefined,
-  ): void {
+  ): Promise<void> {
     this.#reloads.inc({ result: 'ok' });
     this.#configLoaded.set(at.getTime() / 1000);
     this.#rpo.reset();
     for (const j of jobs) if (j.rpoMs !== undefined) this.#rpo.set({ job: j.job }, j.rpoMs / 1000);
-    this.refreshFromCatalog(jobs, catalog, pluginOf);
+    return this.refreshFromCatalog(jobs, catalog, pluginOf);
   }
 
   reloadRejected(): void {
     this.#reloads.inc({ result: 'rejected' });
   }
 
-  /** Re-reads the last good backup per job and target from the catalog (also written by other processes). */
+  /**
+   * Re-reads the last good backup per job and target from the catalog (also written by other processes), a few
+   * jobs per turn of the event loop so that a large catalog never holds up the scheduler or an HTTP probe.
+   * Passes run one after another. Series of jobs no longer configured are dropped.
+   */
   refreshFromCatalog(
     jobs: readonly JobScheduleInfo[],
     catalog: Catalog,
     pluginOf: (kind: string) => string | undefined,
-  ): void {
-    const keep = new Set<string>();
-    for (const j of jobs) {
-      for (const h of readTargetHealth(catalog, j.job, pluginOf(j.kind))) {
-        keep.add(`${j.job}\u0000${h.target}`);
-        if (h.lastSuccess) this.#setLastSuccess(j.job, h.target, h.lastSuccess.getTime() / 1000);
-      }
-    }
+  ): Promise<void> {
+    this.#refreshing = this.#refreshing
+      .catch(() => undefined)
+      .then(() => this.#refresh(jobs, catalog, pluginOf));
+    return this.#refreshing;
+  }
+
+  /** Resolves when no catalog pass is running. */
+  idle(): Promise<void> {
+    return this.#refreshing;
+  }
+
+  async #refresh(
+    jobs: readonly JobScheduleInfo[],
+    catalog: Catalog,
+    pluginOf: (kind: string) => string | undefined,
+  ): Promise<void> {
+    const names = new Set(jobs.map((j) => j.job));
     for (const key of this.#lastSuccessByKey.keys()) {
-      if (keep.has(key)) continue;
       const [job, target] = key.split('\u0000') as [string, string];
+      if (names.has(job)) continue;
       this.#lastSuccess.remove({ job, target });
       this.#lastSuccessByKey.delete(key);
+    }
+    for (let i = 0; i < jobs.length; i++) {
+      if (i > 0 && i % 25 === 0) await new Promise((r) => setImmediate(r));
+      const j = jobs[i]!;
+      if (catalog.listRuns({ job: j.job, limit: 1 }).length === 0) continue;
+      for (const h of readTargetHealth(catalog, j.job, pluginOf(j.kind))) {
+        if (h.lastSuccess) this.#setLastSuccess(j.job, h.target, h.lastSuccess.getTime() / 1000);
+      }
     }
   }
 

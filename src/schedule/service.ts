@@ -185,12 +185,9 @@ export class Service {
     this.notifications.configure(config);
     const now = this.#o.clock.now();
     this.#lastReload = { at: now, ok: true, problems: [] };
-    this.metrics.configLoaded(
-      config.jobs,
-      now,
-      this.#o.catalog,
-      (kind) => this.#o.registry.pluginForKind(kind)?.name,
-    );
+    void this.metrics
+      .configLoaded(config.jobs, now, this.#o.catalog, (kind) => this.#o.registry.pluginForKind(kind)?.name)
+      .catch((err: unknown) => this.#metricsFailed(err));
     const unscheduled = config.jobs.filter((j) => j.entries.length === 0).map((j) => j.job);
     this.#o.logger.info(
       {
@@ -208,15 +205,16 @@ export class Service {
   #refreshMetrics(): void {
     const config = this.scheduler.config;
     if (!config) return;
-    try {
-      this.metrics.refreshFromCatalog(
-        config.jobs,
-        this.#o.catalog,
-        (kind) => this.#o.registry.pluginForKind(kind)?.name,
-      );
-    } catch (err) {
-      this.#o.logger.warn({ err }, `reading the catalog for metrics failed: ${describeError(err)}`);
-    }
+    void this.metrics
+      .refreshFromCatalog(config.jobs, this.#o.catalog, (kind) => this.#o.registry.pluginForKind(kind)?.name)
+      .catch((err: unknown) => this.#metricsFailed(err));
+  }
+
+  #metricsFailed(err: unknown): void {
+    this.#o.logger.warn(
+      { err: describeError(err) },
+      `reading the catalog for metrics failed: ${describeError(err)}`,
+    );
   }
 
   health(): { ok: boolean; detail: Record<string, unknown> } {
@@ -257,6 +255,7 @@ export class Service {
       if (this.#refresh) clearInterval(this.#refresh);
       const summary = await this.scheduler.stop(options);
       await this.notifications.close(10_000);
+      await this.metrics.idle().catch(() => undefined);
       await this.#http?.close();
       this.#o.logger.info(
         { event: 'stopped', ...summary },

@@ -127,6 +127,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     async close() {
       gate.release();
       await service.stop('test over', { deadlineMs: 2000, abortGraceMs: 500 });
+      await scheduler.whenIdle(); // a run abandoned at stop may still be finishing its files
       catalog.close();
       await registry.dispose();
       rmSync(dir, { recursive: true, force: true });

@@ -122,6 +122,7 @@ describe('HTTP endpoints', () => {
     const { get, service, clock } = await start({
       seed: (c) => recordBackup(c, 'docs', 'data/old.txt', '2025-04-30T02:00:00Z'),
     });
+    await service.metrics.idle(); // the catalog is read in the background after start
     let metrics = await get('/metrics');
     expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(metrics.body).toContain(
