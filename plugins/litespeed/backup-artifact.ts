@@ -101,6 +101,15 @@ export function dependenciesOf(set: HistorySet, known: readonly Artifact[]): str
     return base ? [base] : [];
   }
   if (set.type === 'L') {
+    // A log whose range holds a data or differential backup's last LSN is where replay starts after that backup:
+    // it needs that backup, not the logs before it. So older logs can age out once a newer base or differential
+    // exists, instead of the whole log chain back to the first log being kept forever.
+    const first = BigInt(set.firstLsn);
+    const last = BigInt(set.lastLsn);
+    const startsFrom = backups
+      .filter((b) => ['D', 'P', 'I', 'Q'].includes(b.a.type) && !b.m.isCopyOnly && BigInt(b.m.lastLsn) >= first && BigInt(b.m.lastLsn) < last)
+      .at(-1);
+    if (startsFrom) return [startsFrom.a.id];
     const previous = backups
       .filter((b) => b.a.type === 'L' && !b.m.isCopyOnly && b.m.lastLsn === set.firstLsn)
       .at(-1);

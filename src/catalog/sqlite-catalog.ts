@@ -168,7 +168,7 @@ class SqliteCatalog implements Catalog {
     const states: ArtifactState[] = filter.states ?? ['present'];
     where.push(`state IN (${states.map(() => '?').join(', ')})`);
     args.push(...states);
-    const rows = this.#db.prepare(`SELECT * FROM artifacts WHERE ${where.join(' AND ')} ORDER BY created_at, id`).all(...args) as Row[];
+    const rows = this.#db.prepare(`SELECT * FROM artifacts WHERE ${where.join(' AND ')} ORDER BY created_at, rowid`).all(...args) as Row[];
     return rows.map((r) => this.#artifact(r));
   }
 
