@@ -5,7 +5,7 @@
  *
  *   ./node_modules/.bin/node bench/cosmos-export.ts [--runs 3] [--small 100000] [--large 1000000] [--emulator 5000]
  *
- * How: 1,000 order documents (~1 KB each) are written to the npm Cosmos server and read back with their
+ * How: 10,000 order documents (~1 KB each) are written to the npm Cosmos server and read back with their
  * system properties: those are the recorded documents. A replay server (plugins/cosmos/testing/replay-server.ts,
  * in its own process) serves containers of any size from them at line speed, with 4 partition key ranges, a
  * change feed per range and queries, so the cost of a page does not grow with the container (the npm server's
@@ -23,7 +23,7 @@ import {
   readdirSync,
 } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChangeFeedStartFrom, CosmosClient } from '@azure/cosmos';
@@ -102,13 +102,11 @@ async function recordDocuments(count: number): Promise<string[]> {
     const docs = Array.from({ length: count }, (_, i) => orderDocument(i));
     for (let i = 0; i < docs.length; i += 250) {
       await container.items.executeBulkOperations(
-        docs
-          .slice(i, i + 250)
-          .map((d) => ({
-            operationType: 'Create' as const,
-            resourceBody: d as { id: string },
-            partitionKey: d.pk as string,
-          })),
+        docs.slice(i, i + 250).map((d) => ({
+          operationType: 'Create' as const,
+          resourceBody: d as { id: string },
+          partitionKey: d.pk as string,
+        })),
       );
     }
     const out: string[] = [];
@@ -329,7 +327,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const small = Number(values.small);
   const large = Number(values.large);
-  const recorded = await recordDocuments(1000);
+  const recorded = await recordDocuments(10_000);
   const avg = recorded.reduce((n, d) => n + Buffer.byteLength(d), 0) / recorded.length;
   const work = mkdtempSync(path.join(tmpdir(), 'hf-bench-cosmos-'));
   const configFile = path.join(work, 'replay.json');
@@ -354,33 +352,47 @@ async function main(): Promise<void> {
     `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   );
   console.log(
-    `recorded documents: ${recorded.length}, average ${Math.round(avg)} bytes as JSON with system properties\n`,
+    `recorded documents: ${recorded.length}, average ${Math.round(avg)} bytes as JSON with system properties`,
+  );
+  console.log(
+    `load average before: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}\n`,
   );
   // Fill the server's page cache (one untimed drain per container), so timed runs measure the client.
   await runMeasure('raw-changefeed', endpoint, 'bench/small');
   await runMeasure('raw-changefeed', endpoint, 'bench/large');
-  const rows: Measurement[][] = [];
   const modes = [
     'raw-changefeed',
     'raw-readall',
     'export-gzip',
+    'export-gzip-6',
     'export-gzip-1',
     'export-zstd',
     'export-none',
     'export-gzip-reserialize',
   ];
+  // Runs are interleaved (every mode once, then again), so a busy neighbour on the machine hits all modes alike.
+  const byMode = new Map<string, Measurement[]>(modes.map((m) => [m, []]));
+  for (let r = 0; r < runs; r++) {
+    for (const mode of modes) byMode.get(mode)!.push(await runMeasure(mode, endpoint, 'bench/small'));
+  }
   for (const mode of modes) {
-    const results: Measurement[] = [];
-    for (let r = 0; r < runs; r++) results.push(await runMeasure(mode, endpoint, 'bench/small'));
-    rows.push(results);
+    const results = byMode.get(mode)!;
     const m = results.map((x) => x.documents / x.seconds);
     console.log(
-      `${mode.padEnd(26)} ${small} docs  median ${Math.round(median(m))} docs/s  runs ${m.map((x) => Math.round(x)).join(', ')}  peak RSS ${results.map((x) => x.maxRssMb).join('/')} MB${results[0]!.bytesOut ? `  out ${(results[0]!.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}`,
+      `${mode.padEnd(26)} ${small} docs  median ${Math.round(median(m))} docs/s (${(median(results.map((x) => (x.bytesRaw ?? avg * x.documents) / x.seconds)) / 2 ** 20).toFixed(1)} MiB/s)  runs ${m.map((x) => Math.round(x)).join(', ')}  peak RSS ${results.map((x) => x.maxRssMb).join('/')} MB${results[0]!.bytesOut ? `  out ${(results[0]!.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}`,
     );
   }
-  const raw = median(rows[0]!.map((x) => x.documents / x.seconds));
-  const exp = median(rows[2]!.map((x) => x.documents / x.seconds));
-  console.log(`\nexport-gzip / raw-changefeed = ${(exp / raw).toFixed(2)}`);
+  const rate = (mode: string) => median(byMode.get(mode)!.map((x) => x.documents / x.seconds));
+  for (const mode of modes.filter((m) => m.startsWith('export'))) {
+    console.log(`${mode} / raw-changefeed = ${(rate(mode) / rate('raw-changefeed')).toFixed(2)}`);
+  }
+  console.log(
+    `load average after the runs: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 
   console.log('\nsize scaling (one run each):');
   for (const [mode, c] of [
