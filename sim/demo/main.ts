@@ -85,7 +85,7 @@ async function run(services: DemoServices, clock: ManualClock): Promise<void> {
     await holdfast(['restore', 'run', '--job', 'dw-partial', 'jobs', '--database', 'DW', '--as', 'DW_restored', '--move-data-to', 'F:\\restore'], catalog, clock);
 
     heading('Restore a Cosmos container into a new one');
-    await holdfast(['restore', 'cosmos', 'jobs', '--job', 'orders-nightly', '--database', 'shop', '--container', 'orders', '--to-database', 'shop-restored', '--to-container', 'orders'], catalog, clock);
+    await holdfast(['restore', 'cosmos', 'jobs', '--job', 'cosmos-nightly', '--database', 'shop', '--container', 'orders', '--to-database', 'shop-restored', '--to-container', 'orders'], catalog, clock);
 
     heading('Notifications the dba-team webhook received');
     process.stdout.write(`${services.notifications.length} message(s)\n`);
@@ -94,6 +94,13 @@ async function run(services: DemoServices, clock: ManualClock): Promise<void> {
   }
 }
 
+// The example LiteSpeed job takes its server and key from the environment (jobs/dw-partial.yaml): point it at the simulator.
+Object.assign(process.env, {
+  DW_SQL_HOST: '127.0.0.1',
+  DW_SQL_PORT: '14330',
+  DW_SQL_PASSWORD: 'Holdfast!Sim1',
+  DW_BACKUP_KEY: 'demo-only-encryption-key',
+});
 const clock = new ManualClock('2026-03-01T01:00:00Z');
 let services: DemoServices | undefined;
 try {

@@ -6,6 +6,7 @@ export async function seedCosmos(client: CosmosClient): Promise<{ database: stri
     { database: 'shop', container: 'orders', partitionKey: '/customerId', count: 400 },
     { database: 'shop', container: 'customers', partitionKey: '/id', count: 120 },
     { database: 'audit', container: 'events', partitionKey: '/day', count: 60 },
+    { database: 'scratch-tmp', container: 'sessions', partitionKey: '/id', count: 20 },
   ];
   for (const p of plan) {
     const { database } = await client.databases.createIfNotExists({ id: p.database });
@@ -18,7 +19,9 @@ export async function seedCosmos(client: CosmosClient): Promise<{ database: stri
             ? { id: `order-${i}`, customerId: `c-${i % 120}`, total: Math.round(i * 7.31 * 100) / 100, lines: [{ sku: `sku-${i % 17}`, qty: 1 + (i % 3) }], _source: 'webshop', note: i % 50 === 0 ? 'café ☕ – ünïcode' : null }
             : p.container === 'customers'
               ? { id: `c-${i}`, name: `Customer ${i}`, tier: ['gold', 'silver', 'bronze'][i % 3] }
-              : { id: `e-${i}`, day: `2026-02-${String(1 + (i % 28)).padStart(2, '0')}`, kind: 'login' };
+              : p.container === 'events'
+                ? { id: `e-${i}`, day: `2026-02-${String(1 + (i % 28)).padStart(2, '0')}`, kind: 'login' }
+                : { id: `s-${i}`, expires: 3600 };
         const key = (doc as Record<string, unknown>)[p.partitionKey.slice(1)] as string;
         ops.push({ operationType: 'Upsert' as const, resourceBody: doc, partitionKey: key });
       }

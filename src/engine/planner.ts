@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { checkPlan, type Plan, type PlanJobSummary, type PlanNote, type PlanProblem, type PlanStep, type RetentionEntry } from '../core/plan.ts';
 import { ErrorCode, HoldfastError, wrapPluginError } from '../core/errors.ts';
 import type { LoadedManifest } from '../config/load-manifests.ts';
@@ -31,7 +32,9 @@ export async function createPlan(input: PlanInput): Promise<Plan> {
     const plugin = registry.pluginForKind(job.kind);
     if (!plugin) throw new HoldfastError(ErrorCode.Internal, `no plugin handles kind ${job.kind}`);
     const ctx = pluginContext(services, input.manifests, job, input.options);
-    const summary: PlanJobSummary = { name: job.metadata.name, kind: job.kind, plugin: plugin.name, file: job.source.file, targets: [] };
+    const rel = path.relative(process.cwd(), job.source.file);
+    const file = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : job.source.file;
+    const summary: PlanJobSummary = { name: job.metadata.name, kind: job.kind, plugin: plugin.name, file, targets: [] };
     jobs.push(summary);
     let hook = 'discover';
     try {
