@@ -59,9 +59,14 @@ spec:
   });
   afterAll(async () => cosmos?.stop());
 
-  const normalise = (text: string) => text.replaceAll(String(cosmos.port), '<port>').replaceAll(work, '<work>');
+  const normalise = (text: string) =>
+    text.replaceAll(String(cosmos.port), '<port>').replaceAll(work, '<work>');
   const run = (args: string[]) =>
-    runCli(args, { cwd: work, env: { ORDERS_COSMOS_KEY: 'do-not-print-this-key-0123456789' }, deps: { clock: new ManualClock('2026-03-01T02:00:00Z') } });
+    runCli(args, {
+      cwd: work,
+      env: { ORDERS_COSMOS_KEY: 'do-not-print-this-key-0123456789' },
+      deps: { clock: new ManualClock('2026-03-01T02:00:00Z') },
+    });
 
   it('renders as text and Markdown (golden), masks the key, and writes nothing', async () => {
     const text = await run(['plan', 'jobs.yaml']);
@@ -73,7 +78,11 @@ spec:
     const dry = await run(['run', 'jobs.yaml', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout) as { steps: { id: string; concurrency: unknown }[] };
-    expect(plan.steps.map((s) => s.id)).toEqual(['shop-nightly/orders/shop/customers', 'shop-nightly/orders/shop/orders', 'billing-weekly/orders/billing/invoices']);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'shop-nightly/orders/shop/customers',
+      'shop-nightly/orders/shop/orders',
+      'billing-weekly/orders/billing/invoices',
+    ]);
     expect(plan.steps[0]!.concurrency).toEqual({ group: `cosmos:127.0.0.1:${cosmos.port}`, limit: 2 });
     expect(readdirSync(work)).toEqual(['jobs.yaml']);
     expect(existsSync(path.join(work, 'backups'))).toBe(false);
