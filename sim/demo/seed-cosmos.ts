@@ -1,4 +1,4 @@
-import type { CosmosClient } from '@azure/cosmos';
+import type { CosmosClient, JSONObject, OperationInput } from '@azure/cosmos';
 
 /** Sample data: an orders container with nested and `_`-prefixed user fields, customers, and one nobody backs up. */
 export async function seedCosmos(client: CosmosClient): Promise<{ database: string; container: string; documents: number }[]> {
@@ -12,17 +12,17 @@ export async function seedCosmos(client: CosmosClient): Promise<{ database: stri
     const { database } = await client.databases.createIfNotExists({ id: p.database });
     const { container } = await database.containers.createIfNotExists({ id: p.container, partitionKey: { paths: [p.partitionKey] } });
     for (let start = 0; start < p.count; start += 100) {
-      const ops = [];
+      const ops: OperationInput[] = [];
       for (let i = start; i < Math.min(p.count, start + 100); i++) {
-        const doc =
+        const doc: JSONObject =
           p.container === 'orders'
             ? { id: `order-${i}`, customerId: `c-${i % 120}`, total: Math.round(i * 7.31 * 100) / 100, lines: [{ sku: `sku-${i % 17}`, qty: 1 + (i % 3) }], _source: 'webshop', note: i % 50 === 0 ? 'café ☕ – ünïcode' : null }
             : p.container === 'customers'
-              ? { id: `c-${i}`, name: `Customer ${i}`, tier: ['gold', 'silver', 'bronze'][i % 3] }
+              ? { id: `c-${i}`, name: `Customer ${i}`, tier: ['gold', 'silver', 'bronze'][i % 3] ?? 'bronze' }
               : p.container === 'events'
                 ? { id: `e-${i}`, day: `2026-02-${String(1 + (i % 28)).padStart(2, '0')}`, kind: 'login' }
                 : { id: `s-${i}`, expires: 3600 };
-        const key = (doc as Record<string, unknown>)[p.partitionKey.slice(1)] as string;
+        const key = doc[p.partitionKey.slice(1)] as string;
         ops.push({ operationType: 'Upsert' as const, resourceBody: doc, partitionKey: key });
       }
       const results = await container.items.executeBulkOperations(ops);
