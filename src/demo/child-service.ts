@@ -69,7 +69,7 @@ export async function startChildService(options: { name: string; args: string[];
     await waitForPort(host, options.port, options.timeoutMs ?? 30_000, child, () => output);
   } catch (err) {
     await stop();
-    throw new Error(`${options.name}: ${(err as Error).message}`);
+    throw new Error(`${options.name}: ${(err as Error).message}`, { cause: err });
   }
   return { name: options.name, port: options.port, stop };
 }
