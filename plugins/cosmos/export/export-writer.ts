@@ -7,15 +7,22 @@ import type { StorageTarget, StorageWrite, StoredObject } from '../../../src/sto
 import type { ExportKeys } from '../file-name.ts';
 import type { Compression } from '../schema.ts';
 import type { CommittedSegment } from './checkpoint.ts';
+import { ParallelGzip } from './parallel-gzip.ts';
 
 interface OpenSegment {
   key: string;
   write: StorageWrite;
-  sink: Writable;
-  done: Promise<void>;
-  error?: unknown;
+  sink: SegmentSink;
   documents: number;
   rawBytes: number;
+}
+
+/** Where a segment's JSON Lines go: a compressor in front of the storage stream, or the stream itself. */
+interface SegmentSink {
+  write(chunk: Buffer): Promise<void>;
+  /** Flushes everything into the storage stream and ends it. */
+  end(): Promise<void>;
+  destroy(): void;
 }
 
 /**
@@ -24,22 +31,57 @@ interface OpenSegment {
  */
 export const DEFAULT_GZIP_LEVEL = 3;
 
-export function createCompressor(
-  compression: Compression,
-  level?: number,
-): zlib.Gzip | zlib.ZstdCompress | undefined {
-  if (compression === 'gzip') return zlib.createGzip({ level: level ?? DEFAULT_GZIP_LEVEL, chunkSize: 64 * 1024 });
-  if (compression === 'zstd')
-    return zlib.createZstdCompress({
-      params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? 3 },
-      chunkSize: 64 * 1024,
+/**
+ * gzip: members compressed on several threads (ParallelGzip). zstd: one frame per segment through Node's stream
+ * (Node reads only the first frame of a zstd stream, so a segment must be a single frame). none: the stream itself.
+ */
+function createSink(out: Writable, compression: Compression, level?: number): SegmentSink {
+  if (compression === 'gzip') return new ParallelGzip(out, { level: level ?? DEFAULT_GZIP_LEVEL });
+  const zstd =
+    compression === 'zstd'
+      ? zlib.createZstdCompress({
+          params: { [zlib.constants.ZSTD_c_compressionLevel]: level ?? 3 },
+          chunkSize: 64 * 1024,
+        })
+      : undefined;
+  return new StreamSink(out, zstd);
+}
+
+class StreamSink implements SegmentSink {
+  readonly #head: Writable;
+  readonly #done: Promise<void>;
+  #error: unknown;
+
+  constructor(out: Writable, transform?: zlib.ZstdCompress) {
+    this.#head = transform ?? out;
+    this.#done = (transform ? pipeline(transform, out) : finished(out)).catch((err: unknown) => {
+      this.#error ??= err;
+      throw err;
     });
-  return undefined;
+    this.#done.catch(() => undefined);
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
+    if (!this.#head.write(chunk)) {
+      if (this.#head.destroyed) throw this.#error ?? new Error('the export stream was closed');
+      await Promise.race([once(this.#head, 'drain'), this.#done]);
+    }
+  }
+
+  async end(): Promise<void> {
+    this.#head.end();
+    await this.#done;
+  }
+
+  destroy(): void {
+    this.#head.destroy();
+  }
 }
 
 /**
  * Writes an export as JSON Lines, compressed on the fly, in segments: the first at the data key, later ones
- * (after a checkpoint) at part keys. Each segment is a complete gzip member / zstd frame, so the data file is
+ * (after a checkpoint) at part keys. Each segment is complete gzip members / one zstd frame, so the data file is
  * their concatenation. Nothing is visible until a segment is committed; `finish` makes the data file whole.
  * Callers serialise calls (one page at a time).
  */
@@ -86,11 +128,7 @@ export class ExportWriter {
     const segment = this.#current ?? (this.#current = await this.#open());
     segment.documents += documents;
     segment.rawBytes += chunk.length;
-    if (segment.error) throw segment.error;
-    if (!segment.sink.write(chunk)) {
-      if (segment.sink.destroyed) throw segment.error ?? new Error('the export stream was closed');
-      await once(segment.sink, 'drain');
-    }
+    await segment.sink.write(chunk);
   }
 
   /** Commits the open segment (a checkpoint); the next write opens a new one at the next part key. */
@@ -98,9 +136,8 @@ export class ExportWriter {
     const segment = this.#current;
     if (!segment) return undefined;
     this.#current = undefined;
-    segment.sink.end();
     try {
-      await segment.done;
+      await segment.sink.end();
       const stored = await segment.write.commit();
       const committed: CommittedSegment = {
         key: segment.key,
@@ -166,7 +203,6 @@ export class ExportWriter {
     this.#current = undefined;
     if (!segment) return;
     segment.sink.destroy();
-    await segment.done.catch(() => undefined);
     await segment.write.abort();
   }
 
@@ -174,23 +210,13 @@ export class ExportWriter {
     const index = this.#committed.length;
     const key = index === 0 ? this.#keys.data : this.#keys.part(index);
     const write = await this.#storage.openWrite(key, { contentType: contentTypeOf(this.#compression) });
-    const compressor = createCompressor(this.#compression, this.#level);
-    const segment: OpenSegment = {
+    return {
       key,
       write,
-      sink: compressor ?? write.stream,
-      done: Promise.resolve(),
+      sink: createSink(write.stream, this.#compression, this.#level),
       documents: 0,
       rawBytes: 0,
     };
-    segment.done = (compressor ? pipeline(compressor, write.stream) : finished(write.stream)).catch(
-      (err: unknown) => {
-        segment.error = err;
-        throw err;
-      },
-    );
-    segment.done.catch(() => undefined);
-    return segment;
   }
 }
 

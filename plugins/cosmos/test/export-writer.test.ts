@@ -1,7 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ExportWriter } from '../export/export-writer.ts';
+import { ParallelGzip } from '../export/parallel-gzip.ts';
 import type { ExportManifest } from '../export-manifest.ts';
 import { exportKeys } from '../file-name.ts';
 import { readExportLines } from '../restore/read-export-lines.ts';
@@ -88,5 +91,41 @@ describe('segmented export files', () => {
     const visible: string[] = [];
     for await (const o of storage.list('')) visible.push(o.key);
     expect(visible).toEqual([]);
+  });
+});
+
+describe('ParallelGzip', () => {
+  it('compresses blocks on several threads and writes the members in order: one valid gzip file', async () => {
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const gz = new ParallelGzip(out, { level: 3, parallel: 3, blockBytes: 1000 });
+    const input = Array.from({ length: 400 }, (_, i) =>
+      Buffer.from(`${JSON.stringify({ id: i, pad: 'x'.repeat(i % 97) })}\n`),
+    );
+    for (const b of input) await gz.write(b);
+    await gz.end();
+    const joined = Buffer.concat(chunks);
+    expect(gunzipSync(joined).toString()).toBe(Buffer.concat(input).toString());
+    // Several members: each starts with the gzip magic bytes.
+    expect(joined.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 10)).toBeGreaterThan(0);
+  });
+
+  it('writes an empty member when nothing was written, and reports a failing output', async () => {
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const empty = new ParallelGzip(out, { level: 3 });
+    await empty.end();
+    expect(gunzipSync(Buffer.concat(chunks)).length).toBe(0);
+
+    const broken = new Writable({ write: (_c, _e, cb) => cb(new Error('disk full')) });
+    const gz = new ParallelGzip(broken, { level: 3, parallel: 1, blockBytes: 10 });
+    await expect(
+      (async () => {
+        for (let i = 0; i < 20; i++) await gz.write(Buffer.from('some bytes to compress\n'));
+        await gz.end();
+      })(),
+    ).rejects.toThrow('disk full');
   });
 });
