@@ -38,39 +38,61 @@ export function runCovers(
 /**
  * Compares the schedule with the catalog at `now`: for each line, the previous fire time must have a run
  * recorded after it. A job with no run at all is new, not late, and is not reported.
+ *
+ * The recent runs of all jobs are read newest first in one pass (back to the oldest previous fire time); only a
+ * job that looks late has its own history read, to count what it missed and to tell late from new.
  */
 export function findMissedRuns(input: {
   entries: readonly ScheduleEntry[];
   catalog: Pick<Catalog, 'listRuns'>;
   now: Date;
 }): MissedRun[] {
-  const byJob = new Map<string, ScheduleEntry[]>();
-  for (const e of input.entries) byJob.set(e.job, [...(byJob.get(e.job) ?? []), e]);
+  if (input.entries.length === 0 || input.catalog.listRuns({ limit: 1 }).length === 0) return [];
+  const byJob = new Map<string, { entry: ScheduleEntry; fireAt: Date }[]>();
+  for (const entry of input.entries) {
+    const fireAt = previousFire(entry, input.now);
+    if (fireAt) byJob.set(entry.job, [...(byJob.get(entry.job) ?? []), { entry, fireAt }]);
+  }
+  if (byJob.size === 0) return [];
+  const oldest = Math.min(...[...byJob.values()].flat().map((f) => f.fireAt.getTime()));
+  const recent = new Map<string, RunRecord[]>();
+  for (const run of recentRuns(input.catalog, oldest)) {
+    for (const job of run.jobs) recent.set(job, [...(recent.get(job) ?? []), run]);
+  }
   const missed: MissedRun[] = [];
-  for (const [job, entries] of byJob) {
-    // A job without any run is new: nothing to compare (and no fire times to compute).
-    if (input.catalog.listRuns({ job, limit: 1 }).length === 0) continue;
-    const fires = entries
-      .map((entry) => ({ entry, fireAt: previousFire(entry, input.now) }))
-      .filter((f): f is { entry: ScheduleEntry; fireAt: Date } => f.fireAt !== undefined);
-    if (fires.length === 0) continue;
-    const oldest = Math.min(...fires.map((f) => f.fireAt.getTime()));
-    const runs = runsSince(input.catalog, job, oldest);
-    if (runs.length === 0) continue;
-    const ranks = new Map(entries.filter((e) => e.type !== undefined).map((e) => [e.type!, e.rank]));
-    for (const { entry, fireAt } of fires) {
-      if (runs.some((r) => runCovers(r, entry, fireAt, ranks))) continue;
-      const last = runs.find((r) => runCovers(r, entry, new Date(0), ranks));
-      const since = last ? last.startedAt : new Date(fireAt.getTime() - 1);
-      const count = Math.max(1, firesBetween(entry, since, input.now, 1000).length);
-      missed.push({ entry, fireAt, count, lastRunAt: last?.startedAt });
+  for (const [job, fires] of byJob) {
+    const ranks = new Map(
+      fires.filter((f) => f.entry.type !== undefined).map((f) => [f.entry.type!, f.entry.rank]),
+    );
+    const covered = (runs: readonly RunRecord[], f: { entry: ScheduleEntry; fireAt: Date }) =>
+      runs.some((r) => runCovers(r, f.entry, f.fireAt, ranks));
+    const late = fires.filter((f) => !covered(recent.get(job) ?? [], f));
+    if (late.length === 0) continue;
+    const history = jobRunsSince(input.catalog, job, Math.min(...late.map((f) => f.fireAt.getTime())));
+    if (history.length === 0) continue;
+    for (const f of late) {
+      if (covered(history, f)) continue;
+      const last = history.find((r) => runCovers(r, f.entry, new Date(0), ranks));
+      const since = last ? last.startedAt : new Date(f.fireAt.getTime() - 1);
+      const count = Math.max(1, firesBetween(f.entry, since, input.now, 1000).length);
+      missed.push({ entry: f.entry, fireAt: f.fireAt, count, lastRunAt: last?.startedAt });
     }
   }
   return missed;
 }
 
-/** Newest-first runs of a job, reaching back past `since` when the catalog has that many (or all it has). */
-function runsSince(catalog: Pick<Catalog, 'listRuns'>, job: string, since: number): RunRecord[] {
+/** Newest-first runs of every job, reaching back past `since` (or all the catalog has). */
+function recentRuns(catalog: Pick<Catalog, 'listRuns'>, since: number): RunRecord[] {
+  let runs: RunRecord[] = [];
+  for (const limit of [500, 5000, 50_000, 500_000]) {
+    runs = catalog.listRuns({ limit });
+    if (runs.length < limit || runs[runs.length - 1]!.startedAt.getTime() < since) break;
+  }
+  return runs;
+}
+
+/** Newest-first runs of one job, reaching back past `since` when the catalog has that many (or all it has). */
+function jobRunsSince(catalog: Pick<Catalog, 'listRuns'>, job: string, since: number): RunRecord[] {
   let runs: RunRecord[] = [];
   for (const limit of [50, 2000, 50_000]) {
     runs = catalog.listRuns({ job, limit });

@@ -186,7 +186,7 @@ export class Service {
     const now = this.#o.clock.now();
     this.#lastReload = { at: now, ok: true, problems: [] };
     void this.metrics
-      .configLoaded(config.jobs, now, this.#o.catalog, (kind) => this.#o.registry.pluginForKind(kind)?.name)
+      .configLoaded(config.jobs, now, this.#o.catalog)
       .catch((err: unknown) => this.#metricsFailed(err));
     const unscheduled = config.jobs.filter((j) => j.entries.length === 0).map((j) => j.job);
     this.#o.logger.info(
@@ -206,7 +206,7 @@ export class Service {
     const config = this.scheduler.config;
     if (!config) return;
     void this.metrics
-      .refreshFromCatalog(config.jobs, this.#o.catalog, (kind) => this.#o.registry.pluginForKind(kind)?.name)
+      .refreshFromCatalog(config.jobs, this.#o.catalog)
       .catch((err: unknown) => this.#metricsFailed(err));
   }
 
