@@ -100,3 +100,36 @@ function jobRunsSince(catalog: Pick<Catalog, 'listRuns'>, job: string, since: nu
   }
   return runs;
 }
+
+/** One catch-up per job: its earliest line (in schedule order) that asks for one, unless the job fires anyway. */
+export function chooseCatchUps(
+  missed: readonly MissedRun[],
+  firingNow: ReadonlySet<string>,
+): Map<string, MissedRun> {
+  const chosen = new Map<string, MissedRun>();
+  for (const m of missed) {
+    if (!m.entry.catchUp || firingNow.has(m.entry.job)) continue;
+    const have = chosen.get(m.entry.job);
+    if (!have || m.entry.rank < have.entry.rank) chosen.set(m.entry.job, m);
+  }
+  return chosen;
+}
+
+/** The log line for a missed fire time: what, when, how many, and what happens about it. */
+export function describeMissed(m: MissedRun, detectedAt: 'start' | 'pause', catchUp: boolean): string {
+  const what = `${m.entry.job}${m.entry.type ? ` ${m.entry.type}` : ''}`;
+  const parts = [
+    `missed: ${what} should have run at ${m.fireAt.toISOString()} (${m.entry.cron} ${m.entry.timezone})`,
+  ];
+  if (m.count > 1) parts.push(`${m.count} fire times passed without a run`);
+  if (m.lastRunAt) parts.push(`last run ${m.lastRunAt.toISOString()}`);
+  if (detectedAt === 'pause') parts.push('the process was paused or the clock jumped');
+  parts.push(
+    catchUp
+      ? 'starting a catch-up run'
+      : m.entry.catchUp
+        ? 'catch-up covered by another run of the job'
+        : 'no catch-up configured',
+  );
+  return parts.join('; ');
+}

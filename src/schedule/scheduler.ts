@@ -5,13 +5,16 @@ import type { LoadedManifest } from '../config/load-manifests.ts';
 import type { SecretResolver } from '../config/secret-resolver.ts';
 import type { PluginRegistry } from '../plugin/registry.ts';
 import type { StorageTarget } from '../storage/contract.ts';
-import { ConcurrencyLimiter, type LimiterOptions } from './concurrency-limiter.ts';
+import type { LimiterOptions } from './concurrency-limiter.ts';
 import { firesBetween, nextFire } from './cron-times.ts';
 import { formatDuration } from './duration.ts';
 import type { JobScheduleInfo, ScheduleEntry } from './job-schedule.ts';
-import { findMissedRuns, runCovers, type MissedRun } from './missed-runs.ts';
-import { ScheduledRun } from './scheduled-run.ts';
+import { chooseCatchUps, describeMissed, findMissedRuns, runCovers, type MissedRun } from './missed-runs.ts';
+import { RunQueue, type StopSummary } from './run-queue.ts';
 import { SchedulerEventBus, type RunTrigger } from './scheduler-events.ts';
+
+export type { StopSummary } from './run-queue.ts';
+import { WakeLoop } from './wake-loop.ts';
 
 /** A validated configuration the scheduler runs: the manifests, each job's schedule, and its services. */
 export interface SchedulerConfig {
@@ -40,17 +43,6 @@ export interface SchedulerOptions {
   events?: SchedulerEventBus;
 }
 
-export interface StopSummary {
-  /** Runs that finished within the deadline. */
-  finished: string[];
-  /** Runs cancelled through the abort signal after the deadline. */
-  aborted: string[];
-  /** Runs that did not stop even after the abort; recorded in the catalog as interrupted. */
-  abandoned: string[];
-  /** Runs that were waiting for a slot and never started. */
-  dropped: string[];
-}
-
 interface EntryState {
   entry: ScheduleEntry;
   nextAt: Date | undefined;
@@ -69,16 +61,11 @@ export class Scheduler {
   readonly events: SchedulerEventBus;
   readonly #o: Required<Omit<SchedulerOptions, 'events' | 'stepConcurrency'>> &
     Pick<SchedulerOptions, 'stepConcurrency'>;
-  readonly #limiter: ConcurrencyLimiter;
-  readonly #abort = new AbortController();
+  readonly #runs: RunQueue;
   readonly #entries = new Map<string, EntryState>();
-  readonly #active = new Map<string, ScheduledRun>();
-  readonly #settled = new Set<Promise<void>>();
   #config: SchedulerConfig | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #loop: WakeLoop;
   #stopping = false;
-  #hurry: (() => void) | undefined;
-  readonly #hurried = new Promise<void>((r) => (this.#hurry = r));
 
   constructor(options: SchedulerOptions) {
     this.#o = {
@@ -88,7 +75,15 @@ export class Scheduler {
       stallThresholdMs: options.stallThresholdMs ?? 30_000,
     };
     this.events = options.events ?? new SchedulerEventBus();
-    this.#limiter = new ConcurrencyLimiter(options.limits);
+    this.#runs = new RunQueue({ ...options, events: this.events });
+    this.#loop = new WakeLoop({
+      clock: options.clock,
+      maxSleepMs: this.#o.maxSleepMs,
+      stallThresholdMs: this.#o.stallThresholdMs,
+      nextDueAt: () => this.nextDueAt(),
+      onWake: () => this.#wake(),
+      onStall: (gapMs) => this.#stalled(gapMs),
+    });
   }
 
   get config(): SchedulerConfig | undefined {
@@ -115,7 +110,7 @@ export class Scheduler {
     this.#entries.clear();
     for (const [k, v] of next) this.#entries.set(k, v);
     this.#config = config;
-    if (this.#timer) this.#arm();
+    this.#loop.rearm();
   }
 
   /**
@@ -134,7 +129,7 @@ export class Scheduler {
 
   /** Reports fire times missed while the service was down (catalog vs schedule) and starts catch-up runs. */
   checkMissedAtStart(): MissedRun[] {
-    const entries = [...this.#entries.values()].map((s) => s.entry).filter((e) => !this.#active.has(e.job));
+    const entries = [...this.#entries.values()].map((s) => s.entry).filter((e) => !this.#runs.busy(e.job));
     // Fire times within the last missedAfterMs are not missed: they are due at the first tick (see #firstFire).
     const before = new Date(this.#o.clock.now().getTime() - this.#o.missedAfterMs - 1);
     const missed = findMissedRuns({ entries, catalog: this.#o.catalog, now: before });
@@ -145,7 +140,7 @@ export class Scheduler {
   /** Starts the timer loop (after checking for missed runs). */
   start(): void {
     this.checkMissedAtStart();
-    this.#arm();
+    this.#loop.start();
   }
 
   /** The earliest next fire time over all lines. */
@@ -162,7 +157,7 @@ export class Scheduler {
 
   /** Jobs queued or running, with their state. */
   activeRuns(): { job: string; type?: string; state: string; runId?: string; since: Date }[] {
-    return [...this.#active.values()].map((r) => ({
+    return this.#runs.active().map((r) => ({
       job: r.name,
       type: r.type,
       state: r.state,
@@ -212,66 +207,20 @@ export class Scheduler {
   }
 
   /** Resolves when no run is queued or running. */
-  async whenIdle(): Promise<void> {
-    while (this.#settled.size > 0) await Promise.allSettled([...this.#settled]);
+  whenIdle(): Promise<void> {
+    return this.#runs.whenIdle();
   }
 
-  /**
-   * Stops scheduling, drops runs still waiting for a slot, lets running runs finish for `deadlineMs`, then aborts
-   * them through the services' signal and waits `abortGraceMs` more; runs still going after that are recorded in
-   * the catalog as interrupted.
-   */
-  async stop(options: { deadlineMs: number; abortGraceMs?: number }): Promise<StopSummary> {
+  /** Stops scheduling; then the runs stop gracefully (see RunQueue.stop). */
+  stop(options: { deadlineMs: number; abortGraceMs?: number }): Promise<StopSummary> {
     this.#stopping = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const dropped = this.#limiter.clear(new Error('the service is stopping'));
-    const running = [...this.#active.values()].filter((r) => r.state !== 'queued');
-    const summary: StopSummary = { finished: [], aborted: [], abandoned: [], dropped };
-    if (running.length > 0)
-      this.#o.logger.info(
-        { runs: running.map((r) => r.name), deadlineMs: options.deadlineMs },
-        `stopping: waiting up to ${formatDuration(options.deadlineMs)} for ${running.length} run(s)`,
-      );
-    if (!(await this.#idleWithin(options.deadlineMs, true))) {
-      const left = [...this.#active.values()].filter((r) => r.state === 'running');
-      this.#o.logger.warn(
-        { runs: left.map((r) => ({ job: r.name, runId: r.runId, steps: [...r.inFlight.keys()] })) },
-        `stopping: deadline passed; cancelling ${left.length} run(s)`,
-      );
-      this.#abort.abort(new Error('the service is stopping'));
-      summary.aborted = left.map((r) => r.name);
-      if (!(await this.#idleWithin(options.abortGraceMs ?? 10_000))) {
-        for (const r of this.#active.values()) {
-          const steps = r.recordInterruption(this.#o.catalog, this.#o.clock.now());
-          if (steps.length > 0 || r.runId) summary.abandoned.push(r.name);
-          this.#o.logger.error(
-            { job: r.name, runId: r.runId, steps },
-            `stopping: run ${r.runId ?? '(not started)'} of ${r.name} did not stop; recorded as interrupted`,
-          );
-        }
-      }
-    }
-    summary.finished = running.map((r) => r.name).filter((n) => !summary.aborted.includes(n));
-    return summary;
+    this.#loop.stop();
+    return this.#runs.stop(options);
   }
 
   /** Cuts a stop's waiting short (a second SIGTERM/SIGINT): running runs are cancelled at once. */
   hurry(): void {
-    this.#hurry?.();
-  }
-
-  async #idleWithin(ms: number, cuttable = false): Promise<boolean> {
-    if (this.#settled.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((r) => {
-      timer = setTimeout(() => r(false), ms);
-      if (cuttable) void this.#hurried.then(() => r(false));
-    });
-    const idle = this.whenIdle().then(() => true as const);
-    const done = await Promise.race([idle, timeout]);
-    clearTimeout(timer);
-    return done;
+    this.#runs.hurry();
   }
 
   #fire(entry: ScheduleEntry, trigger: RunTrigger, fireAt: Date): void {
@@ -281,50 +230,17 @@ export class Scheduler {
     );
     const info = config?.jobs.find((j) => j.job === entry.job);
     if (!config || !job || !info || this.#stopping) return;
-    const log = this.#o.logger.child({ job: entry.job, type: entry.type });
-    const busy = this.#active.get(entry.job);
+    const busy = this.#runs.busy(entry.job);
     if (busy) {
       const message = `skipped: ${entry.job} is still ${busy.state === 'queued' ? 'waiting to run' : 'running'} (${busy.type ?? busy.trigger} since ${busy.queuedAt.toISOString()}${busy.runId ? `, run ${busy.runId}` : ''})`;
-      log.warn({ reason: 'overlap', fireAt: fireAt.toISOString() }, message);
+      this.#o.logger.warn(
+        { job: entry.job, type: entry.type, reason: 'overlap', fireAt: fireAt.toISOString() },
+        message,
+      );
       this.events.emit('skipped', { job: entry.job, type: entry.type, reason: 'overlap', message });
       return;
     }
-    const run = new ScheduledRun(job, entry.type, trigger, fireAt, this.#o.clock.now());
-    this.#active.set(entry.job, run);
-    this.events.emit('fire', { job: entry.job, type: entry.type, trigger, fireAt });
-    const settled = this.#limiter
-      .acquire(info.limitKeys, entry.job)
-      .then(
-        async (release) => {
-          try {
-            if (this.#stopping) return;
-            await run.execute({
-              ...config,
-              registry: this.#o.registry,
-              catalog: this.#o.catalog,
-              clock: this.#o.clock,
-              logger: this.#o.logger,
-              signal: this.#abort.signal,
-              lockDir: this.#o.lockDir,
-              stepConcurrency: this.#o.stepConcurrency,
-              events: this.events,
-            });
-          } finally {
-            release();
-          }
-        },
-        () => {
-          const message = `not started: ${entry.job} was waiting for a slot when the service stopped`;
-          log.warn({ reason: 'stopping' }, message);
-          this.events.emit('skipped', { job: entry.job, type: entry.type, reason: 'stopping', message });
-        },
-      )
-      .catch((err: unknown) => log.error({ err }, `run of ${entry.job} failed to start: ${String(err)}`))
-      .finally(() => {
-        this.#active.delete(entry.job);
-        this.#settled.delete(settled);
-      });
-    this.#settled.add(settled);
+    this.#runs.submit(job, info.limitKeys, entry.type, trigger, fireAt, config);
   }
 
   /** Late fire times another process (a CronJob, a manual `holdfast run`) did run are not missed. */
@@ -344,73 +260,46 @@ export class Scheduler {
 
   /** Logs and emits each missed line; starts one catch-up run per job (its earliest line asking for one). */
   #report(missed: readonly MissedRun[], detectedAt: 'start' | 'pause', firedNow: ReadonlySet<string>): void {
-    const catchUps = new Map<string, MissedRun>();
-    for (const m of missed) {
-      if (!m.entry.catchUp || firedNow.has(m.entry.job)) continue;
-      const have = catchUps.get(m.entry.job);
-      if (!have || m.entry.rank < have.entry.rank) catchUps.set(m.entry.job, m);
-    }
+    const catchUps = chooseCatchUps(missed, firedNow);
     const info = new Map(this.#config?.jobs.map((j) => [j.job, j]));
     for (const m of missed) {
       const catchUp = catchUps.get(m.entry.job) === m;
-      const what = `${m.entry.job}${m.entry.type ? ` ${m.entry.type}` : ''}`;
-      const message =
-        `missed: ${what} should have run at ${m.fireAt.toISOString()} (${m.entry.cron} ${m.entry.timezone})` +
-        `${m.count > 1 ? `; ${m.count} fire times passed without a run` : ''}${m.lastRunAt ? `; last run ${m.lastRunAt.toISOString()}` : ''}` +
-        `${detectedAt === 'pause' ? '; the process was paused or the clock jumped' : ''}; ${catchUp ? 'starting a catch-up run' : m.entry.catchUp ? 'catch-up covered by another run of the job' : 'no catch-up configured'}`;
+      const { job, type } = m.entry;
       this.#o.logger.warn(
-        {
-          job: m.entry.job,
-          type: m.entry.type,
-          event: 'missed',
-          fireAt: m.fireAt.toISOString(),
-          count: m.count,
-          detectedAt,
-        },
-        message,
+        { job, type, event: 'missed', fireAt: m.fireAt.toISOString(), count: m.count, detectedAt },
+        describeMissed(m, detectedAt, catchUp),
       );
+      const channels = info.get(job)?.missedChannels ?? [];
       this.events.emit('missed', {
-        job: m.entry.job,
-        type: m.entry.type,
+        job,
+        type,
         fireAt: m.fireAt,
         count: m.count,
         lastRunAt: m.lastRunAt,
         detectedAt,
-        channels: info.get(m.entry.job)?.missedChannels ?? [],
+        channels,
         catchUp,
       });
     }
     for (const m of catchUps.values()) this.#fire(m.entry, 'catch-up', m.fireAt);
   }
 
-  #arm(): void {
-    if (this.#stopping) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    const now = this.#o.clock.now().getTime();
-    const next = this.nextDueAt()?.getTime() ?? Number.POSITIVE_INFINITY;
-    const delay = Math.max(0, Math.min(next - now, this.#o.maxSleepMs));
-    const expected = now + delay;
-    this.#timer = setTimeout(() => this.#wake(expected), delay);
-  }
-
-  #wake(expected: number): void {
-    this.#timer = undefined;
-    const gap = this.#o.clock.now().getTime() - expected;
-    if (Math.abs(gap) > this.#o.stallThresholdMs) {
-      const direction = gap > 0 ? 'forward' : 'backward';
-      this.#o.logger.warn(
-        { event: 'stall', gapMs: gap },
-        gap > 0
-          ? `woke ${formatDuration(gap)} late: the event loop stalled, the process was paused or the clock jumped forward`
-          : `the clock moved back by ${formatDuration(-gap)}`,
-      );
-      this.events.emit('stall', { gapMs: gap, direction });
-    }
+  #wake(): void {
     try {
       this.tick();
     } catch (err) {
       this.#o.logger.error({ err }, `scheduler tick failed: ${String(err)}`);
     }
-    this.#arm();
+  }
+
+  #stalled(gapMs: number): void {
+    const direction = gapMs > 0 ? 'forward' : 'backward';
+    this.#o.logger.warn(
+      { event: 'stall', gapMs },
+      gapMs > 0
+        ? `woke ${formatDuration(gapMs)} late: the event loop stalled, the process was paused or the clock jumped forward`
+        : `the clock moved back by ${formatDuration(-gapMs)}`,
+    );
+    this.events.emit('stall', { gapMs, direction });
   }
 }
