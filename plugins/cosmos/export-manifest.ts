@@ -5,7 +5,7 @@ import { z } from 'zod';
  * is incomplete and is never counted as a backup. Restore reads it to recreate the container and to check counts.
  */
 export const segmentSchema = z.strictObject({
-  /** Bytes of this segment in the data file (each is a complete gzip member / zstd frame). */
+  /** Bytes of this segment in the data file (complete gzip members, or one zstd frame). */
   bytes: z.number().int().nonnegative(),
   documents: z.number().int().nonnegative(),
   rawBytes: z.number().int().nonnegative(),

@@ -123,7 +123,9 @@ export const cosmosBackupSpecSchema = z
       .min(1)
       .max(19)
       .optional()
-      .describe('Compression level (gzip 1-9, default 3; zstd 1-19, default 3). Lower is faster, higher is smaller.'),
+      .describe(
+        'Compression level (gzip 1-9, default 3; zstd 1-19, default 3). Lower is faster, higher is smaller.',
+      ),
     maxRequestUnitsPerSecond: z
       .number()
       .positive()

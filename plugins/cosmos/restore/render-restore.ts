@@ -1,3 +1,4 @@
+import { containerUri } from '../account-name.ts';
 import type { CosmosRestorePlan, CosmosRestoreSummary } from './restore-cosmos.ts';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -14,7 +15,7 @@ export function renderRestorePlan(plan: CosmosRestorePlan): string {
   const lines = [
     `Restore of ${s.sourceContainer} (export finished ${s.exportedAt}, ${n(s.documentCount)} documents, ${size(s.bytes)})`,
     `  from ${s.storage}:${s.dataKey} (${s.foundIn === 'catalog' ? `catalog artifact ${s.artifactId?.slice(0, 8)}` : `manifest ${s.manifestKey}`})`,
-    `  into ${plan.target.endpoint} ${plan.target.database}/${plan.target.container} (${plan.target.exists ? 'existing container' : 'new container'})`,
+    `  into ${containerUri(plan.target.endpoint, plan.target.database, plan.target.container)} (${plan.target.exists ? 'existing container' : 'new container'})`,
     ...plan.steps.map((step, i) => `  ${i + 1}. ${step}`),
     ...plan.warnings.map((w) => `  warning: ${w}`),
   ];

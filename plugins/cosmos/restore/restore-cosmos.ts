@@ -330,7 +330,7 @@ async function decide(
   const steps = [
     existing
       ? `load into the existing container ${targetUri}${documentCount > 0 ? ` (it holds ${documentCount} documents; upserts replace those with the same id)` : ''}`
-      : `create ${targetUri} from the manifest: partition key ${JSON.stringify(definition.partitionKey?.paths ?? [])}, indexing policy, unique keys${definition.conflictResolutionPolicy ? ', conflict resolution' : ''}${definition.computedProperties ? ', computed properties' : ''}; TTL off while loading${request.throughput ? `; ${request.throughput} RU/s` : ''}`,
+      : `create ${targetUri} from the manifest: ${creationParts(definition, request.throughput).join(', ')}; TTL off while loading`,
     `upsert ${manifest.data.documentCount} documents from ${services.storage.name}:${manifest.data.key} with executeBulkOperations (system properties _rid _self _etag _ts _attachments _lsn removed; other _ fields kept)`,
     `count the documents of ${label}`,
     ...(defaultTtl !== undefined && !existing && !request.skipTtl
@@ -371,4 +371,19 @@ async function decide(
     warnings,
     deadLetterPath,
   };
+}
+
+/** What the restore carries over when it creates the container, in words. */
+function creationParts(definition: Partial<ContainerDefinition>, throughput: number | undefined): string[] {
+  const key = definition.partitionKey;
+  const parts = [
+    `partition key ${JSON.stringify(key?.paths ?? [])}${key?.kind === 'MultiHash' ? ' (hierarchical)' : ''}`,
+  ];
+  if (definition.indexingPolicy) parts.push('indexing policy');
+  const unique = definition.uniqueKeyPolicy?.uniqueKeys?.length ?? 0;
+  if (unique > 0) parts.push(`${unique} unique key(s)`);
+  if (definition.conflictResolutionPolicy) parts.push('conflict resolution');
+  if (definition.computedProperties?.length) parts.push('computed properties');
+  if (throughput) parts.push(`${throughput} RU/s`);
+  return parts;
 }

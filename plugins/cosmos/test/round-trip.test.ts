@@ -153,7 +153,7 @@ spec:
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('Restore of orders/shop/orders');
     expect(dry.stdout).toMatch(
-      /create cosmos:\/\/127\.0\.0\.1:\d+\/restored\/orders from the manifest: partition key \["\/pk"\], indexing policy, unique keys.*TTL off while loading/,
+      /create cosmos:\/\/127\.0\.0\.1:\d+\/restored\/orders from the manifest: partition key \["\/pk"\], indexing policy, 1 unique key\(s\).*; TTL off while loading/,
     );
     expect(dry.stdout).toContain('then set defaultTtl 86400');
     const client = cosmos.client();
@@ -309,6 +309,36 @@ spec:
     );
     expect(summary.documents.written).toBe(40);
     expect(existsSync(path.join(work, 'elsewhere.db'))).toBe(false);
+  }, 60_000);
+
+  it('restores into another account with --to-account', async () => {
+    const other = await startCosmosServer();
+    try {
+      const r = await cli([
+        'restore',
+        'cosmos',
+        'jobs.yaml',
+        '--job',
+        'orders-nightly',
+        '--database',
+        'shop',
+        '--container',
+        'customers',
+        '--to-account',
+        other.endpoint,
+        '--to-auth',
+        'emulator',
+        '--to-database',
+        'copy',
+        '--to-container',
+        'customers',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`into cosmos://127.0.0.1:${other.port}/copy/customers (new container)`);
+      expect(await readAllDocuments(other.client().database('copy').container('customers'))).toHaveLength(40);
+    } finally {
+      await other.stop();
+    }
   }, 60_000);
 
   it('says which jobs exist when --job names none, and what is missing when there is no export', async () => {
