@@ -169,11 +169,23 @@ class SqliteCatalog implements Catalog {
     where.push(`state IN (${states.map(() => '?').join(', ')})`);
     args.push(...states);
     const rows = this.#db.prepare(`SELECT * FROM artifacts WHERE ${where.join(' AND ')} ORDER BY created_at, rowid`).all(...args) as Row[];
-    return rows.map((r) => this.#artifact(r));
+    // Dependencies of all of them in one query (not one per artifact: catalogs grow to many thousands).
+    const deps = new Map<string, string[]>();
+    const depRows = this.#db
+      .prepare(`SELECT d.artifact_id, d.depends_on FROM artifact_deps d JOIN artifacts a ON a.id = d.artifact_id WHERE ${where.map((w) => `a.${w}`).join(' AND ')} ORDER BY d.depends_on`)
+      .all(...args) as { artifact_id: string; depends_on: string }[];
+    for (const d of depRows) {
+      const list = deps.get(d.artifact_id);
+      if (list) list.push(d.depends_on);
+      else deps.set(d.artifact_id, [d.depends_on]);
+    }
+    return rows.map((r) => this.#artifact(r, deps.get(r.id as string) ?? []));
   }
 
-  #artifact(r: Row): Artifact {
-    const deps = this.#db.prepare('SELECT depends_on FROM artifact_deps WHERE artifact_id = ? ORDER BY depends_on').all(r.id as string) as { depends_on: string }[];
+  #artifact(r: Row, dependsOn?: string[]): Artifact {
+    const deps = dependsOn
+      ? dependsOn.map((depends_on) => ({ depends_on }))
+      : (this.#db.prepare('SELECT depends_on FROM artifact_deps WHERE artifact_id = ? ORDER BY depends_on').all(r.id as string) as { depends_on: string }[]);
     return {
       id: r.id as string,
       runId: r.run_id as string,

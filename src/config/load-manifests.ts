@@ -35,8 +35,11 @@ export async function findJobFiles(paths: readonly string[]): Promise<{ files: s
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       const full = path.join(dir, e.name);
-      if (e.isDirectory() && !e.name.startsWith('.')) await walk(full);
-      else if (e.isFile() && /\.ya?ml$/i.test(e.name)) files.push(full);
+      if (e.name.startsWith('.')) continue; // hidden: editors' files, Kubernetes ConfigMap internals (..data)
+      // Follow links: a Kubernetes ConfigMap mounts every file as a link into ..data/.
+      const kind = e.isSymbolicLink() ? await stat(full).then((s) => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'), () => 'other') : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+      if (kind === 'dir') await walk(full);
+      else if (kind === 'file' && /\.ya?ml$/i.test(e.name)) files.push(full);
     }
   }
   for (const p of paths) {

@@ -59,3 +59,18 @@ describe('holdfast validate', () => {
     expect(out.manifests.map((m: { name: string }) => m.name)).toEqual(['local-out', 'copy-data']);
   });
 });
+
+describe('job files behind links (a Kubernetes ConfigMap mount)', () => {
+  it('follows linked files and skips the hidden ..data directory, so nothing is read twice', async () => {
+    const { mkdtempSync, mkdirSync, copyFileSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'hf-configmap-'));
+    mkdirSync(path.join(dir, '..2026_11_23_10_00_00.1'));
+    copyFileSync(path.join(FIXTURES, 'good', 'jobs.yaml'), path.join(dir, '..2026_11_23_10_00_00.1', 'jobs.yaml'));
+    symlinkSync('..2026_11_23_10_00_00.1', path.join(dir, '..data'));
+    symlinkSync(path.join('..data', 'jobs.yaml'), path.join(dir, 'jobs.yaml'));
+    const r = await runCli(['validate', dir], { cwd: FIXTURES, deps, env: { HOLDFAST_TEST_TOKEN: 't' } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('valid: 1 file(s), 2 manifest(s)');
+  });
+});
