@@ -146,9 +146,16 @@ function backupSet(s: Row, files: Row[], media: Row[], timeZone: string): Backup
     is_damaged: s.is_damaged === true,
     begins_log_chain: s.begins_log_chain === true,
     position: Number(s.position),
-    // Logs: only the log file rows, as the export query writes them.
+    // Logs: the log file rows, and the data-file rows of filegroups that are or were read-only (their
+    // read_only_lsn shows a switch replayed by the log), as the export query writes them.
     files: files
-      .filter((f) => type !== 'L' || f.file_type === 'L')
+      .filter(
+        (f) =>
+          type !== 'L' ||
+          f.file_type === 'L' ||
+          f.is_readonly === true ||
+          (f.read_write_lsn !== null && f.read_write_lsn !== undefined),
+      )
       .map((f) => ({
         logical_name: text(f.logical_name),
         physical_name: text(f.physical_name),

@@ -24,8 +24,32 @@ export function selectReadOnlySource(
   c: Candidates,
   base: IndexedSet,
   baseFg: FilegroupInfo,
+  /** The filegroup's state where stage 1 ends, when a later backup set records it (FULL/BULK_LOGGED). */
+  atPoint: { state: FilegroupInfo; set: IndexedSet } | null = null,
 ): ReadOnlySourceResult {
   const g = baseFg.name;
+  if (atPoint && !sameReadOnlyState(atPoint.state, baseFg)) {
+    const st = atPoint.state;
+    if (
+      !st.readOnly ||
+      st.readOnlyLsn === null ||
+      (st.readWriteLsn !== null && st.readWriteLsn >= st.readOnlyLsn)
+    )
+      return {
+        ok: false,
+        message: `filegroup ${g}, read-only in base backup ${base.id}, was made read-write after it (read_write_lsn ${st.readWriteLsn ?? 'NULL'}, recorded by ${describeSet(atPoint.set)}) and is read-write where the log chain ends`,
+        backupSetId: atPoint.set.id,
+      };
+    // Made read-write and read-only again after the base: only a backup taken after the last switch
+    // (the same new read_only_lsn) fits without logs.
+    const found = matchingReadOnlyBackup(c, g, st.readOnlyLsn, atPoint.set);
+    if (found.ok) return found;
+    return {
+      ok: false,
+      message: `read-only filegroup ${g} was made read-write and read-only again after base backup ${base.id} (read_only_lsn ${baseFg.readOnlyLsn ?? 'NULL'} -> ${st.readOnlyLsn}, recorded by ${describeSet(atPoint.set)}); no backup holds it with read_only_lsn ${st.readOnlyLsn}`,
+      backupSetId: null,
+    };
+  }
   if (!baseFg.readOnly || baseFg.readOnlyLsn === null) {
     return {
       ok: false,
@@ -41,6 +65,29 @@ export function selectReadOnlySource(
       backupSetId: base.id,
     };
   }
+  const found = matchingReadOnlyBackup(c, g, ro, null);
+  if (found.ok) return found;
+  return {
+    ...found,
+    message: `read-only filegroup ${g} has no backup that matches base backup ${base.id} (read_only_lsn ${ro})${found.message}`,
+  };
+}
+
+function sameReadOnlyState(a: FilegroupInfo, b: FilegroupInfo): boolean {
+  return a.readOnly === b.readOnly && a.readOnlyLsn === b.readOnlyLsn;
+}
+
+/**
+ * The newest backup on the path that holds filegroup `g` read-only with read_only_lsn `ro` (preferring one
+ * finished by STOPAT). `after`: the backup set that recorded the switch; a fitting backup is not older.
+ * On failure, `message` is the detail to append.
+ */
+function matchingReadOnlyBackup(
+  c: Candidates,
+  g: string,
+  ro: bigint,
+  after: IndexedSet | null,
+): ReadOnlySourceResult {
   const stopAt = c.target.kind === 'time' ? c.target.at : null;
   const notes: string[] = [];
   const moved: string[] = [];
@@ -61,6 +108,7 @@ export function selectReadOnlySource(
       notes.push(`${describeSet(s)} not used for filegroup ${g}: ${bad.message}`);
       continue;
     }
+    if (after !== null && s.last < ro) continue;
     const source = { set: s, diff: null, info: fg, notes };
     if (stopAt !== null && s.finish > stopAt) {
       late ??= source;
@@ -73,11 +121,29 @@ export function selectReadOnlySource(
     moved.length > 0
       ? `: its read_only_lsn moved to ${ro} (made read-write and read-only again) after the backups that hold it (${moved.join('; ')}); take a new filegroup backup`
       : ': no backup holds it';
-  return {
-    ok: false,
-    message: `read-only filegroup ${g} has no backup that matches base backup ${base.id} (read_only_lsn ${ro})${detail}`,
-    backupSetId: null,
-  };
+  return { ok: false, message: detail, backupSetId: null };
+}
+
+/**
+ * The filegroup's state where stage 1 ends: the newest backup set on the path up to `upto` (data,
+ * differential, or a log backup with its data-file rows) that records the filegroup. Under FULL /
+ * BULK_LOGGED the log chain replays read-only switches, so this is what the restored database says.
+ */
+export function filegroupStateAt(
+  c: Candidates,
+  g: string,
+  upto: IndexedSet,
+): { state: FilegroupInfo; set: IndexedSet } | null {
+  let best: { state: FilegroupInfo; set: IndexedSet } | null = null;
+  for (const s of c.index.sets) {
+    if (s.last > upto.last || !c.onPath(s)) continue;
+    if (s.type === 'L' && s.first >= s.last) continue;
+    const state = c.filegroupsOf(s).get(g);
+    if (!state) continue;
+    if (!best || s.last > best.set.last || (s.last === best.set.last && s.finish > best.set.finish))
+      best = { state, set: s };
+  }
+  return best;
 }
 
 /**

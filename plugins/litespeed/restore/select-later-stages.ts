@@ -3,7 +3,11 @@ import { rejection } from './explain-rejection.ts';
 import type { RestoreRejection } from './restore-plan.ts';
 import type { Candidates } from './select-candidates.ts';
 import type { ChainDataStep, ChainStage } from './select-chain.ts';
-import { filegroupSourcesWithLogs, selectReadOnlySource } from './select-filegroup-source.ts';
+import {
+  filegroupSourcesWithLogs,
+  filegroupStateAt,
+  selectReadOnlySource,
+} from './select-filegroup-source.ts';
 
 export interface StageOne {
   base: IndexedSet;
@@ -44,17 +48,24 @@ export function selectLaterStages(c: Candidates, s1: StageOne): LaterStagesResul
     let why = '';
     let culprit: number | null = null;
     if (info.readOnly) {
-      const ro = selectReadOnlySource(c, s1.base, info);
+      // Under FULL/BULK_LOGGED the log chain replays read-only switches: the filegroup must match the
+      // state where stage 1 ends, not the base's.
+      const atPoint = s1.logMode && s1.lastLog ? filegroupStateAt(c, g, s1.reaches) : null;
+      const ro = selectReadOnlySource(c, s1.base, info, atPoint);
       if (ro.ok) {
         warnings.push(...ro.source.notes);
         const src = ro.source.set;
+        const same =
+          ro.source.info.readOnlyLsn === info.readOnlyLsn
+            ? `the same as base ${s1.base.id}`
+            : `the same as where stage 1 ends (made read-write and read-only again after base ${s1.base.id}; backup ${atPoint!.set.id} records it)`;
         const step: ChainDataStep = {
           set: src,
           kind: 'filegroup',
           partial: false,
           filegroups: [g],
           files: ro.source.info.files.filter((f) => f.is_present),
-          why: `filegroup ${g} is read-only: ${describeSet(src)} holds it with read_only_lsn ${ro.source.info.readOnlyLsn}, the same as base ${s1.base.id}, so no log is needed`,
+          why: `filegroup ${g} is read-only: ${describeSet(src)} holds it with read_only_lsn ${ro.source.info.readOnlyLsn}, ${same}, so no log is needed`,
         };
         stage = { data: [step], logs: [], online: [g] };
       } else {
@@ -64,8 +75,10 @@ export function selectLaterStages(c: Candidates, s1: StageOne): LaterStagesResul
     }
     if (!stage && s1.logMode) {
       const rolled = rolledStage(c, s1, g);
-      if ('data' in rolled) stage = rolled;
-      else why = why ? `${why}; ${rolled.message}` : rolled.message;
+      if ('data' in rolled) {
+        stage = rolled;
+        if (why) rolled.data[0]!.why = `${rolled.data[0]!.why} (rolled forward: ${why})`;
+      } else why = why ? `${why}; ${rolled.message}` : rolled.message;
     }
     if (stage) {
       stages.push(stage);

@@ -19,9 +19,6 @@ import { startSimServer, type SimServer } from './sim-server.ts';
 /**
  * Chaos the simulator replays. Left out where the planner and SQL Server's rules (as the simulator
  * enforces them) part; known-planner-gaps.test.ts reproduces each case:
- * - under FULL, a read-only filegroup made read-write and read-only again after the base: the planner
- *   restores it from its older backup "with no log", but the log chain has moved its read_only_lsn, so
- *   the filegroup needs roll-forward and stays RESTORING (4303, 4339);
  * - under SIMPLE with partial bases, a filegroup archived after the base and then backed up on its own:
  *   later differential partials leave it out, and base + differential cannot recover (4303, 4339).
  * And one the generator does not model: under FULL, a file backup of a read-write filegroup resets that
@@ -50,7 +47,13 @@ const CONFIGS: Array<{ name: string; options: Omit<GenerateHistoryOptions, 'seed
       recoveryModel: 'FULL',
       days: 2,
       schedule: { baseEveryDays: 1, base: 'full', differentialEveryHours: 8, logEveryMinutes: 120 },
-      chaos: { ...CHAOS, archivePerDay: 0.3, filegroupBackupPerDay: 0.3 },
+      chaos: {
+        ...CHAOS,
+        archivePerDay: 0.3,
+        filegroupBackupPerDay: 0.3,
+        readOnlyFlipPerDay: 0.4,
+        refreshAfterFlip: 0.5,
+      },
     },
   },
   {
@@ -59,7 +62,7 @@ const CONFIGS: Array<{ name: string; options: Omit<GenerateHistoryOptions, 'seed
       recoveryModel: 'FULL',
       days: 2,
       schedule: { baseEveryDays: 1, base: 'partial', differentialEveryHours: 12, logEveryMinutes: 180 },
-      chaos: { ...CHAOS, archivePerDay: 0.3 },
+      chaos: { ...CHAOS, archivePerDay: 0.3, readOnlyFlipPerDay: 0.4, refreshAfterFlip: 0.5 },
     },
   },
 ];

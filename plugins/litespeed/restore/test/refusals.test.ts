@@ -231,10 +231,15 @@ describe('filegroups', () => {
   });
 
   test('FULL: a read-only filegroup whose backup no longer matches is rolled forward with the logs', () => {
+    // B is made read-write and read-only again inside log 206: logs 206-208 record the new read_only_lsn.
     const h = scenarioHistory('s3');
-    const base = byId(h, 201).files.find((f) => f.filegroup_name === 'B')!;
-    base.read_only_lsn = (BigInt(base.read_only_lsn!) + 7n).toString();
+    for (const id of [206, 207, 208]) {
+      const b = byId(h, id).files.find((f) => f.filegroup_name === 'B')!;
+      b.read_write_lsn = '36000000000012400001';
+      b.read_only_lsn = '36000000000012500001';
+    }
     const p = accept(h, loadScenario('s3').request);
+    expect(p.steps.find((s) => s.stage === 3)!.reason).toContain('made read-write and read-only again');
     const stage3 = p.steps.filter((s) => s.stage === 3);
     expect(stage3.map((s) => `${s.kind} ${s.backup_set_id}`)).toEqual([
       'filegroup 204',
@@ -243,6 +248,66 @@ describe('filegroups', () => {
       'log 207',
       'log 208',
     ]);
+  });
+});
+
+describe('read-only filegroups switched after the base (FULL)', () => {
+  const switched = () => {
+    const h = scenarioHistory('s3');
+    for (const id of [206, 207, 208]) {
+      const b = byId(h, id).files.find((f) => f.filegroup_name === 'B')!;
+      b.read_write_lsn = '36000000000012400001';
+      b.read_only_lsn = '36000000000012500001';
+    }
+    return h;
+  };
+
+  test('a filegroup backup taken after the last switch is preferred: no logs', () => {
+    const h = switched();
+    const fresh = structuredClone(byId(h, 204));
+    fresh.backup_set_id = 209;
+    fresh.backup_set_uuid = '1A2B000B-0000-4000-8000-000000000209';
+    fresh.first_lsn = fresh.checkpoint_lsn = '36000000000013100001';
+    fresh.last_lsn = '36000000000013200001';
+    fresh.backup_start_date = '2026-03-02T04:10:00+01:00';
+    fresh.backup_finish_date = '2026-03-02T04:12:00+01:00';
+    fresh.media = fresh.media.map((m) => ({ ...m, physical_device_name: m.physical_device_name + '.209' }));
+    for (const f of fresh.files) {
+      if (f.filegroup_name !== 'B') continue;
+      f.read_write_lsn = '36000000000012400001';
+      f.read_only_lsn = '36000000000012500001';
+    }
+    h.backupsets.push(fresh);
+    const p = accept(h, loadScenario('s3').request);
+    const stage3 = p.steps.filter((s) => s.stage === 3);
+    expect(stage3.map((s) => `${s.kind} ${s.backup_set_id}`)).toEqual(['filegroup 209']);
+    expect(stage3[0]!.reason).toContain('read_only_lsn 36000000000012500001');
+  });
+
+  test('a filegroup made read-write after the base and left so is rolled forward, never restored "with no log"', () => {
+    const h = scenarioHistory('s3');
+    for (const id of [206, 207, 208]) {
+      const b = byId(h, id).files.find((f) => f.filegroup_name === 'B')!;
+      b.is_readonly = false;
+      b.read_write_lsn = '36000000000012400001';
+    }
+    const p = accept(h, loadScenario('s3').request);
+    const fromB = p.steps.filter((s) => s.kind === 'filegroup' && s.filegroups.includes('B'));
+    expect(fromB.map((s) => `${s.kind} ${s.backup_set_id}`)).toEqual(['filegroup 204']);
+    const stage = p.steps.filter((s) => s.stage === fromB[0]!.stage);
+    expect(stage.map((s) => s.kind)).toEqual(['filegroup', 'log', 'log', 'log', 'log']);
+  });
+
+  test('refused with the reason when the logs cannot roll it forward and no newer backup exists', () => {
+    const h = switched();
+    const b = byId(h, 204);
+    // Its only backup now predates the log chain: it can neither match nor be rolled forward.
+    b.first_lsn = b.checkpoint_lsn = '36000000000008000001';
+    b.last_lsn = '36000000000008500001';
+    const f = refuse(h, { ...loadScenario('s3').request, filegroups: ['A', 'B'] });
+    expect(f.rule).toBe('read-only-filegroup');
+    expect(f.filegroup).toBe('B');
+    expect(f.message).toContain('made read-write and read-only again');
   });
 });
 

@@ -58,7 +58,8 @@ export function checkRestorePlan(
     const lastLog = [...steps].reverse().find((st) => st.kind === 'log');
     if (n > 1 && lastLog && lastLog.backup_set_id !== stage1LastLog?.backup_set_id)
       v.push(`stage ${n} replays logs to a different point than stage 1`);
-    if (n > 1 && !lastLog && base) checkReadOnlyStage(n, steps, base, sets, v);
+    if (n > 1 && !lastLog && base)
+      checkReadOnlyStage(n, steps, base, stage1LastLog ? setOf(stage1LastLog) : undefined, sets, v);
   }
   if (base) checkStageOne(plan, stage1, base, setOf, v);
   if (request.stopAt) checkStopAt(request.stopAt.getTime(), stages, setOf, v);
@@ -186,6 +187,7 @@ function checkReadOnlyStage(
   n: number,
   steps: RestoreStep[],
   base: BackupSet,
+  stage1Log: BackupSet | undefined,
   sets: Map<number, BackupSet>,
   v: string[],
 ): void {
@@ -193,7 +195,17 @@ function checkReadOnlyStage(
     const src = st.backup_set_id === null ? undefined : sets.get(st.backup_set_id);
     if (!src) continue;
     for (const fg of st.filegroups) {
-      const inBase = base.files.filter((f) => f.filegroup_name === fg && f.file_type !== 'L');
+      // Under FULL the log chain of stage 1 replays read-only switches: the reference is the newest set
+      // up to stage 1's end that records the filegroup (a log with its data-file rows, a later backup).
+      let ref = base;
+      if (stage1Log) {
+        const end = BigInt(stage1Log.last_lsn);
+        for (const s of sets.values()) {
+          if (BigInt(s.last_lsn) > end || BigInt(s.last_lsn) < BigInt(ref.last_lsn)) continue;
+          if (s.files.some((f) => f.filegroup_name === fg && f.file_type !== 'L')) ref = s;
+        }
+      }
+      const inBase = ref.files.filter((f) => f.filegroup_name === fg && f.file_type !== 'L');
       const inSrc = src.files.filter((f) => f.filegroup_name === fg && f.file_type !== 'L');
       const ro = inBase[0]?.read_only_lsn ?? null;
       const rw = inBase[0]?.read_write_lsn ?? null;
@@ -205,7 +217,7 @@ function checkReadOnlyStage(
         inSrc.every((f) => f.is_present && f.is_readonly && f.read_only_lsn === ro);
       if (!valid)
         v.push(
-          `stage ${n}: filegroup ${fg} restored without logs from backup ${src.backup_set_id}, which does not match base ${base.backup_set_id}`,
+          `stage ${n}: filegroup ${fg} restored without logs from backup ${src.backup_set_id}, which does not match base ${base.backup_set_id}${ref === base ? '' : ` (as backup ${ref.backup_set_id} records it where stage 1 ends)`}`,
         );
     }
   }
