@@ -4,6 +4,7 @@ import {
   describeSet,
   diffBaseKey,
   filegroupsOf,
+  isDiffType,
   type FilegroupInfo,
   type IndexedSet,
 } from './history-index.ts';
@@ -178,7 +179,7 @@ export function selectCandidates(
     );
   }
 
-  const target = selectTarget(index, onPath, stopAt);
+  const target = selectTarget(index, onPath, stopAt, fgOf, warnings);
   if (!target) return reject('no-base', `no restorable backup on recovery fork ${fork.target}`);
 
   return {
@@ -210,17 +211,65 @@ export function selectCandidates(
   };
 }
 
+/**
+ * A differential that leaves out a filegroup its base holds cannot be restored on that base: the
+ * filegroup's differential base moved (it was made read-only and backed up on its own after the base),
+ * so SQL Server leaves it out of later differential partials, and base + differential cannot recover
+ * (the filegroup stays at the base's point). Returns the filegroups left out, or [] when it fits.
+ */
+export function filegroupsLeftOut(
+  index: HistoryIndex,
+  diff: IndexedSet,
+  fgOf: (s: IndexedSet) => Map<string, FilegroupInfo>,
+): string[] {
+  if (diff.type === 'G' || diff.raw.differential_base_guid === null) return [];
+  const base = index.byUuid.get(diff.raw.differential_base_guid);
+  if (!base) return [];
+  const inDiff = fgOf(diff);
+  if (inDiff.size === 0) return [];
+  return [...fgOf(base).values()]
+    .filter((fg) => fg.present && inDiff.has(fg.name) && !inDiff.get(fg.name)!.present)
+    .map((fg) => fg.name);
+}
+
+export function describeLeftOut(diff: IndexedSet, left: string[]): string {
+  const one = left.length === 1;
+  return `${describeSet(diff)} leaves out filegroup${one ? '' : 's'} ${left.join(', ')}, which its base holds: ${one ? 'it was' : 'they were'} made read-only and backed up on ${one ? 'its' : 'their'} own after the base (the differential base moved), so base + this differential cannot recover`;
+}
+
 function selectTarget(
   index: HistoryIndex,
   onPath: (s: IndexedSet) => boolean,
   stopAt: number | null,
+  fgOf: (s: IndexedSet) => Map<string, FilegroupInfo>,
+  warnings: string[],
 ): RestoreTargetPoint | null {
+  const skipped: IndexedSet[] = [];
+  const fits = (s: IndexedSet) => {
+    if (!isDiffType(s.type) || filegroupsLeftOut(index, s, fgOf).length === 0) return true;
+    skipped.push(s);
+    return false;
+  };
+  const warnSkipped = (reached: IndexedSet | null) => {
+    for (const d of skipped)
+      if (!reached || d.last > reached.last)
+        warnings.push(
+          `${describeLeftOut(d, filegroupsLeftOut(index, d, fgOf))}; it is not a restore point${reached ? `, the restore reaches ${describeSet(reached)}` : ''}`,
+        );
+  };
   if (stopAt !== null) {
     const newest = [...index.data, ...index.diffs]
       .filter(
-        (s) => s.type !== 'F' && s.type !== 'G' && !s.raw.is_copy_only && onPath(s) && s.finish <= stopAt,
+        (s) =>
+          s.type !== 'F' &&
+          s.type !== 'G' &&
+          !s.raw.is_copy_only &&
+          onPath(s) &&
+          s.finish <= stopAt &&
+          fits(s),
       )
       .reduce<IndexedSet | null>((a, b) => (!a || b.last > a.last ? b : a), null);
+    if (newest?.raw.recovery_model === 'SIMPLE') warnSkipped(newest);
     return { kind: 'time', at: stopAt, newest };
   }
   let best: IndexedSet | null = null;
@@ -234,11 +283,12 @@ function selectTarget(
       best = s;
   };
   for (const s of index.data) if (s.type !== 'F') consider(s);
-  for (const s of index.diffs) if (s.type !== 'G') consider(s);
+  for (const s of index.diffs) if (s.type !== 'G' && onPath(s) && !s.raw.is_copy_only && fits(s)) consider(s);
   for (let i = index.logs.length - 1; i >= 0; i--) {
     const l = index.logs[i]!;
     if (l.first < l.last) consider(l);
   }
+  warnSkipped(best);
   return best ? { kind: 'latest', set: best } : null;
 }
 

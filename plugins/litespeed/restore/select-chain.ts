@@ -9,7 +9,7 @@ import {
 } from './history-index.ts';
 import { explainMiss, explainStop, rejection } from './explain-rejection.ts';
 import type { RestoreRejection } from './restore-plan.ts';
-import type { Candidates } from './select-candidates.ts';
+import { describeLeftOut, filegroupsLeftOut, type Candidates } from './select-candidates.ts';
 import { selectLaterStages } from './select-later-stages.ts';
 
 export interface ChainDataStep {
@@ -172,6 +172,11 @@ function chooseDifferential(c: Candidates, base: IndexedSet, warnings: string[])
     const bad = c.unusable(d);
     if (bad) {
       warnings.push(`differential not used: ${bad.message}`);
+      continue;
+    }
+    const left = filegroupsLeftOut(c.index, d, c.filegroupsOf);
+    if (left.length > 0) {
+      warnings.push(`differential not used: ${describeLeftOut(d, left)}`);
       continue;
     }
     return d;

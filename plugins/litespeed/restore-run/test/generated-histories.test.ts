@@ -18,10 +18,8 @@ import { startSimServer, type SimServer } from './sim-server.ts';
 
 /**
  * Chaos the simulator replays. Left out where the planner and SQL Server's rules (as the simulator
- * enforces them) part; known-planner-gaps.test.ts reproduces each case:
- * - under SIMPLE with partial bases, a filegroup archived after the base and then backed up on its own:
- *   later differential partials leave it out, and base + differential cannot recover (4303, 4339).
- * And one the generator does not model: under FULL, a file backup of a read-write filegroup resets that
+ * enforces them) part (known-planner-gaps.test.ts reproduces each case), or where the generator does not
+ * model what the simulator does: under FULL, a file backup of a read-write filegroup resets that
  * file's differential base, so the next differential partial is refused as multi-based (3006).
  */
 const CHAOS: GenerateHistoryOptions['chaos'] = {
@@ -38,7 +36,7 @@ const CONFIGS: Array<{ name: string; options: Omit<GenerateHistoryOptions, 'seed
       recoveryModel: 'SIMPLE',
       days: 4,
       schedule: { baseEveryDays: 2, base: 'partial', differentialEveryHours: 12, logEveryMinutes: null },
-      chaos: { ...CHAOS, readOnlyFlipPerDay: 0.4, refreshAfterFlip: 0.5 },
+      chaos: { ...CHAOS, readOnlyFlipPerDay: 0.4, refreshAfterFlip: 0.5, archivePerDay: 0.3 },
     },
   },
   {

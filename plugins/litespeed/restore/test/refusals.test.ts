@@ -311,6 +311,46 @@ describe('read-only filegroups switched after the base (FULL)', () => {
   });
 });
 
+describe('SIMPLE: a filegroup archived after the partial base and backed up on its own', () => {
+  // S6 with C made read-only after P3 and backed up on its own (F 405): Q4 no longer holds it.
+  const archived = () => {
+    const h = scenarioHistory('s6');
+    const q4 = byId(h, 404);
+    const f405 = structuredClone(byId(h, 403));
+    f405.backup_set_id = 405;
+    f405.type = 'F';
+    f405.backup_set_uuid = '1A2B000B-0000-4000-8000-000000000405';
+    f405.first_lsn = f405.checkpoint_lsn = '36000000000004700001';
+    f405.last_lsn = '36000000000004800001';
+    f405.media = f405.media.map((m) => ({ ...m, physical_device_name: `${m.physical_device_name}.405` }));
+    for (const set of [q4, f405])
+      for (const f of set.files) {
+        if (f.filegroup_name !== 'C') {
+          if (set === f405) f.is_present = false;
+          continue;
+        }
+        f.is_readonly = true;
+        f.read_only_lsn = '36000000000004600001';
+        f.is_present = set === f405;
+      }
+    f405.files = f405.files.filter((f) => f.file_type !== 'L');
+    h.backupsets.splice(3, 0, f405);
+    return h;
+  };
+
+  test('the differential that leaves it out is no restore point: base alone, with a warning', () => {
+    const p = accept(archived(), { database: 'DW' });
+    expect(ids(p)).toEqual([403]);
+    expect(p.steps[0]!.filegroups).toEqual(['PRIMARY', 'A', 'B', 'C']);
+    expect(p.warnings.join('\n')).toMatch(/backup 404 .*leaves out filegroup C/);
+  });
+
+  test('a differential still holding every filegroup of its base is used', () => {
+    const p = accept(scenarioHistory('s6'), { database: 'DW' });
+    expect(ids(p)).toEqual([403, 404]);
+  });
+});
+
 describe('requests', () => {
   test('another database is refused', () => {
     expect(refuse(scenarioHistory('s1'), { database: 'Sales' }).rule).toBe('unknown-database');
