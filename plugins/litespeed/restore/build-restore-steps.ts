@@ -57,12 +57,46 @@ export function buildRestoreSteps(
         );
     });
   });
+  placeEveryFileAtFirstStep(chain, steps, relocation);
   if (guidNamed.size > 0) {
     warnings.push(
       `backup ${[...guidNamed].join(', ')}: physical_device_name looks like a virtual device GUID, not a file path (LiteSpeed records its VDI name in msdb); replace it with the backup file path from the catalog before running the script`,
     );
   }
   return { steps, warnings: [...new Set(warnings)] };
+}
+
+/**
+ * The first data step creates the database with every file its backup lists, including the files of
+ * filegroups restored in later stages or left offline, and SQL Server checks all of those paths then
+ * (Msg 1834 when one is used by another database: the usual case when restoring under a new name on the
+ * same server). So when the request relocates files, the first step carries a MOVE for every file of its
+ * backup set, at the path a later step gives it or the relocation's target.
+ */
+function placeEveryFileAtFirstStep(
+  chain: ChosenChain,
+  steps: RestoreStep[],
+  relocation: FileRelocation,
+): void {
+  const first = steps[0];
+  if (!first || first.kind !== 'database' || first.backup_set_id !== chain.base.id) return;
+  const later = new Map<string, string>();
+  for (const step of steps.slice(1))
+    for (const m of step.move)
+      if (!later.has(m.logical.toLowerCase())) later.set(m.logical.toLowerCase(), m.physical);
+  const have = new Set(first.move.map((m) => m.logical.toLowerCase()));
+  const added: RestoreStep['move'] = [];
+  for (const f of chain.base.raw.files) {
+    const key = f.logical_name.toLowerCase();
+    if (have.has(key)) continue;
+    const physical = later.get(key) ?? relocation.target(f);
+    if (physical === null) continue;
+    have.add(key);
+    added.push({ logical: f.logical_name, physical });
+  }
+  if (added.length === 0) return;
+  const note = `MOVE also for ${added.map((m) => m.logical).join(', ')} (restored later or left offline): the first restore places every file of the database`;
+  steps[0] = { ...first, move: [...first.move, ...added], reason: `${first.reason}; ${note}` };
 }
 
 interface Item {

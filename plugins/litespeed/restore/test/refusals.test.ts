@@ -351,6 +351,29 @@ describe('SIMPLE: a filegroup archived after the partial base and backed up on i
   });
 });
 
+describe('MOVE placement', () => {
+  test('the first step moves every file of the database, including filegroups restored later or left offline', () => {
+    const p = accept(scenarioHistory('s1'), {
+      database: 'DW',
+      as: 'DW_Copy',
+      filegroups: ['PRIMARY'],
+      move: [{ logical: 'DW_B', path: 'Q:\\offline\\DW_B.ndf' }],
+    });
+    expect(p.target.filegroups_offline.map((f) => f.name)).toEqual(['B']);
+    expect(p.steps[0]!.move).toEqual([{ logical: 'DW_B', physical: 'Q:\\offline\\DW_B.ndf' }]);
+    expect(p.steps[0]!.reason).toContain('MOVE also for DW_B (restored later or left offline)');
+    expect(p.warnings.some((w) => w.includes('not used'))).toBe(false);
+  });
+
+  test('a later stage moves its files to the same path as the first step', () => {
+    const p = accept(scenarioHistory('s1'), { database: 'DW', as: 'DW_Copy', moveDataTo: 'F:\\restore' });
+    const later = p.steps.find((s) => s.filegroups.includes('B') && s.kind === 'filegroup')!;
+    const first = new Map(p.steps[0]!.move.map((m) => [m.logical, m.physical]));
+    for (const m of later.move) expect(first.get(m.logical)).toBe(m.physical);
+    expect(later.move.length).toBeGreaterThan(0);
+  });
+});
+
 describe('requests', () => {
   test('another database is refused', () => {
     expect(refuse(scenarioHistory('s1'), { database: 'Sales' }).rule).toBe('unknown-database');

@@ -4,7 +4,7 @@ SET NOCOUNT ON;
 DECLARE @rc int;
 
 -- Step 1, stage 1: restore partial (PRIMARY, A, C) from backup set 102, WITH RECOVERY
--- Why: partial backup 102 (finished 2026-03-01T01:20:00Z, LSN 36000000000002000001..36000000000002500001) is the newest usable base whose chain reaches the target; first step of a piecemeal restore (PARTIAL): PRIMARY, A, C (under SIMPLE, PRIMARY and every read-write filegroup come from one backup); WITH RECOVERY: last step of stage 1
+-- Why: partial backup 102 (finished 2026-03-01T01:20:00Z, LSN 36000000000002000001..36000000000002500001) is the newest usable base whose chain reaches the target; first step of a piecemeal restore (PARTIAL): PRIMARY, A, C (under SIMPLE, PRIMARY and every read-write filegroup come from one backup); WITH RECOVERY: last step of stage 1; MOVE also for DW_B (restored later or left offline): the first restore places every file of the database
 EXEC @rc = master.dbo.xp_restore_database
     @database = N'DW_Copy',
     @filename = N'Y:\SQL_BACKUPS\DW_PARTIAL_20260301_0100.bak',
@@ -18,6 +18,7 @@ EXEC @rc = master.dbo.xp_restore_database
     @with = N'MOVE N''DW_A'' TO N''F:\restore\DW_Copy_A.ndf''',
     @with = N'MOVE N''DW_C'' TO N''F:\restore\DW_Copy_C.ndf''',
     @with = N'MOVE N''DW_Log'' TO N''F:\restore\DW_Copy_log.ldf''',
+    @with = N'MOVE N''DW_B'' TO N''F:\restore\DW_Copy_B.ndf''',
     @encryptionkey = N'********';
 IF @rc <> 0 OR @rc IS NULL
 BEGIN

@@ -4,14 +4,15 @@
 SET NOCOUNT ON;
 
 -- Step 1, stage 1: restore partial (PRIMARY, A, C) from backup set 102, WITH RECOVERY
--- Why: partial backup 102 (finished 2026-03-01T01:20:00Z, LSN 36000000000002000001..36000000000002500001) is the newest usable base whose chain reaches the target; first step of a piecemeal restore (PARTIAL): PRIMARY, A, C (under SIMPLE, PRIMARY and every read-write filegroup come from one backup); WITH RECOVERY: last step of stage 1
+-- Why: partial backup 102 (finished 2026-03-01T01:20:00Z, LSN 36000000000002000001..36000000000002500001) is the newest usable base whose chain reaches the target; first step of a piecemeal restore (PARTIAL): PRIMARY, A, C (under SIMPLE, PRIMARY and every read-write filegroup come from one backup); WITH RECOVERY: last step of stage 1; MOVE also for DW_B (restored later or left offline): the first restore places every file of the database
 RESTORE DATABASE [DW_Copy] FILEGROUP = N'PRIMARY', FILEGROUP = N'A', FILEGROUP = N'C'
 FROM DISK = N'Y:\SQL_BACKUPS\DW_PARTIAL_20260301_0100.bak'
 WITH FILE = 1, PARTIAL, RECOVERY,
      MOVE N'DW_Data' TO N'F:\restore\DW_Copy.mdf',
      MOVE N'DW_A' TO N'F:\restore\DW_Copy_A.ndf',
      MOVE N'DW_C' TO N'F:\restore\DW_Copy_C.ndf',
-     MOVE N'DW_Log' TO N'F:\restore\DW_Copy_log.ldf';
+     MOVE N'DW_Log' TO N'F:\restore\DW_Copy_log.ldf',
+     MOVE N'DW_B' TO N'F:\restore\DW_Copy_B.ndf';
 IF @@ERROR <> 0
 BEGIN
     RAISERROR(N'holdfast: restore step %d failed; later steps were not run', 16, 1, 1);
