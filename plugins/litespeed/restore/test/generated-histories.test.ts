@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseHistory } from '../load-history.ts';
 import { planRestore } from '../plan-restore.ts';
-import type { BackupHistory } from '../history-schema.ts';
+import type { BackupHistory, BackupSet } from '../history-schema.ts';
 import type { RestorePlan, RestoreRequest, RestoreRule } from '../restore-plan.ts';
 import { checkRestorePlan } from '../testing/check-restore-plan.ts';
 import {
@@ -84,14 +84,28 @@ function generated(
 
 const finish = (s: { backup_finish_date: string }) => Date.parse(s.backup_finish_date);
 
-/** The newest restorable point of a defect-free generated history, computed from the generator's own facts. */
+/**
+ * The newest restorable point of a defect-free generated history, computed from the generator's own facts.
+ * A differential is a point only with a single base (not multi-based) and holding every filegroup its base
+ * holds (one backed up on its own since the base is left out, and base + differential cannot recover).
+ */
 function newestPoint(h: BackupHistory, fork: string): string {
+  const byUuid = new Map(h.backupsets.map((s) => [s.backup_set_uuid, s]));
+  const present = (s: BackupSet) =>
+    new Set(s.files.filter((f) => f.is_present && f.filegroup_name).map((f) => f.filegroup_name));
+  const restorableDiff = (s: BackupSet) => {
+    const base = s.differential_base_guid === null ? undefined : byUuid.get(s.differential_base_guid);
+    if (!base) return false;
+    const inDiff = present(s);
+    return [...present(base)].every((g) => inDiff.has(g));
+  };
   const regular = h.backupsets.filter(
     (s) =>
       !s.is_copy_only &&
       s.last_recovery_fork_guid === fork &&
       s.first_lsn !== s.last_lsn &&
-      'DPIQL'.includes(s.type),
+      'DPIQL'.includes(s.type) &&
+      (!'IQ'.includes(s.type) || restorableDiff(s)),
   );
   const hasLogs = regular.some((s) => s.type === 'L');
   const pool = hasLogs ? regular.filter((s) => s.type === 'L') : regular;

@@ -125,6 +125,8 @@ class HistorySimulation {
   readonly #pending: Pending[] = [];
   readonly #regularLogs: Draft[] = [];
   readonly #needsBackup = new Set<string>();
+  /** Filegroups backed up on their own since the current base: their differential base moved. */
+  readonly #diffBaseMoved = new Set<string>();
   #base: Draft | null = null;
   #lastLog: bigint | null = null;
   readonly #ids = new Map<Draft, number>();
@@ -213,6 +215,7 @@ class HistorySimulation {
       this.#pending.splice(i, 1);
       if (!p.isBase) continue;
       this.#base = p.draft;
+      this.#diffBaseMoved.clear();
       if (this.#lastLog === null && this.#o.recoveryModel !== 'SIMPLE' && this.#o.schedule.logEveryMinutes)
         this.#lastLog = p.draft.first;
     }
@@ -334,6 +337,14 @@ class HistorySimulation {
     this.#pending.push({ draft, isBase: !copy });
   }
 
+  /**
+   * A file or filegroup backup moves the differential base of its files (SQL Server, as the simulator
+   * enforces it). A differential partial then leaves out a read-only filegroup backed up on its own
+   * since the base, and is refused (3006, multi-based) when a read-write one was: the job fails and no
+   * backup set is recorded. A full differential holds every file, so any such backup makes it
+   * multi-based: refused (3006) under SIMPLE; under FULL / BULK_LOGGED taken, with warning 3003 and NULL
+   * differential_base_lsn / differential_base_guid (never restorable on a base).
+   */
   #differential(t: number): void {
     const base = this.#base;
     if (!base) return;
@@ -341,10 +352,14 @@ class HistorySimulation {
       base.set.files.filter((f) => f.is_present && f.filegroup_name).map((f) => f.filegroup_name),
     );
     const type = base.set.type === 'P' ? 'Q' : 'I';
+    const moved = (fg: FilegroupState) => this.#diffBaseMoved.has(fg.name);
+    const simple = this.#o.recoveryModel === 'SIMPLE';
+    const multiBased = this.#fgs.some((fg) => moved(fg) && (type === 'I' || !fg.readOnly));
+    if (multiBased && (type === 'Q' || simple)) return;
     const draft = this.#draft(type, t, 5, {
-      present: (fg) => inBase.has(fg.name),
+      present: (fg) => inBase.has(fg.name) && !(type === 'Q' && fg.readOnly && moved(fg)),
       tag: type === 'Q' ? 'DIFF_PARTIAL' : 'DIFF',
-      base,
+      base: multiBased ? null : base,
     });
     this.#pending.push({ draft, isBase: false });
   }
@@ -355,6 +370,7 @@ class HistorySimulation {
       if (!fg.readOnly) continue;
       this.#needsBackup.delete(name);
       this.#draft('F', t, 3, { present: (g) => g.name === name, tag: `FG_${name}` });
+      this.#diffBaseMoved.add(name);
     }
   }
 
@@ -363,6 +379,7 @@ class HistorySimulation {
     if (rw.length === 0) return;
     const fg = this.#rng.pick(rw);
     this.#draft('F', t, 3, { present: (g) => g.name === fg.name, tag: `FG_${fg.name}` });
+    this.#diffBaseMoved.add(fg.name);
   }
 
   #flip(t: number): void {
