@@ -4,13 +4,15 @@
  * one prettified JSON array) beside it.
  *
  *   ./node_modules/.bin/node bench/cosmos-export.ts [--runs 3] [--small 100000] [--large 1000000] [--emulator 5000]
+ *     [--modes raw-changefeed,export-gzip,...]   (--large 0 skips the size scaling and the emulator runs)
  *
  * How: 10,000 order documents (~1 KB each) are written to the npm Cosmos server and read back with their
  * system properties: those are the recorded documents. A replay server (plugins/cosmos/testing/replay-server.ts,
  * in its own process) serves containers of any size from them at line speed, with 4 partition key ranges, a
  * change feed per range and queries, so the cost of a page does not grow with the container (the npm server's
  * query engine is quadratic). Every measurement runs in a fresh child process, whose peak RSS is read from
- * process.resourceUsage().maxRSS. Exports write to a local directory under the OS temp dir.
+ * process.resourceUsage().maxRSS (the children import only what they measure). Exports write to a local
+ * directory under the OS temp dir.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -27,7 +29,6 @@ import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChangeFeedStartFrom, CosmosClient } from '@azure/cosmos';
-import { createHttpServer } from '@vercel/cosmosdb-server';
 import type { AddressInfo } from 'node:net';
 import { openCatalog } from '../src/catalog/sqlite-catalog.ts';
 import { systemClock } from '../src/core/clock.ts';
@@ -36,7 +37,7 @@ import type { ExecuteContext } from '../src/plugin/contract.ts';
 import { LocalDirectoryTarget } from '../src/storage/local-directory.ts';
 import { cosmosPlugin } from '../plugins/cosmos/cosmos-plugin.ts';
 import { cosmosBackupSpecSchema } from '../plugins/cosmos/schema.ts';
-import { startReplayServer, type ReplayContainer } from '../plugins/cosmos/testing/replay-server.ts';
+import type { ReplayContainer } from '../plugins/cosmos/testing/replay-server.ts';
 
 const KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 const SELF = import.meta.filename;
@@ -49,6 +50,8 @@ interface Measurement {
   bytesRaw?: number;
   bytesOut?: number;
   maxRssMb: number;
+  /** RSS when the measurement started: Node, the modules, the SDK; before any document was read. */
+  rssStartMb?: number;
   error?: string;
 }
 
@@ -86,6 +89,7 @@ function orderDocument(i: number): Record<string, unknown> {
 }
 
 async function recordDocuments(count: number): Promise<string[]> {
+  const { createHttpServer } = await import('@vercel/cosmosdb-server');
   const server = createHttpServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const client = new CosmosClient({
@@ -151,6 +155,7 @@ async function serve(configFile: string): Promise<void> {
     containers: ReplayContainer[];
     cachePages: boolean;
   };
+  const { startReplayServer } = await import('../plugins/cosmos/testing/replay-server.ts');
   const server = await startReplayServer(config);
   process.stdout.write(`${JSON.stringify({ endpoint: server.endpoint })}\n`);
   process.stdin.resume();
@@ -162,12 +167,14 @@ async function serve(configFile: string): Promise<void> {
 // ---------------------------------------------------------------- child: one measurement
 async function measure(mode: string, endpoint: string, container: string): Promise<Measurement> {
   const started = performance.now();
+  const rssStartMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   const done = (documents: number, extra: Partial<Measurement> = {}): Measurement => ({
     mode,
     container,
     documents,
     seconds: (performance.now() - started) / 1000,
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    rssStartMb,
     ...extra,
   });
   const plain = () =>
@@ -314,6 +321,7 @@ async function main(): Promise<void> {
       small: { type: 'string', default: '100000' },
       large: { type: 'string', default: '1000000' },
       emulator: { type: 'string', default: '5000' },
+      modes: { type: 'string' },
     },
   });
   if (values.serve) return serve(values.serve);
@@ -362,12 +370,12 @@ async function main(): Promise<void> {
   // Fill the server's page cache (one untimed drain per container), so timed runs measure the client.
   await runMeasure('raw-changefeed', endpoint, 'bench/small');
   await runMeasure('raw-changefeed', endpoint, 'bench/large');
-  const modes = [
+  const modes = values.modes?.split(',') ?? [
     'raw-changefeed',
     'raw-readall',
     'export-gzip',
     'export-gzip-6',
-    'export-gzip-1',
+    'export-gzip-3',
     'export-zstd',
     'export-none',
     'export-gzip-reserialize',
@@ -381,7 +389,7 @@ async function main(): Promise<void> {
     const results = byMode.get(mode)!;
     const m = results.map((x) => x.documents / x.seconds);
     console.log(
-      `${mode.padEnd(26)} ${small} docs  median ${Math.round(median(m))} docs/s (${(median(results.map((x) => (x.bytesRaw ?? avg * x.documents) / x.seconds)) / 2 ** 20).toFixed(1)} MiB/s)  runs ${m.map((x) => Math.round(x)).join(', ')}  peak RSS ${results.map((x) => x.maxRssMb).join('/')} MB${results[0]!.bytesOut ? `  out ${(results[0]!.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}`,
+      `${mode.padEnd(26)} ${small} docs  median ${Math.round(median(m))} docs/s (${(median(results.map((x) => (x.bytesRaw ?? avg * x.documents) / x.seconds)) / 2 ** 20).toFixed(1)} MiB/s)  runs ${m.map((x) => Math.round(x)).join(', ')}  peak RSS ${results.map((x) => x.maxRssMb).join('/')} MB (at start ${results[0]!.rssStartMb})${results[0]!.bytesOut ? `  out ${(results[0]!.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}`,
     );
   }
   const rate = (mode: string) => median(byMode.get(mode)!.map((x) => x.documents / x.seconds));
@@ -394,6 +402,10 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
 
+  if (Number(values.large) <= 0) {
+    server.kill();
+    return;
+  }
   console.log('\nsize scaling (one run each):');
   for (const [mode, c] of [
     ['raw-changefeed', 'bench/large'],
@@ -404,7 +416,7 @@ async function main(): Promise<void> {
   ] as const) {
     const m = await runMeasure(mode, endpoint, c);
     console.log(
-      `${mode.padEnd(26)} ${c.padEnd(12)} ${m.error ? `FAILED: ${m.error}` : `${m.documents} docs in ${m.seconds.toFixed(1)} s (${Math.round(m.documents / m.seconds)} docs/s), peak RSS ${m.maxRssMb} MB${m.bytesOut ? `, output ${(m.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}${m.bytesRaw ? ` (raw ${(m.bytesRaw / 2 ** 20).toFixed(1)} MiB)` : ''}`}`,
+      `${mode.padEnd(26)} ${c.padEnd(12)} ${m.error ? `FAILED: ${m.error}` : `${m.documents} docs in ${m.seconds.toFixed(1)} s (${Math.round(m.documents / m.seconds)} docs/s), peak RSS ${m.maxRssMb} MB (at start ${m.rssStartMb})${m.bytesOut ? `, output ${(m.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}${m.bytesRaw ? ` (raw ${(m.bytesRaw / 2 ** 20).toFixed(1)} MiB)` : ''}`}`,
     );
   }
   server.kill();
@@ -412,6 +424,7 @@ async function main(): Promise<void> {
   const emulatorDocs = Number(values.emulator);
   if (emulatorDocs > 0) {
     console.log(`\nthe npm Cosmos server itself (${emulatorDocs} documents, one range, query reader):`);
+    const { createHttpServer } = await import('@vercel/cosmosdb-server');
     const emu = createHttpServer();
     await new Promise<void>((r) => emu.listen(0, '127.0.0.1', () => r()));
     const emuEndpoint = `http://127.0.0.1:${(emu.address() as AddressInfo).port}`;

@@ -124,7 +124,7 @@ export const cosmosBackupSpecSchema = z
       .max(19)
       .optional()
       .describe(
-        'Compression level (gzip 1-9, default 3; zstd 1-19, default 3). Lower is faster, higher is smaller.',
+        'Compression level (gzip 1-9, default 1; zstd 1-19, default 3). Lower is faster, higher is smaller.',
       ),
     maxRequestUnitsPerSecond: z
       .number()

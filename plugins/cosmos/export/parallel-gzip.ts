@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -12,6 +11,8 @@ const gzip = promisify(zlib.gzip);
  * the libuv thread pool (up to `parallel` at once), and the members are written to `out` in order. Concatenated
  * members are one valid gzip file (RFC 1952 §2.2) that gunzip, zcat and Node read whole. One zlib stream runs on
  * one thread and is what limits an export at line speed; blocks of a megabyte cost about 1% in size.
+ * Four blocks in flight by default (the size of Node's thread pool): on two cores, fewer left the readers
+ * waiting for the compressor (bench/results/cosmos-export.md).
  */
 export class ParallelGzip {
   readonly #out: Writable;
@@ -28,7 +29,7 @@ export class ParallelGzip {
   constructor(out: Writable, options: { level: number; parallel?: number; blockBytes?: number }) {
     this.#out = out;
     this.#level = options.level;
-    this.#parallel = Math.max(1, options.parallel ?? Math.min(4, Math.max(2, availableParallelism())));
+    this.#parallel = Math.max(1, options.parallel ?? 4);
     this.#blockBytes = options.blockBytes ?? 1024 * 1024;
     this.#outDone = finished(out).catch((err: unknown) => {
       this.#error ??= err;
