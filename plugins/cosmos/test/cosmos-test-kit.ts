@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openCatalog } from '../../../src/catalog/sqlite-catalog.ts';
@@ -86,4 +86,36 @@ export function sampleDocuments(
     _partitionKey: `user-field-${i}`,
     note: i % 10 === 0 ? 'line one\nline two "quoted" \\ backslash \u2028 sep' : null,
   }));
+}
+
+/** Files under `root` (relative, sorted), without hidden temp files and storage sidecars. */
+export function filesUnder(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(dir, e.name));
+      else if (!e.name.startsWith('.') && !e.name.endsWith('.meta.json'))
+        out.push(path.relative(root, path.join(dir, e.name)));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/** The same storage target, calling `onPut(key)` after each committed put (checkpoints are written with put). */
+export function observePuts(target: StorageTarget, onPut: (key: string) => void): StorageTarget {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (prop === 'put') {
+        return async (key: string, data: Buffer | string, options?: object) => {
+          const stored = await t.put(key, data, options);
+          onPut(key);
+          return stored;
+        };
+      }
+      const value: unknown = Reflect.get(t, prop);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+    },
+  });
 }

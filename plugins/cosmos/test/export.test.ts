@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,20 +11,7 @@ import {
 } from '../../../test/harness/cosmos-server.ts';
 import { cosmosPlugin } from '../cosmos-plugin.ts';
 import { exportManifestSchema } from '../export-manifest.ts';
-import { cosmosJob, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
-
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (!e.name.endsWith('.meta.json') && !e.name.startsWith('.'))
-        out.push(path.relative(root, path.join(dir, e.name)));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
+import { cosmosJob, filesUnder, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
 
 describe('export of a container (real Cosmos server, local storage)', () => {
   let cosmos: CosmosServer;

@@ -15,21 +15,9 @@ import {
 } from '../../../test/harness/fault-proxy.ts';
 import { EMULATOR_KEY } from '../connect-cosmos.ts';
 import { cosmosPlugin } from '../cosmos-plugin.ts';
-import { cosmosJob, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
+import { cosmosJob, filesUnder, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
 
 const fastRetry = { retry: { baseDelayMs: 20, maxDelayMs: 200, attempts: 8 } };
-
-function dataFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (!e.name.startsWith('.')) out.push(path.join(dir, e.name));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 const isDocumentRead = (r: ProxiedRequest) => /\/docs\/?$/.test(r.path.split('?')[0]!);
 
@@ -209,7 +197,7 @@ describe('export under faults (real Cosmos server behind a fault proxy)', () => 
       expect(err.message).toMatch(
         /container shop\/doomed does not exist on Cosmos DB account .* \(deleted while reading shop\/doomed\?\)/,
       );
-      expect(dataFiles(storage.root)).toEqual([]);
+      expect(filesUnder(storage.root)).toEqual([]);
     } finally {
       proxy.setSchedule(undefined);
       await plugin.dispose!();

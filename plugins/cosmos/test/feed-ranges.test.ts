@@ -3,11 +3,10 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.ts';
-import type { StorageTarget } from '../../../src/storage/contract.ts';
 import { cosmosPlugin } from '../cosmos-plugin.ts';
 import { exportManifestSchema } from '../export-manifest.ts';
 import { startReplayServer, type ReplayServer } from '../testing/replay-server.ts';
-import { cosmosJob, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
+import { cosmosJob, observePuts, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
 
 /**
  * The npm emulator has one partition key range and a change feed that stops after a page, so the parallel
@@ -83,19 +82,9 @@ describe('parallel change-feed export over several feed ranges (replay server)',
     const j = job({ checkpoint: { documents: 500 } });
     const first = new AbortController();
     let saves = 0;
-    const storage = new Proxy(local, {
-      get(t, prop) {
-        if (prop === 'put') {
-          return async (key: string, data: Buffer | string) => {
-            const stored = await t.put(key, data);
-            if (key.endsWith('.checkpoint.json') && ++saves === 2) first.abort();
-            return stored;
-          };
-        }
-        const value: unknown = Reflect.get(t, prop);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
-      },
-    }) as StorageTarget;
+    const storage = observePuts(local, (key) => {
+      if (key.endsWith('.checkpoint.json') && ++saves === 2) first.abort();
+    });
     const plugin = cosmosPlugin({ retry: { baseDelayMs: 5 } });
     try {
       const ctx1 = testContext({ storage, manifests: [j], clock, signal: first.signal });

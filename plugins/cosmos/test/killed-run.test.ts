@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,20 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../../../test/helpers/cli.ts';
 import { seedContainer, startCosmosServer, type CosmosServer } from '../../../test/harness/cosmos-server.ts';
 import { startFaultProxy, type FaultProxy } from '../../../test/harness/fault-proxy.ts';
-import { sampleDocuments } from './cosmos-test-kit.ts';
-
-function find(root: string, suffix: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (e.name.endsWith(suffix) && !e.name.startsWith('.')) out.push(path.join(dir, e.name));
-    }
-  };
-  walk(root);
-  return out;
-}
+import { filesUnder, sampleDocuments } from './cosmos-test-kit.ts';
 
 describe('a run killed mid-export (a real process, SIGKILL) and the run after it', () => {
   let cosmos: CosmosServer;
@@ -78,14 +65,14 @@ spec:
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
-    while (find(path.join(work, 'backups'), '.part-00001.jsonl.gz').length === 0) {
+    while (!filesUnder(work).some((f) => f.endsWith('.part-00001.jsonl.gz'))) {
       if (Date.now() > deadline) throw new Error('the export made no second part in time');
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill('SIGKILL');
     expect(await exited).toBeNull();
-    expect(find(work, '.manifest.json')).toEqual([]);
-    expect(find(work, '.checkpoint.json')).toHaveLength(1);
+    expect(filesUnder(work).filter((f) => f.endsWith('.manifest.json'))).toEqual([]);
+    expect(filesUnder(work).filter((f) => f.endsWith('.checkpoint.json'))).toHaveLength(1);
 
     const plan = await runCli(['plan', 'jobs.yaml'], { cwd: work });
     expect(plan.stdout).toMatch(
@@ -94,10 +81,14 @@ spec:
     const run = await runCli(['run', 'jobs.yaml'], { cwd: work });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('resumed from its checkpoint');
-    expect(find(work, '.checkpoint.json')).toEqual([]);
-    expect(find(work, '.jsonl.gz').filter((f) => f.includes('.part-'))).toEqual([]);
-    const [data] = find(path.join(work, 'backups'), '.jsonl.gz');
-    const ids = gunzipSync(readFileSync(data!))
+    expect(filesUnder(work).filter((f) => f.endsWith('.checkpoint.json'))).toEqual([]);
+    expect(
+      filesUnder(work)
+        .filter((f) => f.endsWith('.jsonl.gz'))
+        .filter((f) => f.includes('.part-')),
+    ).toEqual([]);
+    const [data] = filesUnder(work).filter((f) => f.endsWith('.jsonl.gz'));
+    const ids = gunzipSync(readFileSync(path.join(work, data!)))
       .toString('utf8')
       .trim()
       .split('\n')
@@ -142,7 +133,7 @@ spec:
       );
       expect(run.stdout).toMatch(/ok {3}shop\/shop-account\/shop\/customers .*exported 300 documents/);
       expect(run.stdout).toMatch(/ok {3}shop\/shop-account\/shop\/orders .*exported 2000 documents/);
-      expect(find(path.join(work, 'backups', 'shop-account', 'shop', 'doomed'), '')).toEqual([]);
+      expect(filesUnder(path.join(work, 'backups', 'shop-account', 'shop', 'doomed'))).toEqual([]);
     } finally {
       proxy.setSchedule(undefined);
     }

@@ -1,45 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.ts';
 import { HoldfastError } from '../../../src/core/errors.ts';
-import type { StorageTarget } from '../../../src/storage/contract.ts';
 import { seedContainer, startCosmosServer, type CosmosServer } from '../../../test/harness/cosmos-server.ts';
 import { startFaultProxy, type FaultProxy } from '../../../test/harness/fault-proxy.ts';
 import { cosmosPlugin } from '../cosmos-plugin.ts';
 import { exportManifestSchema } from '../export-manifest.ts';
-import { cosmosJob, sampleDocuments, tempStorage, testContext } from './cosmos-test-kit.ts';
-
-/** Calls `onPut` after each committed put (checkpoints are written with put). */
-function observed(target: StorageTarget, onPut: (key: string) => void): StorageTarget {
-  return new Proxy(target, {
-    get(t, prop, receiver) {
-      if (prop === 'put') {
-        return async (key: string, data: Buffer | string, options?: object) => {
-          const stored = await t.put(key, data, options);
-          onPut(key);
-          return stored;
-        };
-      }
-      const value: unknown = Reflect.get(t, prop, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
-    },
-  });
-}
-
-function files(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (!e.name.startsWith('.') && !e.name.endsWith('.meta.json'))
-        out.push(path.relative(root, path.join(dir, e.name)));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
+import {
+  cosmosJob,
+  filesUnder,
+  observePuts,
+  sampleDocuments,
+  tempStorage,
+  testContext,
+} from './cosmos-test-kit.ts';
 
 describe('an interrupted export resumes from its checkpoint', () => {
   let cosmos: CosmosServer;
@@ -75,7 +51,7 @@ describe('an interrupted export resumes from its checkpoint', () => {
 
     const first = new AbortController();
     let checkpoints = 0;
-    const storage = observed(local, (key) => {
+    const storage = observePuts(local, (key) => {
       if (key.endsWith('.checkpoint.json') && ++checkpoints === 2)
         first.abort(new Error('killed for the test'));
     });
@@ -87,7 +63,7 @@ describe('an interrupted export resumes from its checkpoint', () => {
       expect(err).toBeInstanceOf(HoldfastError);
       expect(err.code).toBe('CANCELLED');
       const base = `127.0.0.1-${proxy.endpoint.split(':').at(-1)}/shop/orders/orders_20260301_020000`;
-      expect(files(local.root)).toEqual(
+      expect(filesUnder(local.root)).toEqual(
         [
           `${base}.jsonl.gz`,
           `${base}.part-00001.jsonl.gz`,
@@ -113,7 +89,7 @@ describe('an interrupted export resumes from its checkpoint', () => {
       const outcome = await plugin.execute(again.steps[0]!, job, ctx2);
       expect(outcome.summary).toContain('resumed from its checkpoint');
 
-      expect(files(local.root)).toEqual([`${base}.jsonl.gz`, `${base}.manifest.json`]);
+      expect(filesUnder(local.root)).toEqual([`${base}.jsonl.gz`, `${base}.manifest.json`]);
       const manifest = exportManifestSchema.parse(
         JSON.parse(readFileSync(path.join(local.root, `${base}.manifest.json`), 'utf8')),
       );
@@ -153,7 +129,7 @@ describe('an interrupted export resumes from its checkpoint', () => {
       checkpoint: { documents: 200 },
     });
     const first = new AbortController();
-    const storage = observed(local, (key) => key.endsWith('.checkpoint.json') && first.abort());
+    const storage = observePuts(local, (key) => key.endsWith('.checkpoint.json') && first.abort());
     const plugin = cosmosPlugin({ retry: { baseDelayMs: 10 } });
     try {
       const ctx1 = testContext({ storage, manifests: [job], clock, signal: first.signal });
@@ -174,7 +150,9 @@ describe('an interrupted export resumes from its checkpoint', () => {
         /discarded an interrupted export \(the container was recreated since\)/,
       );
       expect(outcome.metrics?.documents).toBe(350);
-      expect(files(local.root).filter((f) => f.includes('part-') || f.includes('checkpoint'))).toEqual([]);
+      expect(filesUnder(local.root).filter((f) => f.includes('part-') || f.includes('checkpoint'))).toEqual(
+        [],
+      );
     } finally {
       await plugin.dispose!();
     }
