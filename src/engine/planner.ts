@@ -55,13 +55,21 @@ export async function createPlan(input: PlanInput): Promise<Plan> {
     retention.push(...kept.entries);
     notes.push(...kept.notes);
   }
+  // Account-wide notes (a container no job covers) arrive once per job on that account: say each thing once.
+  const seenNotes = new Set<string>();
+  const uniqueNotes = notes.filter((n) => {
+    const key = `${n.level}\u0000${n.plugin ?? ''}\u0000${n.message}`;
+    if (seenNotes.has(key)) return false;
+    seenNotes.add(key);
+    return true;
+  });
   const plan: Plan = {
     formatVersion: 1,
     createdAt: services.clock.now().toISOString(),
     command: input.command,
     jobs,
     steps,
-    notes,
+    notes: uniqueNotes,
     retention,
     problems,
   };
