@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
 import type { CliDeps, GlobalArgs } from '../app.ts';
+import { runChildScript } from '../child-script.ts';
 import type { CliIo } from '../io.ts';
-
-/** The repository root (bin/, src/, sim/ are beside each other). */
-const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /**
  * `holdfast sim sqlserver`: runs the SQL Server simulator in the foreground. The simulator is a separate
@@ -27,25 +24,10 @@ export function simCommand(y: Argv<GlobalArgs>, io: CliIo, _deps: CliDeps, done:
             .option('password', { type: 'string', describe: 'its password (default from the scenario)' })
             .option('scenario', { type: 'string', default: 'default', describe: 'bundled scenario name or a scenario YAML file' }),
         (argv) => {
-          const args = [path.join(ROOT, 'sim', 'sqlserver', 'main.ts'), '--port', String(argv.port), '--host', argv.host, '--data-dir', path.resolve(io.cwd, argv['data-dir']), '--scenario', argv.scenario];
+          const args = ['--port', String(argv.port), '--host', argv.host, '--data-dir', path.resolve(io.cwd, argv['data-dir']), '--scenario', argv.scenario];
           if (argv.user) args.push('--user', argv.user);
           if (argv.password) args.push('--password', argv.password);
-          done(
-            ExitCode.Ok,
-            new Promise<number>((resolve) => {
-              const child = spawn(process.execPath, args, { cwd: io.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-              child.stdout.on('data', (d: Buffer) => io.stdout.write(d.toString()));
-              child.stderr.on('data', (d: Buffer) => io.stderr.write(d.toString()));
-              const forward = (signal: NodeJS.Signals) => child.kill(signal);
-              process.once('SIGINT', forward);
-              process.once('SIGTERM', forward);
-              child.on('close', (code) => {
-                process.off('SIGINT', forward);
-                process.off('SIGTERM', forward);
-                resolve(code ?? ExitCode.StepFailed);
-              });
-            }),
-          );
+          done(ExitCode.Ok, runChildScript('sim/sqlserver/main.ts', args, io));
         },
       )
       .demandCommand(1, 'say which simulator: holdfast sim sqlserver'),
