@@ -159,6 +159,9 @@ export interface PathState {
 /** What sys.dm_os_file_exists / xp_fileexist report for a client path. */
 export async function pathState(server: ServerModel, path: string): Promise<PathState> {
   if (server.paths.isOffline(path)) return { file: false, directory: false, parent: false };
+  // A server's drives exist (unless marked offline): make a drive's root folder on first sight, so `Y:\X` has a parent.
+  const drive = server.paths.driveOf(path);
+  if (drive) await mkdir(server.paths.toHost(`${drive}:\\`), { recursive: true });
   const host = server.paths.toHost(path);
   const s = await stat(host).catch(() => null);
   const parent = await stat(join(host, '..')).then(
