@@ -1,4 +1,4 @@
-import { CosmosClient, type RetryOptions } from '@azure/cosmos';
+import type { CosmosClient, RetryOptions } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretRef } from '../../src/core/job.ts';
 import type { Secret } from '../../src/core/secret.ts';
@@ -59,6 +59,8 @@ export async function connectCosmos(
       retryOptions: options.retryOptions ?? SDK_RETRY_OPTIONS,
     },
   };
+  // The SDK (~40 MB) loads with the first connection, not with every command.
+  const { CosmosClient } = await import('@azure/cosmos');
   let client: CosmosClient;
   switch (account.auth.type) {
     case 'key': {

@@ -1,8 +1,8 @@
-import sql from 'mssql';
+import type sql from 'mssql';
 import { ErrorCode, HoldfastError } from '../../src/core/errors.ts';
 import { isSecret, redact, type Secret } from '../../src/core/secret.ts';
 import type { RenderedStatement } from './render-statements.ts';
-import { unlimitedRequest } from './sql-connection.ts';
+import { loadedDriver, unlimitedRequest } from './sql-connection.ts';
 
 /** An informational message (progress, "Processed N pages...") as SQL Server sent it. */
 export interface ServerMessage {
@@ -36,9 +36,10 @@ export async function runStatement(
   options: RunStatementOptions,
 ): Promise<StatementResult> {
   const request = options.unlimited ? unlimitedRequest(pool) : pool.request();
+  const mssql = loadedDriver();
   for (const p of statement.parameters) {
     const value = isSecret(p.value) ? p.value.reveal() : p.value;
-    request.input(p.name, p.type === 'int' ? sql.Int : sql.NVarChar(p.length ?? 4000), value);
+    request.input(p.name, p.type === 'int' ? mssql.Int : mssql.NVarChar(p.length ?? 4000), value);
   }
   const messages: ServerMessage[] = [];
   request.on('info', (m: { number: number; message: string }) => {

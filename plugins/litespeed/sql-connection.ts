@@ -1,4 +1,4 @@
-import sql from 'mssql';
+import type sql from 'mssql';
 import { ErrorCode, HoldfastError } from '../../src/core/errors.ts';
 import type { Secret } from '../../src/core/secret.ts';
 import type { CatalogQuery } from './queries.ts';
@@ -19,6 +19,25 @@ export interface ConnectionTarget {
   maxConnections: number;
 }
 
+type MssqlModule = typeof sql;
+let driver: MssqlModule | undefined;
+let loadingDriver: Promise<MssqlModule> | undefined;
+
+/**
+ * mssql and tedious under it cost ~40 MB and a quarter of a second to load, so they are loaded with the first
+ * connection rather than with every command (`holdfast validate` or an idle `serve` never needs them).
+ */
+export function loadDriver(): Promise<MssqlModule> {
+  loadingDriver ??= import('mssql').then((m) => (driver = m.default));
+  return loadingDriver;
+}
+
+/** The driver, for code that holds a pool (so the first connection has loaded it). */
+export function loadedDriver(): MssqlModule {
+  if (!driver) throw new HoldfastError(ErrorCode.Internal, 'the mssql driver was used before any connection was opened');
+  return driver;
+}
+
 /**
  * mssql connection pools, one per server/database/login, opened on first use and closed by closeAll
  * (the plugin's dispose). A pool that failed to connect is forgotten so the next call tries again.
@@ -30,7 +49,7 @@ export class SqlPools {
     const key = keyOf(target);
     let pool = this.#pools.get(key);
     if (!pool) {
-      pool = new sql.ConnectionPool(poolConfig(target)).connect();
+      pool = loadDriver().then((mssql) => new mssql.ConnectionPool(poolConfig(target)).connect());
       pool.catch(() => this.#pools.delete(key));
       this.#pools.set(key, pool);
     }
@@ -98,29 +117,30 @@ type RequestWithOverrides = new (
 
 /** A request without a time limit (a backup may run for hours); cancel it through its `cancel()`. */
 export function unlimitedRequest(pool: sql.ConnectionPool): sql.Request {
-  return new (sql.Request as unknown as RequestWithOverrides)(pool, { requestTimeout: 0 });
+  return new (loadedDriver().Request as unknown as RequestWithOverrides)(pool, { requestTimeout: 0 });
 }
 
 /** The mssql type for a parameter type written in queries.ts (`nvarchar(128)`, `datetime`, `int`). */
 export function sqlTypeOf(declared: string): sql.ISqlType | (() => sql.ISqlType) {
+  const mssql = loadedDriver();
   const m = /^(\w+)(?:\((\d+|max)\))?$/i.exec(declared.trim());
   const name = m?.[1]?.toLowerCase();
-  const length = m?.[2] === undefined ? undefined : m[2].toLowerCase() === 'max' ? sql.MAX : Number(m[2]);
+  const length = m?.[2] === undefined ? undefined : m[2].toLowerCase() === 'max' ? mssql.MAX : Number(m[2]);
   switch (name) {
     case 'nvarchar':
-      return sql.NVarChar(length ?? 4000);
+      return mssql.NVarChar(length ?? 4000);
     case 'varchar':
-      return sql.VarChar(length ?? 8000);
+      return mssql.VarChar(length ?? 8000);
     case 'int':
-      return sql.Int;
+      return mssql.Int;
     case 'bigint':
-      return sql.BigInt;
+      return mssql.BigInt;
     case 'bit':
-      return sql.Bit;
+      return mssql.Bit;
     case 'datetime':
-      return sql.DateTime;
+      return mssql.DateTime;
     case 'datetime2':
-      return sql.DateTime2;
+      return mssql.DateTime2;
     default:
       throw new HoldfastError(ErrorCode.Internal, `no mssql type for the parameter type ${declared}`);
   }

@@ -1,4 +1,4 @@
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Secret } from '../core/secret.ts';
 import { DeliveryError, networkErrorCode, timedOut, type NotifyChannel } from './channel.ts';
 import type { RenderedMessage } from './render-message.ts';
@@ -34,29 +34,38 @@ export class SmtpChannel implements NotifyChannel {
   readonly name: string;
   readonly type = 'smtp' as const;
   readonly #options: SmtpChannelOptions;
-  readonly #transport: Transporter;
+  #transport: Promise<Transporter> | undefined;
 
   constructor(name: string, options: SmtpChannelOptions) {
     this.name = name;
     this.#options = options;
-    this.#transport = createTransport({
-      host: options.host,
-      port: options.port,
-      secure: options.secure,
-      auth:
-        options.user && options.password
-          ? { user: options.user, pass: options.password.reveal() }
-          : undefined,
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
-      socketTimeout: options.timeoutMs,
-      logger: false,
-      debug: false,
-    });
+  }
+
+  #open(): Promise<Transporter> {
+    const options = this.#options;
+    // nodemailer loads with the first message, not with every command.
+    this.#transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        auth:
+          options.user && options.password
+            ? { user: options.user, pass: options.password.reveal() }
+            : undefined,
+        connectionTimeout: options.timeoutMs,
+        greetingTimeout: options.timeoutMs,
+        socketTimeout: options.timeoutMs,
+        logger: false,
+        debug: false,
+      }),
+    );
+    return this.#transport;
   }
 
   async send(message: RenderedMessage, signal: AbortSignal): Promise<void> {
-    const sending = this.#transport.sendMail({
+    const transport = await this.#open();
+    const sending = transport.sendMail({
       from: this.#options.from,
       to: [...this.#options.to],
       subject: message.subject,
@@ -85,7 +94,8 @@ export class SmtpChannel implements NotifyChannel {
   }
 
   async close(): Promise<void> {
-    this.#transport.close();
+    (await this.#transport)?.close();
+    this.#transport = undefined;
   }
 }
 

@@ -1,9 +1,8 @@
-import {
-  ChangeFeedStartFrom,
-  type ChangeFeedIteratorResponse,
-  type ChangeFeedPullModelIterator,
-  type Container,
-  type FeedRange,
+import type {
+  ChangeFeedIteratorResponse,
+  ChangeFeedPullModelIterator,
+  Container,
+  FeedRange,
 } from '@azure/cosmos';
 import { retryTransient } from '../retry-transient.ts';
 import { withPageCapture } from '../transport/cosmos-http-client.ts';
@@ -22,6 +21,7 @@ export async function readChangeFeedRange(
   options: ReadOptions,
   onPage: (page: FeedPage) => Promise<void>,
 ): Promise<void> {
+  const { ChangeFeedStartFrom } = await import('@azure/cosmos');
   let token = start.token;
   const open = (): ChangeFeedPullModelIterator<unknown> =>
     container.items.getChangeFeedIterator({

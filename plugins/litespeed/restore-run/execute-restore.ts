@@ -1,10 +1,10 @@
-import sql from 'mssql';
+import type sql from 'mssql';
 import { redact, type Secret } from '../../../src/core/secret.ts';
 import type { RestorePlan, RestoreStep } from '../restore/restore-plan.ts';
 import type { RestoreScriptEngine } from '../restore/render-restore-script.ts';
 import { readDatabaseState, type DatabaseState } from './read-database-state.ts';
 import { ENCRYPTION_KEY_PARAMETER, renderRestoreStep } from './render-restore-step.ts';
-import { unlimitedRequest } from '../sql-connection.ts';
+import { loadedDriver, unlimitedRequest } from '../sql-connection.ts';
 import type { SqlServerSession } from './sql-server-session.ts';
 
 /** What the executor reports while it works (progress, the server's INFO messages). */
@@ -109,7 +109,7 @@ export async function executeRestore(o: ExecuteRestoreOptions): Promise<RestoreR
       keyParameter,
     });
     const request = unlimitedRequest(pool);
-    if (keyParameter) request.input(ENCRYPTION_KEY_PARAMETER, sql.NVarChar(4000), o.encryptionKey!.reveal());
+    if (keyParameter) request.input(ENCRYPTION_KEY_PARAMETER, loadedDriver().NVarChar(4000), o.encryptionKey!.reveal());
     request.on('info', (m: { number: number; message: string }) => {
       const message = clean(m.message);
       outcome.messages.push({ number: m.number, message });
