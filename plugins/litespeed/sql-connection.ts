@@ -34,7 +34,8 @@ export function loadDriver(): Promise<MssqlModule> {
 
 /** The driver, for code that holds a pool (so the first connection has loaded it). */
 export function loadedDriver(): MssqlModule {
-  if (!driver) throw new HoldfastError(ErrorCode.Internal, 'the mssql driver was used before any connection was opened');
+  if (!driver)
+    throw new HoldfastError(ErrorCode.Internal, 'the mssql driver was used before any connection was opened');
   return driver;
 }
 

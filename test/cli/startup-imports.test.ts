@@ -11,7 +11,15 @@ const dir = mkdtempSync(path.join(tmpdir(), 'holdfast-imports-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The SDKs that weigh ~40 MB each and load only when a connection or a message needs them. */
-const HEAVY = ['@azure/cosmos', '@azure/storage-blob', '@azure/identity', '@azure/keyvault-secrets', 'mssql', 'tedious', 'nodemailer'];
+const HEAVY = [
+  '@azure/cosmos',
+  '@azure/storage-blob',
+  '@azure/identity',
+  '@azure/keyvault-secrets',
+  'mssql',
+  'tedious',
+  'nodemailer',
+];
 
 async function importsOf(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
   const out = path.join(dir, `imports-${args[0]}.txt`);

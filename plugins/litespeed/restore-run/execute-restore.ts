@@ -1,4 +1,3 @@
-import type sql from 'mssql';
 import { redact, type Secret } from '../../../src/core/secret.ts';
 import type { RestorePlan, RestoreStep } from '../restore/restore-plan.ts';
 import type { RestoreScriptEngine } from '../restore/render-restore-script.ts';
