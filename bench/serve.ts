@@ -1,28 +1,37 @@
 /**
  * `holdfast serve` with 1,000 jobs: start-up time, idle CPU over a minute, and memory.
  *
- *   ./node_modules/.bin/node bench/serve.ts [jobs=1000] [idle-seconds=60] [history-runs-per-job=0,10] [node-options=;--max-semi-space-size=2]
+ *   ./node_modules/.bin/node bench/serve.ts [jobs=1000] [idle-seconds=60] [history-runs-per-job=0,10]
+ *     [node-options=;--max-semi-space-size=2] [entries=compiled,sources]
  *
- * Generates job files into a temp dir (the scheduled FileCopy test kind: half with a cron per backup type
- * over 20 SQL Servers, half with one cron in Europe/London over 10 Cosmos accounts), none due within the
- * measured window, then runs `serve` as its own process (test/schedule/serve-entry.ts) once per catalog size
- * ("history": runs, steps and artifacts per job recorded before start, as after weeks in production), and once
- * per NODE_OPTIONS variant (`;`-separated; empty: Node's defaults; the image sets --max-semi-space-size=2).
- * Start-up: spawn until /readyz answers 200. Idle CPU: utime+stime from /proc over the idle window.
- * Writes bench/results/serve.md. Goals: start-up under 2 s, idle CPU under 1%, RSS under 150 MB.
+ * Generates job files of the real kinds into a temp dir (half LiteSpeedBackup with a cron per backup type over
+ * 20 SQL Servers, half CosmosBackup with one cron in Europe/London over 10 accounts), none due within the
+ * measured window, then runs `holdfast serve` as its own process once per catalog size ("history": runs, steps
+ * and artifacts per job recorded before start, as after weeks in production), per entry (`compiled`: the build
+ * of scripts/build.ts, what the image and the service units run; `sources`: bin/holdfast.js through type
+ * stripping, what `npx holdfast` runs) and per NODE_OPTIONS variant (`;`-separated; empty: Node's defaults; the
+ * image sets --max-semi-space-size=2). Start-up: spawn until /readyz answers 200. Idle CPU: utime+stime from
+ * /proc over the idle window. Writes bench/results/serve.md. Goals: start-up under 2 s, idle CPU under 1%,
+ * RSS under 150 MB.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { openCatalog } from '../src/catalog/sqlite-catalog.ts';
+import { build } from '../scripts/build.ts';
 
 const JOBS = Number(process.argv[2] ?? 1000);
 const IDLE_S = Number(process.argv[3] ?? 60);
 const HISTORIES = (process.argv[4] ?? '0,10').split(',').map(Number);
 const VARIANTS = (process.argv[5] ?? ';--max-semi-space-size=2').split(';');
+const ENTRY_NAMES = (process.argv[6] ?? 'compiled,sources').split(',') as ('compiled' | 'sources')[];
 const ROOT = path.resolve(import.meta.dirname, '..');
-const ENTRY = path.join(ROOT, 'test', 'schedule', 'serve-entry.ts');
+const COMPILED = path.join(ROOT, 'bench', '.work', 'dist');
+const ENTRIES = {
+  compiled: { bin: path.join(COMPILED, 'bin', 'holdfast.js'), label: 'compiled (`npm run build`)' },
+  sources: { bin: path.join(ROOT, 'bin', 'holdfast.js'), label: 'sources (type stripping)' },
+};
 const CLK_TCK = 100; // USER_HZ on Linux
 
 /** Hours of the day (UTC) at least two hours away from now, so no job fires while we measure. */
@@ -33,43 +42,70 @@ function quietHours(): number[] {
   );
 }
 
+const SQL_SERVERS = 20;
+const COSMOS_ACCOUNTS = 10;
+const jobName = (i: number) => `job-${i}`;
+const sqlHost = (i: number) => `sql${String(i % SQL_SERVERS).padStart(2, '0')}.corp.example`;
+const targetOf = (i: number) =>
+  i % 2 === 0 ? `${sqlHost(i)}/DW${i}` : `cosno-${i % COSMOS_ACCOUNTS}/shop/orders`;
+
+/** Job files as a DBA would write them: the example jobs' settings (jobs/), one job a file. */
 function writeJobs(dir: string, jobs: number): void {
   const hours = quietHours();
   writeFileSync(
     path.join(dir, 'storage.yaml'),
     'apiVersion: holdfast/v1\nkind: Storage\nmetadata: { name: out }\nspec: { type: local, path: ./out }\n',
   );
-  mkdirSync(path.join(dir, 'data'));
-  writeFileSync(path.join(dir, 'data', 'a.txt'), 'a');
   for (let i = 0; i < jobs; i++) {
     const h = hours[i % hours.length]!;
     const m = (i * 7) % 60;
-    const spec =
+    const [kind, spec] =
       i % 2 === 0
-        ? {
-            source: './data',
-            storage: 'out',
-            prefix: `j${i}`,
-            server: { host: `sql${String(i % 20).padStart(2, '0')}.corp.example` },
-            rpo: '26h',
-            schedule: {
-              full: `${m} ${h} * * 0`,
-              differential: `${m} ${h} * * 1-6`,
-              log: `${m} ${hours.slice(0, 4).join(',')} * * *`,
+        ? [
+            'LiteSpeedBackup',
+            {
+              server: {
+                host: sqlHost(i),
+                auth: {
+                  type: 'sql',
+                  user: 'holdfast_backup',
+                  password: { secretRef: 'env:BENCH_SQL_PASSWORD' },
+                },
+              },
+              databases: [`DW${i}`],
+              readWriteFileGroups: true,
+              schedule: {
+                full: `${m} ${h} * * 0`,
+                differential: `${m} ${h} * * 1-6`,
+                log: `${m} ${hours.slice(0, 4).join(',')} * * *`,
+                timezone: 'UTC',
+              },
+              directory: 'Y:\\SQL_BACKUPS',
+              compressionLevel: 4,
+              encryption: { level: 8, key: { secretRef: 'env:BENCH_BACKUP_KEY' } },
+              checksum: true,
+              verify: true,
+              retention: { keepDays: 14 },
+              rpo: '26h',
             },
-            notify: [],
-          }
-        : {
-            source: './data',
-            storage: 'out',
-            prefix: `j${i}`,
-            account: { endpoint: `https://cosno-${i % 10}.documents.azure.com` },
-            rpo: '26h',
-            schedule: { cron: `${m} ${h} * * *`, timezone: 'Europe/London', catchUp: true },
-          };
+          ]
+        : [
+            'CosmosBackup',
+            {
+              schedule: { cron: `${m} ${h} * * *`, timezone: 'Europe/London', catchUp: true },
+              account: { endpoint: `https://cosno-${i % COSMOS_ACCOUNTS}.documents.azure.com` },
+              include: ['*/*'],
+              exclude: ['scratch*/*'],
+              storage: 'out',
+              fileName: `j${i}/{Database}/{Container}/{Container}_{Year}{Month}{Day}_{Hour}{Minute}{Second}`,
+              maxRequestUnitsPerSecond: 2000,
+              retention: { keepDays: 14 },
+              rpo: '26h',
+            },
+          ];
     writeFileSync(
       path.join(dir, `job-${String(i).padStart(4, '0')}.yaml`),
-      `apiVersion: holdfast/v1\nkind: FileCopy\nmetadata: { name: job-${i} }\nspec: ${JSON.stringify(spec)}\n`,
+      `apiVersion: holdfast/v1\nkind: ${kind}\nmetadata: { name: ${jobName(i)} }\nspec: ${JSON.stringify(spec)}\n`,
     );
   }
 }
@@ -85,36 +121,39 @@ function seedCatalog(file: string, jobs: number, runsPerJob: number): number {
   for (let i = 0; i < jobs; i++) {
     for (let r = 0; r < runsPerJob; r++) {
       const at = new Date(t0 - r * 86_400_000);
-      const job = `job-${i}`;
-      const target = 'data/a.txt';
+      const job = jobName(i);
+      const target = targetOf(i);
+      const sql = i % 2 === 0;
+      const plugin = sql ? 'litespeed' : 'cosmos';
+      const type = sql ? (r % 7 === 0 ? 'partial' : 'differential-partial') : 'export';
       const runId = catalog.startRun({ command: 'serve', jobs: [job], startedAt: at });
       const artifactId = catalog.addArtifact({
         runId,
-        stepId: `${job}/${target}`,
+        stepId: `${job}/${target}/${type}`,
         job,
-        plugin: 'file-copy',
+        plugin,
         target,
-        kind: 'file-copy',
-        type: 'full',
-        storage: 'out',
-        locations: [`j${i}/a-${r}`],
-        bytes: 1,
+        kind: sql ? 'litespeed-backup' : 'cosmos-export',
+        type,
+        storage: sql ? 'server' : 'out',
+        locations: [sql ? `Y:\\SQL_BACKUPS\\${type}-${r}.bak` : `j${i}/shop/orders/orders_${r}.jsonl.gz`],
+        bytes: 1_000_000,
         createdAt: at,
         dependsOn: [],
         metadata: {},
       });
       catalog.recordStep(runId, {
-        stepId: `${job}/${target}`,
+        stepId: `${job}/${target}/${type}`,
         job,
-        plugin: 'file-copy',
+        plugin,
         target,
-        action: 'copy-file',
+        action: sql ? `backup-${type}` : 'export-container',
         status: 'succeeded',
         startedAt: at.toISOString(),
         finishedAt: at.toISOString(),
-        durationMs: 10,
-        summary: 'copied 1 bytes',
-        metrics: { bytes: 1 },
+        durationMs: 10_000,
+        summary: sql ? `${type} backup` : 'exported',
+        metrics: { bytes: 1_000_000 },
         artifactIds: [artifactId],
       });
       catalog.finishRun(runId, 'succeeded', at);
@@ -134,7 +173,10 @@ function procStat(pid: number): { cpuTicks: number; rssKb: number; hwmKb: number
   return { cpuTicks, rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
 }
 
+type Entry = keyof typeof ENTRIES;
+
 interface Result {
+  entry: Entry;
   jobs: number;
   nodeOptions: string;
   history: number;
@@ -151,17 +193,40 @@ interface Result {
   lines: number;
 }
 
-async function measure(dir: string, jobs: number, history: number, nodeOptions: string): Promise<Result> {
+async function measure(
+  entry: Entry,
+  dir: string,
+  jobs: number,
+  history: number,
+  nodeOptions: string,
+): Promise<Result> {
   const state = mkdtempSync(path.join(tmpdir(), 'hf-bench-state-'));
   const catalogFile = path.join(state, 'catalog.db');
   const seededRuns = history > 0 ? seedCatalog(catalogFile, jobs, history) : 0;
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [ENTRY, 'serve', dir, '--port', '0', '--host', '127.0.0.1', '--catalog', catalogFile, '--no-watch'],
+    [
+      ENTRIES[entry].bin,
+      'serve',
+      dir,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--catalog',
+      catalogFile,
+      '--no-watch',
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, HOLDFAST_LOG_LEVEL: 'info', NODE_OPTIONS: nodeOptions },
+      env: {
+        ...process.env,
+        HOLDFAST_LOG_LEVEL: 'info',
+        NODE_OPTIONS: nodeOptions,
+        BENCH_SQL_PASSWORD: 'bench-password',
+        BENCH_BACKUP_KEY: 'bench-key',
+      },
     },
   );
   let port = 0;
@@ -214,6 +279,7 @@ async function measure(dir: string, jobs: number, history: number, nodeOptions: 
   const stopMs = performance.now() - stop0;
   rmSync(state, { recursive: true, force: true });
   return {
+    entry,
     jobs,
     nodeOptions,
     history,
@@ -237,18 +303,21 @@ const load0 = loadavg()[0]!;
 writeJobs(dir, JOBS);
 writeJobs(none, 0);
 const results: Result[] = [];
+if (ENTRY_NAMES.includes('compiled')) build(COMPILED);
 try {
-  // What the process costs with no job at all: Node, the CLI's modules, the HTTP server.
-  for (const variant of VARIANTS) {
-    const r = await measure(none, 0, 0, variant);
-    console.log(JSON.stringify(r));
-    results.push(r);
-  }
-  for (const history of HISTORIES) {
+  for (const entry of ENTRY_NAMES) {
+    // What the process costs with no job at all: Node, the CLI's modules, the HTTP server.
     for (const variant of VARIANTS) {
-      const r = await measure(dir, JOBS, history, variant);
+      const r = await measure(entry, none, 0, 0, variant);
       console.log(JSON.stringify(r));
       results.push(r);
+    }
+    for (const history of HISTORIES) {
+      for (const variant of VARIANTS) {
+        const r = await measure(entry, dir, JOBS, history, variant);
+        console.log(JSON.stringify(r));
+        results.push(r);
+      }
     }
   }
 } finally {
@@ -260,30 +329,32 @@ const load1 = loadavg()[0]!;
 const f = (n: number, d = 0) => n.toFixed(d);
 const rows = results.map(
   (r) =>
-    `| ${r.jobs.toLocaleString('en')} | ${r.history === 0 ? 'empty' : `${r.history} runs/job (${r.seededRuns.toLocaleString('en')} runs, steps, artifacts)`} | ${r.nodeOptions ? `\`${r.nodeOptions}\`` : 'defaults'} | ${r.lines} | **${f(r.startupMs)} ms** | ${f(r.configLoadedMs)} ms | ${f(r.startupCpuS, 2)} s | **${f(r.idleCpuPct, 2)}%** | **${f(r.rssMb)} MB** | ${f(r.peakRssMb)} MB | ${f(r.metricsMs)} ms / ${f(r.metricsKb)} KB | ${f(r.stopMs)} ms |`,
+    `| ${ENTRIES[r.entry].label} | ${r.jobs.toLocaleString('en')} | ${r.history === 0 ? 'empty' : `${r.history} runs/job (${r.seededRuns.toLocaleString('en')} runs, steps, artifacts)`} | ${r.nodeOptions ? `\`${r.nodeOptions}\`` : 'defaults'} | ${r.lines} | **${f(r.startupMs)} ms** | ${f(r.configLoadedMs)} ms | ${f(r.startupCpuS, 2)} s | **${f(r.idleCpuPct, 2)}%** | **${f(r.rssMb)} MB** | ${f(r.peakRssMb)} MB | ${f(r.metricsMs)} ms / ${f(r.metricsKb)} KB | ${f(r.stopMs)} ms |`,
 );
 const md = `# holdfast serve: ${JOBS.toLocaleString('en')} jobs loaded and scheduled
 
 Goals: start-up under 2 s, idle CPU under 1%, RSS under 150 MB.
 
-| jobs | catalog | NODE_OPTIONS | schedule lines | start-up (spawn → /readyz 200) | config loaded | CPU during start-up | idle CPU (${IDLE_S} s) | RSS after idle | peak RSS | one /metrics scrape | SIGTERM → exit |
-|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| entry | jobs | catalog | NODE_OPTIONS | schedule lines | start-up (spawn → /readyz 200) | config loaded | CPU during start-up | idle CPU (${IDLE_S} s) | RSS after idle | peak RSS | one /metrics scrape | SIGTERM → exit |
+|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 ## Method
 
-- \`./node_modules/.bin/node bench/serve.ts ${JOBS} ${IDLE_S} ${HISTORIES.join(',')} '${VARIANTS.join(';')}'\` (${new Date().toISOString().slice(0, 10)}).
-- ${JOBS.toLocaleString('en')} job files (one manifest each) plus one Storage file, generated into a temp dir. Kind: the
-  scheduled FileCopy test kind (test/schedule/scheduled-file-copy.ts): the job spec keys \`holdfast serve\`
-  reads are the real ones (\`schedule\`, \`rpo\`, \`server.host\` / \`account.endpoint\`). Even jobs: \`{ full,
-  differential, log }\` in UTC over 20 SQL Server hosts (3 schedule lines each); odd jobs: \`{ cron, timezone:
-  Europe/London, catchUp: true }\` over 10 Cosmos accounts. No fire time falls within two hours of the run, so
-  the idle window measures the scheduler alone.
-- \`serve\` runs as its own process (\`node test/schedule/serve-entry.ts serve DIR --port 0 --no-watch\`: the CLI
-  with the test plugin registered), log level info, logs on stderr. Start-up is measured from spawn (Node
-  start, loading the TypeScript sources through type stripping, loading and validating every file, reading the
-  schedules, missed-run detection against the catalog, seeding the last-success metrics) until \`/readyz\`
-  answers 200 (which also probes that the catalog is writable).
+- \`./node_modules/.bin/node bench/serve.ts ${JOBS} ${IDLE_S} ${HISTORIES.join(',')} '${VARIANTS.join(';')}' ${ENTRY_NAMES.join(',')}\` (${new Date().toISOString().slice(0, 10)}).
+- ${JOBS.toLocaleString('en')} job files of the real kinds (one manifest each) plus one Storage file, generated into a
+  temp dir, written like the example jobs in jobs/. Even jobs: \`LiteSpeedBackup\` of one database each, with
+  \`{ full, differential, log }\` crons in UTC over 20 SQL Server hosts (3 schedule lines each), encryption key
+  and password from the environment; odd jobs: \`CosmosBackup\` with \`{ cron, timezone: Europe/London,
+  catchUp: true }\` over 10 accounts (Entra auth). No fire time falls within two hours of the run, so the idle
+  window measures the scheduler alone, and no server is contacted (none is needed to load and schedule).
+- \`holdfast serve DIR --port 0 --no-watch\` runs as its own process, log level info, logs on stderr, from
+  one of two entries: **compiled**, the output of \`npm run build\` (scripts/build.ts; built by the bench into
+  bench/.work/dist), which the container image and the service units in docs/deployment.md run; **sources**,
+  bin/holdfast.js, which Node runs through type stripping (\`npx holdfast\`). Start-up is measured from spawn
+  (Node start, loading the CLI's modules, loading and validating every file, reading the schedules, missed-run
+  detection against the catalog, seeding the last-success metrics) until \`/readyz\` answers 200 (which also
+  probes that the catalog is writable).
 - Idle CPU: utime + stime of the process from \`/proc/PID/stat\` over ${IDLE_S} s, 2 s after it became ready, as
   a percentage of one core. RSS and peak RSS (VmHWM) from \`/proc/PID/status\` at the end of the idle window.
 - "History" rows record runs, steps and artifacts per job in the catalog before start (as after weeks in

@@ -1,6 +1,15 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import type { Manifest, SourceLocation } from '../core/job.ts';
 import type { KindDefinition } from '../plugin/contract.ts';
@@ -27,7 +36,9 @@ export interface LoadResult {
 }
 
 /** Lists the job files under the given paths: files as given, directories recursively (*.yaml, *.yml), sorted. */
-export async function findJobFiles(paths: readonly string[]): Promise<{ files: string[]; problems: ConfigProblem[] }> {
+export async function findJobFiles(
+  paths: readonly string[],
+): Promise<{ files: string[]; problems: ConfigProblem[] }> {
   const files: string[] = [];
   const problems: ConfigProblem[] = [];
   async function walk(dir: string): Promise<void> {
@@ -37,7 +48,16 @@ export async function findJobFiles(paths: readonly string[]): Promise<{ files: s
       const full = path.join(dir, e.name);
       if (e.name.startsWith('.')) continue; // hidden: editors' files, Kubernetes ConfigMap internals (..data)
       // Follow links: a Kubernetes ConfigMap mounts every file as a link into ..data/.
-      const kind = e.isSymbolicLink() ? await stat(full).then((s) => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'), () => 'other') : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+      const kind = e.isSymbolicLink()
+        ? await stat(full).then(
+            (s) => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'),
+            () => 'other',
+          )
+        : e.isDirectory()
+          ? 'dir'
+          : e.isFile()
+            ? 'file'
+            : 'other';
       if (kind === 'dir') await walk(full);
       else if (kind === 'file' && /\.ya?ml$/i.test(e.name)) files.push(full);
     }
@@ -48,11 +68,23 @@ export async function findJobFiles(paths: readonly string[]): Promise<{ files: s
       if (s.isDirectory()) await walk(p);
       else files.push(p);
     } catch (err) {
-      problems.push({ file: p, line: 0, column: 0, path: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      problems.push({
+        file: p,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      });
     }
   }
   if (files.length === 0 && problems.length === 0) {
-    problems.push({ file: paths.join(', ') || '(no path)', line: 0, column: 0, path: '', message: 'no job files (*.yaml, *.yml) found' });
+    problems.push({
+      file: paths.join(', ') || '(no path)',
+      line: 0,
+      column: 0,
+      path: '',
+      message: 'no job files (*.yaml, *.yml) found',
+    });
   }
   return { files: [...new Set(files)], problems };
 }
@@ -62,41 +94,94 @@ export async function findJobFiles(paths: readonly string[]): Promise<{ files: s
  * YAML syntax, envelope, unknown kinds, spec schema (unknown keys included), the kind's own checks.
  * Cross-manifest checks (names, references, secrets) are in validateConfig.
  */
-export async function loadManifests(paths: readonly string[], kinds: ReadonlyMap<string, KindDefinition>): Promise<LoadResult> {
+export async function loadManifests(
+  paths: readonly string[],
+  kinds: ReadonlyMap<string, KindDefinition>,
+): Promise<LoadResult> {
   const { files, problems } = await findJobFiles(paths);
   const manifests: LoadedManifest[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      problems.push({ file, line: 0, column: 0, path: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-      continue;
+  const texts = await readAll(files);
+  files.forEach((file, f) => {
+    const text = texts[f]!;
+    if (typeof text !== 'string') {
+      problems.push({
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read: ${text.code ?? String(text)}`,
+      });
+      return;
     }
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const list = Array.isArray(docs) ? docs : [];
+    const { docs, lineCounter } = parseStream(text);
     if (!Array.isArray(docs)) {
       problems.push({ file, line: 1, column: 1, path: '', message: 'not a YAML stream' });
+      return;
     }
-    for (const doc of list) {
+    (docs as Document.Parsed[]).forEach((doc, index) => {
       const src: SourceDoc = { file, doc, lineCounter };
       if (doc.errors.length > 0) {
         for (const e of doc.errors) {
-          const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : position(src, e.pos[0]);
-          problems.push({ file, line, column, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
+          const [line, column] = e.linePos?.[0]
+            ? [e.linePos[0].line, e.linePos[0].col]
+            : position(src, e.pos[0]);
+          problems.push({
+            file,
+            line,
+            column,
+            path: '',
+            message: `YAML syntax: ${e.message.split('\n')[0]}`,
+          });
         }
-        continue;
+        return;
       }
-      if (doc.contents === null) continue; // an empty document between --- separators
-      const manifest = validateDocument(src, kinds, problems);
+      if (doc.contents === null) return; // an empty document between --- separators
+      const manifest = validateDocument(src, kinds, problems, () => reparse(file, text, index));
       if (manifest) manifests.push(manifest);
-    }
-  }
+    });
+  });
   return { manifests, problems, files };
 }
 
-function validateDocument(src: SourceDoc, kinds: ReadonlyMap<string, KindDefinition>, problems: ConfigProblem[]): LoadedManifest | undefined {
+/** Files read a few at a time (in order of the list); a file that cannot be read gives its error instead. */
+async function readAll(files: readonly string[]): Promise<(string | NodeJS.ErrnoException)[]> {
+  const texts: (string | NodeJS.ErrnoException)[] = new Array(files.length);
+  let next = 0;
+  const reader = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      texts[i] = await readFile(files[i]!, 'utf8').catch((err: NodeJS.ErrnoException) => err);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, reader));
+  return texts;
+}
+
+const READ_CONCURRENCY = 16;
+
+function parseStream(text: string): { docs: ReturnType<typeof parseAllDocuments>; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  return {
+    docs: parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }),
+    lineCounter,
+  };
+}
+
+/**
+ * A manifest keeps its file's text, not the parsed YAML document, to locate problems found later (references,
+ * secrets, schedules): documents with their syntax trees cost ~30 MB for 1,000 job files held by `serve`, text
+ * about 1 MB, and locating is only needed when something is wrong.
+ */
+function reparse(file: string, text: string, index: number): SourceDoc {
+  const { docs, lineCounter } = parseStream(text);
+  return { file, doc: (docs as Document.Parsed[])[index]!, lineCounter };
+}
+
+function validateDocument(
+  src: SourceDoc,
+  kinds: ReadonlyMap<string, KindDefinition>,
+  problems: ConfigProblem[],
+  later: () => SourceDoc,
+): LoadedManifest | undefined {
   const value: unknown = src.doc.toJS({ maxAliasCount: 100 });
   const before = problems.length;
   const label = manifestLabel(value);
@@ -148,7 +233,7 @@ function validateDocument(src: SourceDoc, kinds: ReadonlyMap<string, KindDefinit
     spec,
     source: { file: src.file, line: where.line, column: where.column },
     baseDir: path.dirname(path.resolve(src.file)),
-    locate: (at, atKey) => locate(src, at, atKey),
+    locate: (at, atKey) => locate(later(), at, atKey),
   };
 }
 
@@ -221,13 +306,19 @@ function position(src: SourceDoc, offset: number): [number, number] {
 }
 
 /** Finds the line and column of a YAML path (the key itself when `atKey`), or the nearest parent that exists. */
-export function locate(src: SourceDoc, at: readonly (string | number)[], atKey = false): { file: string; line: number; column: number } {
+export function locate(
+  src: SourceDoc,
+  at: readonly (string | number)[],
+  atKey = false,
+): { file: string; line: number; column: number } {
   let node: Node | null | undefined = src.doc.contents as Node | null;
   let best: Node | null | undefined = node;
   let keyNode: Node | undefined;
   for (const segment of at) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+      );
       if (!pair) break;
       keyNode = pair.key as Node;
       node = pair.value as Node | null;
