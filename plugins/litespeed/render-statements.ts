@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { handlebars } from '../../src/core/handlebars.ts';
 import { ErrorCode, HoldfastError } from '../../src/core/errors.ts';
 import { isSecret, MASK, type Secret } from '../../src/core/secret.ts';
 import { comment, createTsqlHandlebars, ident, int, nstr } from './tsql.ts';
@@ -61,7 +62,7 @@ export function renderStatement(engine: TemplateEngine, name: TemplateName, view
   const key = `${engine}/${name}`;
   let t = statementCache.get(key);
   if (!t) {
-    t = parameterHandlebars.compile(source(engine, name), { noEscape: true, strict: true });
+    t = parameterHandlebars().compile(source(engine, name), { noEscape: true, strict: true });
     statementCache.set(key, t);
   }
   const parameters: StatementParameter[] = [];
@@ -96,21 +97,29 @@ function bind(options: HelperOptions, p: Omit<StatementParameter, 'name'>): stri
   return `@${name}`;
 }
 
-const parameterHandlebars = Handlebars.create();
-parameterHandlebars.registerHelper('ident', (value: unknown, options: HelperOptions) => {
-  ident(value);
-  return bind(options, { helper: 'ident', type: 'nvarchar', length: 128, value: value as string });
-});
-parameterHandlebars.registerHelper('nstr', (value: unknown, options: HelperOptions) => {
-  if (isSecret(value)) {
-    nstr(value.reveal());
-    return bind(options, { helper: 'nstr', type: 'nvarchar', length: 4000, value });
-  }
-  nstr(value);
-  return bind(options, { helper: 'nstr', type: 'nvarchar', length: 4000, value: value as string });
-});
-parameterHandlebars.registerHelper('int', (value: unknown, options: HelperOptions) => {
-  int(value);
-  return bind(options, { helper: 'int', type: 'int', value: value as number });
-});
-parameterHandlebars.registerHelper('comment', (value: unknown) => (comment(value), ''));
+let parameterInstance: typeof Handlebars | undefined;
+
+/** The Handlebars instance whose helpers turn values into parameters (created on first use). */
+function parameterHandlebars(): typeof Handlebars {
+  if (parameterInstance) return parameterInstance;
+  const hb = handlebars().create();
+  hb.registerHelper('ident', (value: unknown, options: HelperOptions) => {
+    ident(value);
+    return bind(options, { helper: 'ident', type: 'nvarchar', length: 128, value: value as string });
+  });
+  hb.registerHelper('nstr', (value: unknown, options: HelperOptions) => {
+    if (isSecret(value)) {
+      nstr(value.reveal());
+      return bind(options, { helper: 'nstr', type: 'nvarchar', length: 4000, value });
+    }
+    nstr(value);
+    return bind(options, { helper: 'nstr', type: 'nvarchar', length: 4000, value: value as string });
+  });
+  hb.registerHelper('int', (value: unknown, options: HelperOptions) => {
+    int(value);
+    return bind(options, { helper: 'int', type: 'int', value: value as number });
+  });
+  hb.registerHelper('comment', (value: unknown) => (comment(value), ''));
+  parameterInstance = hb;
+  return hb;
+}

@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { handlebars } from '../../src/core/handlebars.ts';
 
 /**
  * T-SQL escaping by construction, shared by backup and restore rendering. Every value that reaches a
@@ -123,7 +124,7 @@ const HELPERS: Record<string, (...args: unknown[]) => string> = {
 };
 
 export function createTsqlHandlebars(): TsqlHandlebars {
-  const hb = Handlebars.create();
+  const hb = handlebars().create();
   for (const [name, fn] of Object.entries(HELPERS)) {
     hb.registerHelper(name, (...args: unknown[]) => {
       const values = args.slice(0, -1);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { handlebars } from '../core/handlebars.ts';
 import { ErrorCode, HoldfastError } from '../core/errors.ts';
 import type { ChannelSpec } from './schema.ts';
 import type { NotificationData } from './notification.ts';
@@ -21,7 +22,7 @@ export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/noti
  * put every value through `json`, which escapes by construction.
  */
 export function createNotifyHandlebars(): typeof Handlebars {
-  const hb = Handlebars.create();
+  const hb = handlebars().create();
   /**
    * Strict mode checks plain `{{field}}` lookups but not helper arguments, so every helper here refuses an
    * undefined argument itself: data fields are always present (null when they do not apply), so undefined means

@@ -8,7 +8,7 @@ import { formatProblem, type ConfigProblem } from '../../config/problems.ts';
 import { createRegistry } from '../../plugin/builtin-plugins.ts';
 import { checkCron } from '../../schedule/cron-times.ts';
 import { parseDuration } from '../../schedule/duration.ts';
-import { Service } from '../../schedule/service.ts';
+import type { Service } from '../../schedule/service.ts';
 import { catalogPath, type CliDeps, type GlobalArgs } from '../app.ts';
 import type { CliIo } from '../io.ts';
 
@@ -138,6 +138,8 @@ async function serve(args: ServeArgs, io: CliIo, deps: CliDeps): Promise<number>
   process.on('SIGHUP', onHup);
   try {
     try {
+      // The service (HTTP server, prom-client metrics, scheduler) loads only for `serve`.
+      const { Service } = await import('../../schedule/service.ts');
       service = await Service.start({
         paths: args.paths.map((p) => path.resolve(io.cwd, p)),
         env: io.env,
