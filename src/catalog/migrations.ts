@@ -67,4 +67,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'runs by job and by start time',
+    // A run's jobs were only in its JSON list, so "the runs of job X" scanned every run (the scheduler asks at
+    // every fire, notifications after every run). run_jobs is that list as rows, ordered for "newest first".
+    sql: `
+      CREATE TABLE run_jobs (
+        job TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        PRIMARY KEY (job, started_at, run_id)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO run_jobs (job, started_at, run_id)
+        SELECT json_each.value, runs.started_at, runs.id FROM runs, json_each(runs.jobs);
+      CREATE INDEX runs_started ON runs(started_at, id);
+    `,
+  },
 ];

@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { ErrorCode, HoldfastError } from '../core/errors.ts';
 import type { RunStatus, StepResult } from '../core/result.ts';
-import type { Artifact, ArtifactFilter, ArtifactInput, ArtifactState, Catalog, RunRecord, StepRecord } from './contract.ts';
+import type {
+  Artifact,
+  ArtifactFilter,
+  ArtifactInput,
+  ArtifactState,
+  Catalog,
+  RunRecord,
+  StepRecord,
+} from './contract.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_CATALOG_PATH = path.join('.holdfast', 'catalog.db');
@@ -27,12 +35,17 @@ export function openCatalog(location: string, options: OpenCatalogOptions = {}):
       // Nothing recorded yet. Serve an empty, migrated, in-memory catalog and never create the file.
       return new SqliteCatalog(new DatabaseSync(':memory:'), location, false, options.busyTimeoutMs, true);
     }
-    if (!readOnly && location !== ':memory:') mkdirSync(path.dirname(path.resolve(location)), { recursive: true });
+    if (!readOnly && location !== ':memory:')
+      mkdirSync(path.dirname(path.resolve(location)), { recursive: true });
     const db = new DatabaseSync(location, { readOnly, timeout: options.busyTimeoutMs ?? 10_000 });
     return new SqliteCatalog(db, location, readOnly, options.busyTimeoutMs);
   } catch (err) {
     if (err instanceof HoldfastError) throw err;
-    throw new HoldfastError(ErrorCode.CatalogFailed, `cannot open the catalog at ${location}: ${(err as Error).message}`, { cause: err });
+    throw new HoldfastError(
+      ErrorCode.CatalogFailed,
+      `cannot open the catalog at ${location}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -42,8 +55,16 @@ class SqliteCatalog implements Catalog {
   readonly location: string;
   readonly #db: DatabaseSync;
   readonly #readOnly: boolean;
+  /** The schema version of the file (a read-only open does not migrate an older one). */
+  #schema = 0;
 
-  constructor(db: DatabaseSync, location: string, readOnly: boolean, busyTimeoutMs = 10_000, emptyStandIn = false) {
+  constructor(
+    db: DatabaseSync,
+    location: string,
+    readOnly: boolean,
+    busyTimeoutMs = 10_000,
+    emptyStandIn = false,
+  ) {
     this.#db = db;
     this.location = location;
     this.#readOnly = readOnly || emptyStandIn;
@@ -59,25 +80,41 @@ class SqliteCatalog implements Catalog {
   }
 
   #migrate(): void {
-    this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    this.#db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
     for (const m of MIGRATIONS) {
       this.#tx(() => {
         const done = this.#db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
         if (done) return;
         this.#db.exec(m.sql);
-        this.#db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
       });
     }
     this.#checkVersion();
   }
 
   #checkVersion(): void {
-    const row = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-    if (!row) throw new HoldfastError(ErrorCode.CatalogFailed, `${this.location} is not a holdfast catalog (no schema_migrations table)`);
-    const max = this.#db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    const row = this.#db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
+    if (!row)
+      throw new HoldfastError(
+        ErrorCode.CatalogFailed,
+        `${this.location} is not a holdfast catalog (no schema_migrations table)`,
+      );
+    const max = this.#db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {
+      v: number | null;
+    };
     const known = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    this.#schema = max.v ?? 0;
     if ((max.v ?? 0) > known) {
-      throw new HoldfastError(ErrorCode.CatalogFailed, `the catalog at ${this.location} was written by a newer holdfast (schema ${max.v}, this one knows ${known})`);
+      throw new HoldfastError(
+        ErrorCode.CatalogFailed,
+        `the catalog at ${this.location} was written by a newer holdfast (schema ${max.v}, this one knows ${known})`,
+      );
     }
   }
 
@@ -95,21 +132,31 @@ class SqliteCatalog implements Catalog {
   }
 
   #writable(what: string): void {
-    if (this.#readOnly) throw new HoldfastError(ErrorCode.Internal, `catalog opened read-only: refusing to ${what}`);
+    if (this.#readOnly)
+      throw new HoldfastError(ErrorCode.Internal, `catalog opened read-only: refusing to ${what}`);
   }
 
   startRun(input: { command: string; jobs: string[]; startedAt: Date }): string {
     this.#writable('start a run');
     const id = `${input.startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomUUID().slice(0, 8)}`;
-    this.#db
-      .prepare('INSERT INTO runs (id, command, jobs, status, started_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, input.command, JSON.stringify(input.jobs), 'running', input.startedAt.toISOString());
+    const startedAt = input.startedAt.toISOString();
+    this.#tx(() => {
+      this.#db
+        .prepare('INSERT INTO runs (id, command, jobs, status, started_at) VALUES (?, ?, ?, ?, ?)')
+        .run(id, input.command, JSON.stringify(input.jobs), 'running', startedAt);
+      const byJob = this.#db.prepare(
+        'INSERT OR IGNORE INTO run_jobs (job, started_at, run_id) VALUES (?, ?, ?)',
+      );
+      for (const job of input.jobs) byJob.run(job, startedAt, id);
+    });
     return id;
   }
 
   finishRun(runId: string, status: RunStatus, finishedAt: Date): void {
     this.#writable('finish a run');
-    this.#db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, finishedAt.toISOString(), runId);
+    this.#db
+      .prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?')
+      .run(status, finishedAt.toISOString(), runId);
   }
 
   recordStep(runId: string, s: StepResult): void {
@@ -120,8 +167,21 @@ class SqliteCatalog implements Catalog {
            summary, metrics, artifact_ids, error, skipped_because) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        runId, s.stepId, s.job, s.plugin, s.target, s.action, s.status, s.startedAt ?? null, s.finishedAt ?? null, s.durationMs ?? null,
-        s.summary, JSON.stringify(s.metrics), JSON.stringify(s.artifactIds), s.error ? JSON.stringify(s.error) : null, s.skippedBecause ?? null,
+        runId,
+        s.stepId,
+        s.job,
+        s.plugin,
+        s.target,
+        s.action,
+        s.status,
+        s.startedAt ?? null,
+        s.finishedAt ?? null,
+        s.durationMs ?? null,
+        s.summary,
+        JSON.stringify(s.metrics),
+        JSON.stringify(s.artifactIds),
+        s.error ? JSON.stringify(s.error) : null,
+        s.skippedBecause ?? null,
       );
   }
 
@@ -134,8 +194,25 @@ class SqliteCatalog implements Catalog {
           `INSERT INTO artifacts (id, run_id, step_id, job, plugin, target, kind, type, storage, locations, bytes, sha256, created_at, metadata)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, a.runId, a.stepId, a.job, a.plugin, a.target, a.kind, a.type, a.storage, JSON.stringify(a.locations), a.bytes, a.sha256 ?? null, a.createdAt.toISOString(), JSON.stringify(a.metadata));
-      const dep = this.#db.prepare('INSERT OR IGNORE INTO artifact_deps (artifact_id, depends_on) VALUES (?, ?)');
+        .run(
+          id,
+          a.runId,
+          a.stepId,
+          a.job,
+          a.plugin,
+          a.target,
+          a.kind,
+          a.type,
+          a.storage,
+          JSON.stringify(a.locations),
+          a.bytes,
+          a.sha256 ?? null,
+          a.createdAt.toISOString(),
+          JSON.stringify(a.metadata),
+        );
+      const dep = this.#db.prepare(
+        'INSERT OR IGNORE INTO artifact_deps (artifact_id, depends_on) VALUES (?, ?)',
+      );
       for (const d of a.dependsOn) dep.run(id, d);
     });
     return id;
@@ -143,12 +220,18 @@ class SqliteCatalog implements Catalog {
 
   markRemoving(artifactId: string, at: Date, reason: string): void {
     this.#writable('mark an artifact removing');
-    this.#db.prepare("UPDATE artifacts SET state = 'removing', removed_at = ?, removal_reason = ? WHERE id = ? AND state = 'present'").run(at.toISOString(), reason, artifactId);
+    this.#db
+      .prepare(
+        "UPDATE artifacts SET state = 'removing', removed_at = ?, removal_reason = ? WHERE id = ? AND state = 'present'",
+      )
+      .run(at.toISOString(), reason, artifactId);
   }
 
   markRemoved(artifactId: string, removedAt: Date, reason: string): void {
     this.#writable('mark an artifact removed');
-    this.#db.prepare("UPDATE artifacts SET state = 'removed', removed_at = ?, removal_reason = ? WHERE id = ?").run(removedAt.toISOString(), reason, artifactId);
+    this.#db
+      .prepare("UPDATE artifacts SET state = 'removed', removed_at = ?, removal_reason = ? WHERE id = ?")
+      .run(removedAt.toISOString(), reason, artifactId);
   }
 
   getArtifact(artifactId: string): Artifact | undefined {
@@ -168,11 +251,15 @@ class SqliteCatalog implements Catalog {
     const states: ArtifactState[] = filter.states ?? ['present'];
     where.push(`state IN (${states.map(() => '?').join(', ')})`);
     args.push(...states);
-    const rows = this.#db.prepare(`SELECT * FROM artifacts WHERE ${where.join(' AND ')} ORDER BY created_at, rowid`).all(...args) as Row[];
+    const rows = this.#db
+      .prepare(`SELECT * FROM artifacts WHERE ${where.join(' AND ')} ORDER BY created_at, rowid`)
+      .all(...args) as Row[];
     // Dependencies of all of them in one query (not one per artifact: catalogs grow to many thousands).
     const deps = new Map<string, string[]>();
     const depRows = this.#db
-      .prepare(`SELECT d.artifact_id, d.depends_on FROM artifact_deps d JOIN artifacts a ON a.id = d.artifact_id WHERE ${where.map((w) => `a.${w}`).join(' AND ')} ORDER BY d.depends_on`)
+      .prepare(
+        `SELECT d.artifact_id, d.depends_on FROM artifact_deps d JOIN artifacts a ON a.id = d.artifact_id WHERE ${where.map((w) => `a.${w}`).join(' AND ')} ORDER BY d.depends_on`,
+      )
       .all(...args) as { artifact_id: string; depends_on: string }[];
     for (const d of depRows) {
       const list = deps.get(d.artifact_id);
@@ -185,7 +272,9 @@ class SqliteCatalog implements Catalog {
   #artifact(r: Row, dependsOn?: string[]): Artifact {
     const deps = dependsOn
       ? dependsOn.map((depends_on) => ({ depends_on }))
-      : (this.#db.prepare('SELECT depends_on FROM artifact_deps WHERE artifact_id = ? ORDER BY depends_on').all(r.id as string) as { depends_on: string }[]);
+      : (this.#db
+          .prepare('SELECT depends_on FROM artifact_deps WHERE artifact_id = ? ORDER BY depends_on')
+          .all(r.id as string) as { depends_on: string }[]);
     return {
       id: r.id as string,
       runId: r.run_id as string,
@@ -212,7 +301,18 @@ class SqliteCatalog implements Catalog {
     const limit = filter.limit ?? 1000;
     const rows = (
       filter.job
-        ? this.#db.prepare("SELECT * FROM runs WHERE EXISTS (SELECT 1 FROM json_each(runs.jobs) WHERE value = ?) ORDER BY started_at DESC, id DESC LIMIT ?").all(filter.job, limit)
+        ? this.#schema >= 2
+          ? this.#db
+              .prepare(
+                'SELECT runs.* FROM run_jobs JOIN runs ON runs.id = run_jobs.run_id WHERE run_jobs.job = ? ORDER BY run_jobs.started_at DESC, run_jobs.run_id DESC LIMIT ?',
+              )
+              .all(filter.job, limit)
+          : // a catalog of schema 1 opened read-only (not migrated): its runs only list their jobs in JSON
+            this.#db
+              .prepare(
+                'SELECT * FROM runs WHERE EXISTS (SELECT 1 FROM json_each(runs.jobs) WHERE value = ?) ORDER BY started_at DESC, id DESC LIMIT ?',
+              )
+              .all(filter.job, limit)
         : this.#db.prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit)
     ) as Row[];
     return rows.map((r) => ({
@@ -226,7 +326,9 @@ class SqliteCatalog implements Catalog {
   }
 
   listSteps(runId: string): StepRecord[] {
-    const rows = this.#db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY started_at, step_id').all(runId) as Row[];
+    const rows = this.#db
+      .prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY started_at, step_id')
+      .all(runId) as Row[];
     return rows.map((r) => this.#step(r));
   }
 
@@ -242,7 +344,9 @@ class SqliteCatalog implements Catalog {
       args.push(filter.status);
     }
     const row = this.#db
-      .prepare(`SELECT * FROM steps WHERE ${where.join(' AND ')} ORDER BY COALESCE(finished_at, started_at) DESC LIMIT 1`)
+      .prepare(
+        `SELECT * FROM steps WHERE ${where.join(' AND ')} ORDER BY COALESCE(finished_at, started_at) DESC LIMIT 1`,
+      )
       .get(...args) as Row | undefined;
     return row ? this.#step(row) : undefined;
   }
