@@ -74,6 +74,12 @@ export interface StorageWrite {
   commit(): Promise<StoredObject>;
   /** Discards everything written; safe to call more than once and after a failed commit. */
   abort(): Promise<void>;
+  /**
+   * True when `stream` keeps no reference to a chunk once that chunk's write callback has run (it has hashed and
+   * written it out), so the writer may free or reuse the chunk's memory then. Absent: the stream may still hold
+   * a chunk after calling back (e.g. gathering chunks into larger blocks).
+   */
+  readonly releasesChunks?: boolean;
 }
 
 export interface StoredObject {

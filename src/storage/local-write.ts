@@ -9,6 +9,8 @@ import { mapFsError } from './map-fs-error.ts';
 /** A write in progress to a {@link LocalDirectoryTarget}: a hidden temp file until commit renames it into place. */
 export class LocalWrite implements StorageWrite {
   readonly stream: HashingFileStream;
+  /** HashingFileStream hashes and writes each chunk to the file before calling back, and keeps none. */
+  readonly releasesChunks = true;
   readonly #target: LocalDirectoryTarget;
   readonly #key: string;
   readonly #finalPath: string;

@@ -6,6 +6,7 @@ import { ErrorCode, HoldfastError } from '../../../src/core/errors.ts';
 import type { StorageTarget, StorageWrite, StoredObject } from '../../../src/storage/contract.ts';
 import type { ExportKeys } from '../file-name.ts';
 import type { Compression } from '../schema.ts';
+import type { Release } from '../transport/release-buffer.ts';
 import type { CommittedSegment } from './checkpoint.ts';
 import { ParallelGzip } from './parallel-gzip.ts';
 
@@ -19,7 +20,11 @@ interface OpenSegment {
 
 /** Where a segment's JSON Lines go: a compressor in front of the storage stream, or the stream itself. */
 interface SegmentSink {
-  write(chunk: Buffer): Promise<void>;
+  /**
+   * Takes `chunk`; calls `release` once its bytes have been consumed: compressed, or written by a storage stream
+   * that keeps no chunks (StorageWrite.releasesChunks). Never after a failure.
+   */
+  write(chunk: Buffer, release?: Release): Promise<void>;
   /** Flushes everything into the storage stream and ends it. */
   end(): Promise<void>;
   destroy(): void;
@@ -36,8 +41,11 @@ export const DEFAULT_GZIP_LEVEL = 1;
  * gzip: members compressed on several threads (ParallelGzip). zstd: one frame per segment through Node's stream
  * (Node reads only the first frame of a zstd stream, so a segment must be a single frame). none: the stream itself.
  */
-function createSink(out: Writable, compression: Compression, level?: number): SegmentSink {
-  if (compression === 'gzip') return new ParallelGzip(out, { level: level ?? DEFAULT_GZIP_LEVEL });
+function createSink(write: StorageWrite, compression: Compression, level?: number): SegmentSink {
+  const out = write.stream;
+  const releasable = write.releasesChunks === true;
+  if (compression === 'gzip')
+    return new ParallelGzip(out, { level: level ?? DEFAULT_GZIP_LEVEL, releaseMembers: releasable });
   const zstd =
     compression === 'zstd'
       ? zlib.createZstdCompress({
@@ -45,16 +53,19 @@ function createSink(out: Writable, compression: Compression, level?: number): Se
           chunkSize: 64 * 1024,
         })
       : undefined;
-  return new StreamSink(out, zstd);
+  return new StreamSink(out, zstd, releasable);
 }
 
 class StreamSink implements SegmentSink {
   readonly #head: Writable;
+  /** Whether the head is done with a chunk when it calls back: a compressor, or storage that says so. */
+  readonly #releases: boolean;
   readonly #done: Promise<void>;
   #error: unknown;
 
-  constructor(out: Writable, transform?: zlib.ZstdCompress) {
+  constructor(out: Writable, transform: zlib.ZstdCompress | undefined, storageReleases: boolean) {
     this.#head = transform ?? out;
+    this.#releases = transform !== undefined || storageReleases;
     this.#done = (transform ? pipeline(transform, out) : finished(out)).catch((err: unknown) => {
       this.#error ??= err;
       throw err;
@@ -62,9 +73,18 @@ class StreamSink implements SegmentSink {
     this.#done.catch(() => undefined);
   }
 
-  async write(chunk: Buffer): Promise<void> {
+  async write(chunk: Buffer, release?: Release): Promise<void> {
     if (this.#error !== undefined) throw this.#error;
-    if (!this.#head.write(chunk)) {
+    // zlib's transform calls back once it has compressed all of the chunk and holds no reference to it.
+    const accepted = this.#head.write(
+      chunk,
+      this.#releases && release
+        ? (err) => {
+            if (!err) release();
+          }
+        : undefined,
+    );
+    if (!accepted) {
       if (this.#head.destroyed) throw this.#error ?? new Error('the export stream was closed');
       await Promise.race([once(this.#head, 'drain'), this.#done]);
     }
@@ -123,13 +143,16 @@ export class ExportWriter {
     return this.#current?.documents ?? 0;
   }
 
-  /** Appends `documents` documents given as JSON Lines (each line ending in a line break). */
-  async write(chunk: Buffer, documents: number): Promise<void> {
-    if (documents === 0) return;
+  /**
+   * Appends `documents` documents given as JSON Lines (each line ending in a line break). `release` frees the
+   * memory behind `chunk`; it is called once the chunk has been consumed (see SegmentSink.write).
+   */
+  async write(chunk: Buffer, documents: number, release?: Release): Promise<void> {
+    if (documents === 0) return release?.();
     const segment = this.#current ?? (this.#current = await this.#open());
     segment.documents += documents;
     segment.rawBytes += chunk.length;
-    await segment.sink.write(chunk);
+    await segment.sink.write(chunk, release);
   }
 
   /** Commits the open segment (a checkpoint); the next write opens a new one at the next part key. */
@@ -214,7 +237,7 @@ export class ExportWriter {
     return {
       key,
       write,
-      sink: createSink(write.stream, this.#compression, this.#level),
+      sink: createSink(write, this.#compression, this.#level),
       documents: 0,
       rawBytes: 0,
     };

@@ -1,5 +1,6 @@
 import type { RetryTransientOptions } from '../retry-transient.ts';
 import { PageCapture } from '../transport/cosmos-http-client.ts';
+import { releaseBuffer, type Release } from '../transport/release-buffer.ts';
 import type { RequestUnitBudget } from './request-unit-budget.ts';
 
 /** One page read from a feed range: its documents as JSON Lines, and where to continue after it. */
@@ -10,6 +11,8 @@ export interface FeedPage {
   /** Continuation after this page (undefined once a query is exhausted). */
   token?: string;
   requestCharge: number;
+  /** Frees the memory behind `lines`; the writer calls it once they are compressed and written. */
+  release?: Release;
 }
 
 /** What every reader needs: page size, pacing, cancellation, the outer retry, and whether to capture raw pages. */
@@ -26,15 +29,17 @@ export interface ReadOptions {
 export function pageLines(
   capture: PageCapture,
   parsed: readonly unknown[],
-): { lines: Buffer; documents: number } {
+): { lines: Buffer; documents: number; release?: Release } {
   if (capture.pages.length > 0 && !capture.unsplittable) {
-    const { lines, count } = capture.lines();
-    return { lines, documents: count };
+    const { lines, count, release } = capture.lines();
+    return { lines, documents: count, release };
   }
+  for (const p of capture.pages) p.release?.();
   if (parsed.length === 0) return { lines: Buffer.alloc(0), documents: 0 };
   let text = '';
   for (const d of parsed) text += `${JSON.stringify(d)}\n`;
-  return { lines: Buffer.from(text), documents: parsed.length };
+  const lines = Buffer.from(text);
+  return { lines, documents: parsed.length, release: () => releaseBuffer(lines) };
 }
 
 export { PageCapture };

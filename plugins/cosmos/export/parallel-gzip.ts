@@ -1,10 +1,38 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { releaseArrayBuffer, releaseBuffer, type Release } from '../transport/release-buffer.ts';
 
-const gzip = promisify(zlib.gzip);
+/**
+ * Compresses `block` as one gzip member on the thread pool. Like `zlib.gzip`, but zlib writes into one output
+ * buffer large enough for any result (deflate's bound), which is released as soon as the member has been copied
+ * out of it: `zlib.gzip` leaves a 16 KiB buffer per 16 KiB of output to the garbage collector.
+ */
+export function gzipMember(block: Buffer, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // deflateBound: n + n/4096 + n/16384 + n/2^25 + 13, plus the gzip header and trailer; at least 64 KiB, so
+    // the buffer is zlib's own allocation, never a slice of Node's shared pool.
+    const chunkSize = Math.max(64 * 1024, Buffer.poolSize, block.length + (block.length >> 10) + 1024);
+    const engine = zlib.createGzip({ level, chunkSize });
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    engine.on('data', (part: Buffer) => {
+      parts.push(part);
+      bytes += part.length;
+    });
+    engine.on('error', reject);
+    engine.on('end', () => {
+      const member = Buffer.allocUnsafeSlow(bytes);
+      let at = 0;
+      for (const part of parts) at += part.copy(member, at);
+      // The engine has ended: nothing writes to or reads from its output buffers again.
+      for (const ab of new Set(parts.map((p) => p.buffer))) releaseArrayBuffer(ab, chunkSize);
+      resolve(member);
+    });
+    engine.end(block);
+  });
+}
 
 /**
  * gzip on several threads: the data is cut into blocks, each block is compressed as a gzip member of its own on
@@ -13,24 +41,36 @@ const gzip = promisify(zlib.gzip);
  * one thread and is what limits an export at line speed; blocks of a megabyte cost about 1% in size.
  * Four blocks in flight by default (the size of Node's thread pool): on two cores, fewer left the readers
  * waiting for the compressor (bench/results/cosmos-export.md).
+ *
+ * Memory: at most `parallel` blocks are compressing and one is filling, so the bytes held are bounded by about
+ * (parallel + 1) × (blockBytes + one page) plus the members waiting for `out`. The input is released as soon as
+ * it is compressed (a written chunk through its own release, a joined block here), zlib's output buffer once the
+ * member is copied out, and the member once `out` has written it when `out` keeps no chunks, so none of them
+ * waits for V8's garbage collector.
  */
 export class ParallelGzip {
   readonly #out: Writable;
   readonly #level: number;
   readonly #parallel: number;
   readonly #blockBytes: number;
+  readonly #releaseMembers: boolean;
   readonly #outDone: Promise<void>;
-  #pending: Buffer[] = [];
+  #pending: { chunk: Buffer; release?: Release }[] = [];
   #pendingBytes = 0;
   #inFlight: Promise<Buffer>[] = [];
   #members = 0;
   #error: unknown;
 
-  constructor(out: Writable, options: { level: number; parallel?: number; blockBytes?: number }) {
+  /** `releaseMembers`: `out` keeps no chunk once it has called back (StorageWrite.releasesChunks). */
+  constructor(
+    out: Writable,
+    options: { level: number; parallel?: number; blockBytes?: number; releaseMembers?: boolean },
+  ) {
     this.#out = out;
     this.#level = options.level;
     this.#parallel = Math.max(1, options.parallel ?? 4);
     this.#blockBytes = options.blockBytes ?? 1024 * 1024;
+    this.#releaseMembers = options.releaseMembers ?? false;
     this.#outDone = finished(out).catch((err: unknown) => {
       this.#error ??= err;
       throw err;
@@ -38,9 +78,10 @@ export class ParallelGzip {
     this.#outDone.catch(() => undefined);
   }
 
-  async write(chunk: Buffer): Promise<void> {
+  /** Appends `chunk`; `release` is called once its bytes are no longer needed (not after a failure). */
+  async write(chunk: Buffer, release?: Release): Promise<void> {
     this.#check();
-    this.#pending.push(chunk);
+    this.#pending.push({ chunk, release });
     this.#pendingBytes += chunk.length;
     if (this.#pendingBytes >= this.#blockBytes) await this.#dispatch();
   }
@@ -59,11 +100,27 @@ export class ParallelGzip {
   }
 
   async #dispatch(): Promise<void> {
-    const block = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+    const pending = this.#pending;
+    const bytes = this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
-    const member = gzip(block, { level: this.#level });
-    member.catch(() => undefined);
+    let block: Buffer;
+    let consumed: Release | undefined;
+    if (pending.length === 1) {
+      block = pending[0]!.chunk;
+      consumed = pending[0]!.release;
+    } else {
+      block = Buffer.allocUnsafeSlow(bytes);
+      let at = 0;
+      for (const p of pending) {
+        at += p.chunk.copy(block, at);
+        p.release?.();
+      }
+      consumed = () => releaseBuffer(block);
+    }
+    const member = gzipMember(block, this.#level);
+    // Once compressed the block is not read again; after a failure it is left to the garbage collector.
+    member.then(consumed, () => undefined);
     this.#inFlight.push(member);
     while (this.#inFlight.length >= this.#parallel) await this.#writeNext();
   }
@@ -72,7 +129,13 @@ export class ParallelGzip {
     const member = await this.#inFlight.shift()!;
     this.#members++;
     this.#check();
-    if (!this.#out.write(member)) await Promise.race([once(this.#out, 'drain'), this.#outDone]);
+    // Released once written, if `out` keeps no chunk after calling back (Azure's block stream gathers them).
+    const release = this.#releaseMembers
+      ? (err?: Error | null) => {
+          if (!err) releaseBuffer(member);
+        }
+      : undefined;
+    if (!this.#out.write(member, release)) await Promise.race([once(this.#out, 'drain'), this.#outDone]);
   }
 
   #check(): void {

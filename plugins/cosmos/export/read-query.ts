@@ -1,6 +1,7 @@
 import type { Container, FeedOptions, FeedResponse, QueryIterator } from '@azure/cosmos';
 import { retryTransient } from '../retry-transient.ts';
 import { withPageCapture } from '../transport/cosmos-http-client.ts';
+import type { Release } from '../transport/release-buffer.ts';
 import { PageCapture, pageLines, type FeedPage, type ReadOptions } from './feed-page.ts';
 
 export const EXPORT_QUERY = 'SELECT * FROM c';
@@ -32,7 +33,7 @@ export async function readQuery(
     return container.items.query(EXPORT_QUERY, feed);
   };
   let iterator = open();
-  type Page = { response: FeedResponse<unknown>; lines: Buffer; documents: number };
+  type Page = { response: FeedResponse<unknown>; lines: Buffer; documents: number; release?: Release };
   const fetchPage = async (): Promise<Page> => {
     await options.budget.acquire(options.signal);
     let pages = new PageCapture();
@@ -60,6 +61,7 @@ export async function readQuery(
       documents: page.documents,
       token,
       requestCharge: page.response.requestCharge,
+      release: page.release,
     });
   }
 }

@@ -50,7 +50,7 @@ export async function readRanges(
       const r = next;
       const onPage = (page: FeedPage) =>
         serial(async () => {
-          await ctx.writer.write(page.lines, page.documents);
+          await ctx.writer.write(page.lines, page.documents, page.release);
           r.state.documents += page.documents;
           if (page.token !== undefined) r.state.token = page.token;
           state.requestCharge += page.requestCharge;

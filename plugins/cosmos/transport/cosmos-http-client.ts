@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
 import type { CosmosClientOptions } from '@azure/cosmos';
+import { releaseBuffer } from './release-buffer.ts';
 import { splitDocuments, type PageLines } from './split-documents.ts';
 
 type HttpClient = NonNullable<CosmosClientOptions['httpClient']>;
@@ -16,13 +18,12 @@ export class PageCapture {
   /** Set when a feed response could not be split (the caller then uses the documents the SDK parsed). */
   unsplittable = false;
 
-  /** Every captured document, one per line. */
+  /** Every captured document, one per line (with the release of the buffers that hold them). */
   lines(): PageLines {
     if (this.pages.length === 1) return this.pages[0]!;
-    return {
-      lines: Buffer.concat(this.pages.map((p) => p.lines)),
-      count: this.pages.reduce((n, p) => n + p.count, 0),
-    };
+    const lines = Buffer.concat(this.pages.map((p) => p.lines));
+    for (const p of this.pages) p.release?.();
+    return { lines, count: this.pages.reduce((n, p) => n + p.count, 0), release: () => releaseBuffer(lines) };
   }
 }
 
@@ -78,6 +79,7 @@ function send(
       headers,
       agent: isHttps ? agents.https : agents.http,
     });
+    req.on('socket', (socket) => releaseSocketReads(socket, req));
     const onAbort = () => req.destroy(abortError());
     request.abortSignal?.addEventListener('abort', onAbort, { once: true });
     const done = () => request.abortSignal?.removeEventListener('abort', onAbort);
@@ -95,7 +97,11 @@ function send(
             : encoding === 'br'
               ? res.pipe(zlib.createBrotliDecompress())
               : res;
-      const body = new BodyCollector(encoding === '' ? Number(res.headers['content-length']) : NaN);
+      // Unencoded, this handler is the only reader of the parser's chunks, so each is released once copied.
+      const body = new BodyCollector(
+        encoding === '' ? Number(res.headers['content-length']) : NaN,
+        stream === res,
+      );
       stream.on('data', (c: Buffer) => body.add(c));
       stream.on('error', (err) => {
         done();
@@ -122,17 +128,44 @@ function send(
   });
 }
 
-/** The text the SDK parses: the body itself, or for a captured feed page the page without its documents. */
+/**
+ * The text the SDK parses: the body itself, or for a captured feed page the page without its documents. The
+ * body buffer is released here unless a captured page keeps it (then the page's release frees it once written).
+ */
 function bodyForSdk(request: PipelineRequest, status: number, raw: Buffer): string {
   const capture = captureScope.getStore();
-  if (!capture || status !== 200 || !isDocumentFeed(request)) return raw.toString('utf8');
-  const page = splitDocuments(raw);
-  if (!page) {
-    capture.unsplittable = true;
-    return raw.toString('utf8');
+  const page = capture && status === 200 && isDocumentFeed(request) ? splitDocuments(raw) : undefined;
+  if (capture && page) {
+    capture.pages.push({
+      ...page,
+      release: () => {
+        releaseBuffer(raw);
+        if (page.lines.buffer !== raw.buffer) releaseBuffer(page.lines);
+      },
+    });
+    return `{"Documents":[],"_count":${page.count}}`;
   }
-  capture.pages.push(page);
-  return `{"Documents":[],"_count":${page.count}}`;
+  if (capture && status === 200 && isDocumentFeed(request)) capture.unsplittable = true;
+  const text = raw.toString('utf8');
+  releaseBuffer(raw);
+  return text;
+}
+
+/**
+ * Releases each buffer Node reads from `socket` for this request once the HTTP parser has read it: Node's own
+ * 'data' listener (added before the 'socket' event) parses a chunk synchronously and keeps nothing of it (it
+ * copies the body), so by the time this listener runs the chunk is dead. Only whole read buffers are released,
+ * only while a listener runs before this one, and the listener goes with the response's end (before Node hands
+ * the socket to the next request) or the request's close.
+ */
+function releaseSocketReads(socket: Socket, req: http.ClientRequest): void {
+  const release = (chunk: Buffer) => {
+    if (socket.listeners('data')[0] !== release) releaseBuffer(chunk);
+  };
+  const stop = () => socket.removeListener('data', release);
+  socket.on('data', release);
+  req.once('close', stop);
+  req.once('response', (res: http.IncomingMessage) => res.once('end', stop));
 }
 
 function isDocumentFeed(request: PipelineRequest): boolean {
@@ -146,24 +179,32 @@ function isDocumentFeed(request: PipelineRequest): boolean {
   );
 }
 
-/** Gathers a response body; with a known length into one buffer allocated up front (pages are large). */
+/**
+ * Gathers a response body; with a known length into one buffer allocated up front (pages are large), a buffer
+ * of its own (never cut from Node's shared pool) so that it can be released. With `releaseChunks`, each chunk
+ * copied into it is released at once (the caller is the only reader of the chunks).
+ */
 class BodyCollector {
   #chunks: Buffer[] = [];
   #whole?: Buffer;
   #length = 0;
+  readonly #releaseChunks: boolean;
 
-  constructor(expected: number) {
-    if (Number.isSafeInteger(expected) && expected > 0) this.#whole = Buffer.allocUnsafe(expected);
+  constructor(expected: number, releaseChunks: boolean) {
+    if (Number.isSafeInteger(expected) && expected > 0) this.#whole = Buffer.allocUnsafeSlow(expected);
+    this.#releaseChunks = releaseChunks;
   }
   add(chunk: Buffer): void {
-    if (this.#whole && this.#length + chunk.length <= this.#whole.length)
+    const length = chunk.length;
+    if (this.#whole && this.#length + length <= this.#whole.length) {
       chunk.copy(this.#whole, this.#length);
-    else {
+      if (this.#releaseChunks) releaseBuffer(chunk);
+    } else {
       if (this.#whole) this.#chunks.push(this.#whole.subarray(0, this.#length));
       this.#whole = undefined;
       this.#chunks.push(chunk);
     }
-    this.#length += chunk.length;
+    this.#length += length;
   }
   take(): Buffer {
     return this.#whole ? this.#whole.subarray(0, this.#length) : Buffer.concat(this.#chunks);

@@ -2,6 +2,8 @@
 export interface PageLines {
   lines: Buffer;
   count: number;
+  /** Frees the buffers behind `lines` once they have been consumed (set by the transport, which owns them). */
+  release?: () => void;
 }
 
 /**
