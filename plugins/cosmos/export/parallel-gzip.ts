@@ -2,18 +2,20 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { releaseArrayBuffer, releaseBuffer, type Release } from '../transport/release-buffer.ts';
+import { BufferPool } from '../transport/buffer-pool.ts';
+import { releaseArrayBuffer, type Release } from '../transport/release-buffer.ts';
+
+/** zlib's output buffer: one holds a level-1 member of a 2 MiB block of JSON; at least Node's pool size. */
+const OUTPUT_CHUNK = Math.max(512 * 1024, Buffer.poolSize);
 
 /**
- * Compresses `block` as one gzip member on the thread pool. Like `zlib.gzip`, but zlib writes into one output
- * buffer large enough for any result (deflate's bound), which is released as soon as the member has been copied
- * out of it: `zlib.gzip` leaves a 16 KiB buffer per 16 KiB of output to the garbage collector.
+ * Compresses `block` as one gzip member on the thread pool. Like `zlib.gzip`, but zlib's output buffers (512
+ * KiB each, usually one) are freed as soon as the member has been copied out of them, into a buffer from
+ * `pool` when given: `zlib.gzip` leaves a 16 KiB buffer per 16 KiB of output to the garbage collector.
  */
-export function gzipMember(block: Buffer, level: number): Promise<Buffer> {
+export function gzipMember(block: Buffer, level: number, pool?: BufferPool): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    // deflateBound: n + n/4096 + n/16384 + n/2^25 + 13, plus the gzip header and trailer; at least 64 KiB, so
-    // the buffer is zlib's own allocation, never a slice of Node's shared pool.
-    const chunkSize = Math.max(64 * 1024, Buffer.poolSize, block.length + (block.length >> 10) + 1024);
+    const chunkSize = OUTPUT_CHUNK;
     const engine = zlib.createGzip({ level, chunkSize });
     const parts: Buffer[] = [];
     let bytes = 0;
@@ -23,7 +25,7 @@ export function gzipMember(block: Buffer, level: number): Promise<Buffer> {
     });
     engine.on('error', reject);
     engine.on('end', () => {
-      const member = Buffer.allocUnsafeSlow(bytes);
+      const member = pool ? pool.take(bytes) : Buffer.allocUnsafeSlow(bytes);
       let at = 0;
       for (const part of parts) at += part.copy(member, at);
       // The engine has ended: nothing writes to or reads from its output buffers again.
@@ -54,6 +56,8 @@ export class ParallelGzip {
   readonly #parallel: number;
   readonly #blockBytes: number;
   readonly #releaseMembers: boolean;
+  /** Joined blocks and members: (parallel + 1) of each in flight. */
+  readonly #pool = new BufferPool({ maxIdleBytes: 16 * 1024 * 1024 });
   readonly #outDone: Promise<void>;
   #pending: { chunk: Buffer; release?: Release }[] = [];
   #pendingBytes = 0;
@@ -110,15 +114,16 @@ export class ParallelGzip {
       block = pending[0]!.chunk;
       consumed = pending[0]!.release;
     } else {
-      block = Buffer.allocUnsafeSlow(bytes);
+      const joined = this.#pool.take(bytes);
       let at = 0;
       for (const p of pending) {
-        at += p.chunk.copy(block, at);
+        at += p.chunk.copy(joined, at);
         p.release?.();
       }
-      consumed = () => releaseBuffer(block);
+      block = joined;
+      consumed = () => this.#pool.give(joined);
     }
-    const member = gzipMember(block, this.#level);
+    const member = gzipMember(block, this.#level, this.#pool);
     // Once compressed the block is not read again; after a failure it is left to the garbage collector.
     member.then(consumed, () => undefined);
     this.#inFlight.push(member);
@@ -132,7 +137,7 @@ export class ParallelGzip {
     // Released once written, if `out` keeps no chunk after calling back (Azure's block stream gathers them).
     const release = this.#releaseMembers
       ? (err?: Error | null) => {
-          if (!err) releaseBuffer(member);
+          if (!err) this.#pool.give(member);
         }
       : undefined;
     if (!this.#out.write(member, release)) await Promise.race([once(this.#out, 'drain'), this.#outDone]);

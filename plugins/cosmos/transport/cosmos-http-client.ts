@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
 import type { CosmosClientOptions } from '@azure/cosmos';
+import { BufferPool } from './buffer-pool.ts';
 import { releaseBuffer } from './release-buffer.ts';
 import { splitDocuments, type PageLines } from './split-documents.ts';
 
@@ -52,8 +53,10 @@ export interface CosmosHttpClient extends HttpClient {
 export function createCosmosHttpClient(options: { maxSockets?: number } = {}): CosmosHttpClient {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  // Response bodies of 64 KiB and more: pages in flight (one per parallel reader, a few waiting to be written).
+  const bodies = new BufferPool({ maxIdleBytes: 16 * 1024 * 1024 });
   return {
-    sendRequest: (request) => send(request, agents),
+    sendRequest: (request) => send(request, agents, bodies),
     destroy() {
       agents.http.destroy();
       agents.https.destroy();
@@ -64,6 +67,7 @@ export function createCosmosHttpClient(options: { maxSockets?: number } = {}): C
 function send(
   request: PipelineRequest,
   agents: { http: http.Agent; https: https.Agent },
+  bodies: BufferPool,
 ): Promise<PipelineResponse> {
   return new Promise((resolve, reject) => {
     const url = new URL(request.url);
@@ -101,6 +105,7 @@ function send(
       const body = new BodyCollector(
         encoding === '' ? Number(res.headers['content-length']) : NaN,
         stream === res,
+        bodies,
       );
       stream.on('data', (c: Buffer) => body.add(c));
       stream.on('error', (err) => {
@@ -121,7 +126,8 @@ function send(
         const raw = body.take();
         const responseHeaders = new SimpleHeaders(res.headers);
         const status = res.statusCode ?? 0;
-        resolve({ request, status, headers: responseHeaders, bodyAsText: bodyForSdk(request, status, raw) });
+        const bodyAsText = bodyForSdk(request, status, raw, () => body.recycle());
+        resolve({ request, status, headers: responseHeaders, bodyAsText });
       });
     });
     req.end(body);
@@ -130,24 +136,25 @@ function send(
 
 /**
  * The text the SDK parses: the body itself, or for a captured feed page the page without its documents. The
- * body buffer is released here unless a captured page keeps it (then the page's release frees it once written).
+ * body buffer is recycled here unless a captured page keeps it (then the page's release recycles it once
+ * written).
  */
-function bodyForSdk(request: PipelineRequest, status: number, raw: Buffer): string {
+function bodyForSdk(request: PipelineRequest, status: number, raw: Buffer, recycle: () => void): string {
   const capture = captureScope.getStore();
   const page = capture && status === 200 && isDocumentFeed(request) ? splitDocuments(raw) : undefined;
   if (capture && page) {
     capture.pages.push({
       ...page,
       release: () => {
-        releaseBuffer(raw);
         if (page.lines.buffer !== raw.buffer) releaseBuffer(page.lines);
+        recycle();
       },
     });
     return `{"Documents":[],"_count":${page.count}}`;
   }
   if (capture && status === 200 && isDocumentFeed(request)) capture.unsplittable = true;
   const text = raw.toString('utf8');
-  releaseBuffer(raw);
+  recycle();
   return text;
 }
 
@@ -180,18 +187,24 @@ function isDocumentFeed(request: PipelineRequest): boolean {
 }
 
 /**
- * Gathers a response body; with a known length into one buffer allocated up front (pages are large), a buffer
- * of its own (never cut from Node's shared pool) so that it can be released. With `releaseChunks`, each chunk
- * copied into it is released at once (the caller is the only reader of the chunks).
+ * Gathers a response body; with a known length into one buffer taken up front (pages are large): from `pool`
+ * from 64 KiB on, else a buffer of its own (never cut from Node's shared pool) so that it can be released. With
+ * `releaseChunks`, each chunk copied into it is released at once (the caller is the only reader of the chunks).
  */
 class BodyCollector {
   #chunks: Buffer[] = [];
   #whole?: Buffer;
   #length = 0;
+  #taken?: Buffer;
   readonly #releaseChunks: boolean;
+  readonly #pool: BufferPool;
+  readonly #pooled: boolean;
 
-  constructor(expected: number, releaseChunks: boolean) {
-    if (Number.isSafeInteger(expected) && expected > 0) this.#whole = Buffer.allocUnsafeSlow(expected);
+  constructor(expected: number, releaseChunks: boolean, pool: BufferPool) {
+    this.#pool = pool;
+    this.#pooled = Number.isSafeInteger(expected) && expected >= 64 * 1024;
+    if (this.#pooled) this.#whole = pool.take(expected);
+    else if (Number.isSafeInteger(expected) && expected > 0) this.#whole = Buffer.allocUnsafeSlow(expected);
     this.#releaseChunks = releaseChunks;
   }
   add(chunk: Buffer): void {
@@ -207,7 +220,15 @@ class BodyCollector {
     this.#length += length;
   }
   take(): Buffer {
-    return this.#whole ? this.#whole.subarray(0, this.#length) : Buffer.concat(this.#chunks);
+    this.#taken = this.#whole ? this.#whole.subarray(0, this.#length) : Buffer.concat(this.#chunks);
+    return this.#taken;
+  }
+  /** Gives the body's memory back once nothing reads it: to the pool it came from, or freed. */
+  recycle(): void {
+    if (this.#whole && this.#pooled) this.#pool.give(this.#whole);
+    else if (this.#taken) releaseBuffer(this.#taken);
+    this.#whole = undefined;
+    this.#taken = undefined;
   }
 }
 
