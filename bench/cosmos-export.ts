@@ -5,14 +5,18 @@
  *
  *   ./node_modules/.bin/node bench/cosmos-export.ts [--runs 3] [--small 100000] [--large 1000000] [--emulator 5000]
  *     [--modes raw-changefeed,export-gzip,...]   (--large 0 skips the size scaling and the emulator runs)
+ *     [--large-runs 1]   (repeats the raw / export-gzip / export-zstd runs at the large size, interleaved)
  *
  * How: 10,000 order documents (~1 KB each) are written to the npm Cosmos server and read back with their
  * system properties: those are the recorded documents. A replay server (plugins/cosmos/testing/replay-server.ts,
  * in its own process) serves containers of any size from them at line speed, with 4 partition key ranges, a
  * change feed per range and queries, so the cost of a page does not grow with the container (the npm server's
  * query engine is quadratic). Every measurement runs in a fresh child process, whose peak RSS is read from
- * process.resourceUsage().maxRSS (the children import only what they measure). Exports write to a local
- * directory under the OS temp dir.
+ * process.resourceUsage().maxRSS. A child imports only what its mode needs: the raw and seed-style modes the
+ * SDK, the export modes the plugin, the catalog and the local storage target (the plugin loads the SDK itself
+ * with its first connection, as `holdfast run` does, so that cost lands inside the export's peak). Exports
+ * write to a local directory under the OS temp dir. Each child also samples process.memoryUsage() every 10 ms and
+ * reports the highest V8 heap and ArrayBuffer (page buffer) figures, to show where the peak goes.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -28,15 +32,8 @@ import { once } from 'node:events';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChangeFeedStartFrom, CosmosClient } from '@azure/cosmos';
 import type { AddressInfo } from 'node:net';
-import { openCatalog } from '../src/catalog/sqlite-catalog.ts';
-import { systemClock } from '../src/core/clock.ts';
-import { silentLogger } from '../src/core/logger.ts';
 import type { ExecuteContext } from '../src/plugin/contract.ts';
-import { LocalDirectoryTarget } from '../src/storage/local-directory.ts';
-import { cosmosPlugin } from '../plugins/cosmos/cosmos-plugin.ts';
-import { cosmosBackupSpecSchema } from '../plugins/cosmos/schema.ts';
 import type { ReplayContainer } from '../plugins/cosmos/testing/replay-server.ts';
 
 const KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
@@ -50,8 +47,14 @@ interface Measurement {
   bytesRaw?: number;
   bytesOut?: number;
   maxRssMb: number;
-  /** RSS when the measurement started: Node, the modules, the SDK; before any document was read. */
+  /**
+   * RSS when the measurement started: Node and the modules the mode imports, before any document was read (the
+   * SDK included for raw and seed-style modes; an export's plugin loads it with its first connection).
+   */
   rssStartMb?: number;
+  /** Highest V8 heap (committed) and highest ArrayBuffer bytes seen, sampled every 10 ms. */
+  peakHeapMb?: number;
+  peakArrayBuffersMb?: number;
   error?: string;
 }
 
@@ -90,6 +93,7 @@ function orderDocument(i: number): Record<string, unknown> {
 
 async function recordDocuments(count: number): Promise<string[]> {
   const { createHttpServer } = await import('@vercel/cosmosdb-server');
+  const { CosmosClient } = await import('@azure/cosmos');
   const server = createHttpServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const client = new CosmosClient({
@@ -166,19 +170,45 @@ async function serve(configFile: string): Promise<void> {
 
 // ---------------------------------------------------------------- child: one measurement
 async function measure(mode: string, endpoint: string, container: string): Promise<Measurement> {
+  const exporting = mode.startsWith('export');
+  // What the mode needs, and nothing else, before "at start" is taken.
+  const sdk = exporting ? undefined : await import('@azure/cosmos');
+  const product = exporting
+    ? {
+        ...(await import('../src/catalog/sqlite-catalog.ts')),
+        ...(await import('../src/core/clock.ts')),
+        ...(await import('../src/core/logger.ts')),
+        ...(await import('../src/storage/local-directory.ts')),
+        ...(await import('../plugins/cosmos/cosmos-plugin.ts')),
+        ...(await import('../plugins/cosmos/schema.ts')),
+      }
+    : undefined;
   const started = performance.now();
   const rssStartMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-  const done = (documents: number, extra: Partial<Measurement> = {}): Measurement => ({
-    mode,
-    container,
-    documents,
-    seconds: (performance.now() - started) / 1000,
-    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    rssStartMb,
-    ...extra,
-  });
+  let peakHeap = 0;
+  let peakArrayBuffers = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapTotal);
+    peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers);
+  };
+  setInterval(sample, 10).unref();
+  const done = (documents: number, extra: Partial<Measurement> = {}): Measurement => {
+    sample();
+    return {
+      mode,
+      container,
+      documents,
+      seconds: (performance.now() - started) / 1000,
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      rssStartMb,
+      peakHeapMb: Math.round(peakHeap / 2 ** 20),
+      peakArrayBuffersMb: Math.round(peakArrayBuffers / 2 ** 20),
+      ...extra,
+    };
+  };
   const plain = () =>
-    new CosmosClient({ endpoint, key: KEY, connectionPolicy: { enableEndpointDiscovery: false } });
+    new sdk!.CosmosClient({ endpoint, key: KEY, connectionPolicy: { enableEndpointDiscovery: false } });
   const [database, id] = container.split('/') as [string, string];
 
   if (mode === 'raw-changefeed') {
@@ -189,7 +219,7 @@ async function measure(mode: string, endpoint: string, container: string): Promi
     await Promise.all(
       ranges.map(async (range) => {
         const it = c.items.getChangeFeedIterator({
-          changeFeedStartFrom: ChangeFeedStartFrom.Beginning(range),
+          changeFeedStartFrom: sdk!.ChangeFeedStartFrom.Beginning(range),
           maxItemCount: 1000,
         });
         for (;;) {
@@ -235,7 +265,15 @@ async function measure(mode: string, endpoint: string, container: string): Promi
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  if (mode.startsWith('export')) {
+  if (product) {
+    const {
+      LocalDirectoryTarget,
+      cosmosPlugin,
+      cosmosBackupSpecSchema,
+      systemClock,
+      silentLogger,
+      openCatalog,
+    } = product;
     // export-<compression>[-<level>][-reserialize]
     const [, compression = 'gzip', level] = mode.split('-');
     const rawPages = !mode.endsWith('-reserialize');
@@ -320,6 +358,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       small: { type: 'string', default: '100000' },
       large: { type: 'string', default: '1000000' },
+      'large-runs': { type: 'string', default: '1' },
       emulator: { type: 'string', default: '5000' },
       modes: { type: 'string' },
     },
@@ -389,7 +428,7 @@ async function main(): Promise<void> {
     const results = byMode.get(mode)!;
     const m = results.map((x) => x.documents / x.seconds);
     console.log(
-      `${mode.padEnd(26)} ${small} docs  median ${Math.round(median(m))} docs/s (${(median(results.map((x) => (x.bytesRaw ?? avg * x.documents) / x.seconds)) / 2 ** 20).toFixed(1)} MiB/s)  runs ${m.map((x) => Math.round(x)).join(', ')}  peak RSS ${results.map((x) => x.maxRssMb).join('/')} MB (at start ${results[0]!.rssStartMb})${results[0]!.bytesOut ? `  out ${(results[0]!.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}`,
+      `${mode.padEnd(26)} ${small} docs  median ${Math.round(median(m))} docs/s (${(median(results.map((x) => (x.bytesRaw ?? avg * x.documents) / x.seconds)) / 2 ** 20).toFixed(1)} MiB/s)  runs ${m.map((x) => Math.round(x)).join(', ')}  peak RSS ${results.map((x) => x.maxRssMb).join('/')} MB (at start ${results.map((x) => x.rssStartMb).join('/')}; V8 heap ≤ ${results.map((x) => x.peakHeapMb).join('/')}, ArrayBuffers ≤ ${results.map((x) => x.peakArrayBuffersMb).join('/')})${results[0]!.bytesOut ? `  out ${(results[0]!.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}`,
     );
   }
   const rate = (mode: string) => median(byMode.get(mode)!.map((x) => x.documents / x.seconds));
@@ -406,17 +445,20 @@ async function main(): Promise<void> {
     server.kill();
     return;
   }
-  console.log('\nsize scaling (one run each):');
-  for (const [mode, c] of [
-    ['raw-changefeed', 'bench/large'],
-    ['export-gzip', 'bench/large'],
-    ['export-zstd', 'bench/large'],
-    ['seed-style', 'bench/small'],
-    ['seed-style', 'bench/large'],
-  ] as const) {
+  const largeRuns = Math.max(1, Number(values['large-runs']));
+  console.log(`\nsize scaling (${largeRuns} run${largeRuns > 1 ? 's' : ''} each, seed-style once):`);
+  const scaling: [string, string][] = [];
+  for (let r = 0; r < largeRuns; r++)
+    scaling.push(
+      ['raw-changefeed', 'bench/large'],
+      ['export-gzip', 'bench/large'],
+      ['export-zstd', 'bench/large'],
+    );
+  scaling.push(['seed-style', 'bench/small'], ['seed-style', 'bench/large']);
+  for (const [mode, c] of scaling) {
     const m = await runMeasure(mode, endpoint, c);
     console.log(
-      `${mode.padEnd(26)} ${c.padEnd(12)} ${m.error ? `FAILED: ${m.error}` : `${m.documents} docs in ${m.seconds.toFixed(1)} s (${Math.round(m.documents / m.seconds)} docs/s), peak RSS ${m.maxRssMb} MB (at start ${m.rssStartMb})${m.bytesOut ? `, output ${(m.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}${m.bytesRaw ? ` (raw ${(m.bytesRaw / 2 ** 20).toFixed(1)} MiB)` : ''}`}`,
+      `${mode.padEnd(26)} ${c.padEnd(12)} ${m.error ? `FAILED: ${m.error}` : `${m.documents} docs in ${m.seconds.toFixed(1)} s (${Math.round(m.documents / m.seconds)} docs/s), peak RSS ${m.maxRssMb} MB (at start ${m.rssStartMb}; V8 heap ≤ ${m.peakHeapMb}, ArrayBuffers ≤ ${m.peakArrayBuffersMb})${m.bytesOut ? `, output ${(m.bytesOut / 2 ** 20).toFixed(1)} MiB` : ''}${m.bytesRaw ? ` (raw ${(m.bytesRaw / 2 ** 20).toFixed(1)} MiB)` : ''}`}`,
     );
   }
   server.kill();
@@ -428,6 +470,7 @@ async function main(): Promise<void> {
     const emu = createHttpServer();
     await new Promise<void>((r) => emu.listen(0, '127.0.0.1', () => r()));
     const emuEndpoint = `http://127.0.0.1:${(emu.address() as AddressInfo).port}`;
+    const { CosmosClient } = await import('@azure/cosmos');
     const client = new CosmosClient({
       endpoint: emuEndpoint,
       key: KEY,
