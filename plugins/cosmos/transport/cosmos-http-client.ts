@@ -167,7 +167,8 @@ function bodyForSdk(request: PipelineRequest, status: number, raw: Buffer, recyc
  */
 function releaseSocketReads(socket: Socket, req: http.ClientRequest): void {
   const release = (chunk: Buffer) => {
-    if (socket.listeners('data')[0] !== release) releaseBuffer(chunk);
+    // Not after a parse error (Node keeps the chunk on the error and destroys the socket).
+    if (!socket.destroyed && socket.listeners('data')[0] !== release) releaseBuffer(chunk);
   };
   const stop = () => socket.removeListener('data', release);
   socket.on('data', release);
