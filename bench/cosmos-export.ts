@@ -20,6 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import {
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -150,6 +151,74 @@ function child<T>(
     });
   });
   return { result, kill: () => proc.kill('SIGTERM') };
+}
+
+// ---------------------------------------------------------------- the product's own process
+/**
+ * `holdfast run` itself, as a user runs it, exporting the large container: the whole CLI (job files, plan,
+ * catalog, retention, the plugin loading the SDK on first use) from the compiled build (what services run) and
+ * from the sources (type stripping, `npx holdfast`). Peak RSS is the child's own maxRSS, written by a preload
+ * at exit; seconds are the whole process, start-up included.
+ */
+async function measureCli(endpoint: string, runs: number, documents: number, work: string): Promise<void> {
+  if (runs <= 0 || documents <= 0) return;
+  const root = path.resolve(import.meta.dirname, '..');
+  const { build } = await import('../scripts/build.ts');
+  const compiled = path.join(root, 'bench', '.work', 'dist');
+  build(compiled);
+  const jobs = path.join(work, 'cli-jobs');
+  mkdirSync(jobs, { recursive: true });
+  writeFileSync(
+    path.join(jobs, 'bench.yaml'),
+    [
+      'apiVersion: holdfast/v1',
+      'kind: Storage',
+      'metadata: { name: out }',
+      `spec: { type: local, path: ${JSON.stringify(path.join(work, 'cli-out'))} }`,
+      '---',
+      'apiVersion: holdfast/v1',
+      'kind: CosmosBackup',
+      'metadata: { name: bench-export }',
+      'spec:',
+      `  account: { endpoint: ${JSON.stringify(endpoint)}, auth: { type: emulator } }`,
+      "  include: ['bench/large']",
+      '  storage: out',
+      '',
+    ].join('\n'),
+  );
+  const preload = path.join(work, 'max-rss.mjs');
+  writeFileSync(
+    preload,
+    "process.on('exit', () => process.stderr.write(`\\nMAXRSS ${process.resourceUsage().maxRSS}\\n`));\n",
+  );
+  console.log(`\nholdfast run (the CLI process), ${documents} documents, gzip, local directory:`);
+  for (let r = 0; r < runs; r++) {
+    for (const [entry, bin] of [
+      ['compiled', path.join(compiled, 'bin', 'holdfast.js')],
+      ['sources', path.join(root, 'bin', 'holdfast.js')],
+    ] as const) {
+      rmSync(path.join(work, 'cli-out'), { recursive: true, force: true });
+      const catalog = path.join(work, `cli-${entry}-${r}.db`);
+      const started = performance.now();
+      const proc = spawn(
+        process.execPath,
+        ['--import', preload, bin, 'run', jobs, '--job', 'bench-export', '--catalog', catalog],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+      );
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code] = (await once(proc, 'exit')) as [number];
+      const seconds = (performance.now() - started) / 1000;
+      const maxRss = Number(/MAXRSS (\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
+      const exported = /exported (\d+) documents/.exec(stdout)?.[1];
+      console.log(
+        `cli-run ${entry.padEnd(9)} exit ${code}, ${exported ?? '?'} documents in ${seconds.toFixed(1)} s (${Math.round(Number(exported ?? 0) / seconds)} docs/s, start-up included), peak RSS ${Math.round(maxRss)} MB`,
+      );
+      if (code !== 0) console.log(stdout.slice(-800), stderr.slice(-800));
+    }
+  }
 }
 
 // ---------------------------------------------------------------- child: replay server
@@ -361,6 +430,8 @@ async function main(): Promise<void> {
       'large-runs': { type: 'string', default: '1' },
       emulator: { type: 'string', default: '5000' },
       modes: { type: 'string' },
+      'cli-runs': { type: 'string', default: '2' },
+      'cli-only': { type: 'boolean', default: false },
     },
   });
   if (values.serve) return serve(values.serve);
@@ -409,6 +480,11 @@ async function main(): Promise<void> {
   // Fill the server's page cache (one untimed drain per container), so timed runs measure the client.
   await runMeasure('raw-changefeed', endpoint, 'bench/small');
   await runMeasure('raw-changefeed', endpoint, 'bench/large');
+  await measureCli(endpoint, Number(values['cli-runs']), large, work);
+  if (values['cli-only']) {
+    server.kill();
+    return;
+  }
   const modes = values.modes?.split(',') ?? [
     'raw-changefeed',
     'raw-readall',
