@@ -5,17 +5,42 @@
  * some 30 MB that way. Buffers handed back here are kept (up to `maxIdleBytes`) and handed out again for the
  * next page of the same or a smaller size, so the bytes an export holds stay those of the pages in flight.
  *
- * Sizes are rounded up to `granule` so that pages of nearly the same size share buffers.
+ * Sizes are rounded up to `granule` so that pages of nearly the same size share buffers. Once the pool has not
+ * been used for `idleMs` (an export ended), its idle buffers are freed: a long-running `holdfast serve` keeps its
+ * Cosmos connections between runs and must not keep their pages too.
  */
 export class BufferPool {
   readonly #idle: ArrayBuffer[] = [];
   #idleBytes = 0;
   readonly #maxIdleBytes: number;
   readonly #granule: number;
+  readonly #idleMs: number;
+  #lastUse = 0;
+  #trimTimer: NodeJS.Timeout | undefined;
 
-  constructor(options: { maxIdleBytes: number; granule?: number }) {
+  constructor(options: { maxIdleBytes: number; granule?: number; idleMs?: number }) {
     this.#maxIdleBytes = options.maxIdleBytes;
     this.#granule = options.granule ?? 64 * 1024;
+    this.#idleMs = options.idleMs ?? 2000;
+  }
+
+  /** Frees every idle buffer now. */
+  clear(): void {
+    for (const ab of this.#idle.splice(0)) ab.transfer(0);
+    this.#idleBytes = 0;
+    clearTimeout(this.#trimTimer);
+    this.#trimTimer = undefined;
+  }
+
+  #scheduleTrim(): void {
+    this.#lastUse = performance.now();
+    if (this.#trimTimer || this.#idle.length === 0) return;
+    const check = () => {
+      const quiet = performance.now() - this.#lastUse;
+      if (quiet >= this.#idleMs) this.clear();
+      else this.#trimTimer = setTimeout(check, this.#idleMs - quiet).unref();
+    };
+    this.#trimTimer = setTimeout(check, this.#idleMs).unref();
   }
 
   /** Bytes kept for reuse (for tests and benchmarks). */
@@ -32,6 +57,7 @@ export class BufferPool {
       if (size >= need && (best < 0 || size < this.#idle[best]!.byteLength)) best = i;
     }
     let ab: ArrayBuffer;
+    this.#lastUse = performance.now();
     if (best >= 0) {
       ab = this.#idle.splice(best, 1)[0]!;
       this.#idleBytes -= ab.byteLength;
@@ -53,6 +79,7 @@ export class BufferPool {
     if (this.#idleBytes + ab.byteLength <= this.#maxIdleBytes) {
       this.#idle.push(ab);
       this.#idleBytes += ab.byteLength;
+      this.#scheduleTrim();
     } else {
       ab.transfer(0);
     }
