@@ -189,6 +189,8 @@ export class AzureBlobTarget implements StorageTarget {
 
 class AzureWrite implements StorageWrite {
   readonly stream: BlockStagingStream;
+  /** BlockStagingStream copies each chunk into a block before calling back, and keeps none. */
+  readonly releasesChunks = true;
   readonly #target: AzureBlobTarget;
   readonly #key: string;
   readonly #blob: BlockBlobClient;

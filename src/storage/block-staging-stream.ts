@@ -43,9 +43,12 @@ export function maxObjectBytes(base: number): number {
 
 /**
  * A Writable that cuts its input into blocks and stages them (bounded parallel uploads), hashing and counting
- * as bytes pass. Backpressure holds the writer while the in-flight budget is used up, so memory is bounded
- * whatever the object's size. Block ids carry a random per-write part, so two writes to the same blob name never
- * overwrite each other's uncommitted blocks. Nothing here makes the blob visible: the caller commits the list.
+ * as bytes pass. Each chunk is copied into the block being filled before its write calls back, so the stream
+ * keeps no chunk afterwards (the writer may free or reuse it: StorageWrite.releasesChunks). Backpressure holds
+ * the writer while the in-flight budget is used up, so memory is bounded whatever the object's size: the block
+ * being filled plus `maxInFlightBytes`, in block buffers that are reused. Block ids carry a random per-write
+ * part, so two writes to the same blob name never overwrite each other's uncommitted blocks. Nothing here makes
+ * the blob visible: the caller commits the list.
  */
 export class BlockStagingStream extends Writable {
   readonly #options: BlockStagingOptions;
@@ -55,7 +58,8 @@ export class BlockStagingStream extends Writable {
   readonly #inFlight = new Set<Promise<void>>();
   /** Block buffers whose upload finished, ready to be filled again (so blocks make no garbage). */
   #pool: Buffer[] = [];
-  #chunks: Buffer[] = [];
+  /** The block being filled, and how much of it is. */
+  #current?: Buffer;
   #buffered = 0;
   #bytes = 0;
   #inFlightBytes = 0;
@@ -81,16 +85,31 @@ export class BlockStagingStream extends Writable {
     if (this.#failure) return callback(this.#failure);
     this.#hash.update(chunk);
     this.#bytes += chunk.length;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    this.#notePeak();
-    if (this.#buffered < this.#currentBlockSize()) return callback();
-    this.#stageFullBlocks(false).then(() => callback(), callback);
+    let at = 0;
+    // Copies into the current block; stages it when full. Synchronous until a full block must wait for room.
+    const fill = (): Promise<void> | undefined => {
+      while (at < chunk.length) {
+        this.#current ??= this.#newBlock();
+        const n = chunk.copy(this.#current, this.#buffered, at);
+        this.#buffered += n;
+        at += n;
+        this.#notePeak();
+        if (this.#buffered === this.#current.length) return this.#stageCurrent().then(fill);
+      }
+      return undefined;
+    };
+    try {
+      const waiting = fill();
+      if (!waiting) return callback();
+      waiting.then(() => callback(), callback);
+    } catch (err) {
+      callback(err as Error);
+    }
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     (async () => {
-      await this.#stageFullBlocks(true);
+      if (this.#buffered > 0) await this.#stageCurrent();
       await Promise.all(this.#inFlight);
       if (this.#failure) throw this.#failure;
       this.#staged = { blockIds: [...this.#blockIds], bytes: this.#bytes, sha256: this.#hash.digest('hex') };
@@ -98,7 +117,7 @@ export class BlockStagingStream extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#chunks = [];
+    this.#current = undefined;
     this.#pool = [];
     this.#buffered = 0;
     // Wait for uploads in progress, so that after abort() nothing of this write is still being sent.
@@ -109,17 +128,19 @@ export class BlockStagingStream extends Writable {
     return blockSizeAt(this.#options.blockSize, this.#blockIds.length);
   }
 
-  async #stageFullBlocks(final: boolean): Promise<void> {
-    while (this.#buffered >= this.#currentBlockSize() || (final && this.#buffered > 0)) {
-      const size = Math.min(this.#buffered, this.#currentBlockSize());
-      await this.#waitForRoom(size);
-      if (this.#blockIds.length >= MAX_BLOCKS) {
-        throw new Error(
-          `object too large: more than ${maxObjectBytes(this.#options.blockSize)} bytes (${MAX_BLOCKS} blocks) with a ${this.#options.blockSize}-byte base block size`,
-        );
-      }
-      this.#launch(this.#take(size), size);
+  /** Stages the current block (full, or the last one): waits for room in the in-flight budget first. */
+  async #stageCurrent(): Promise<void> {
+    const size = this.#buffered;
+    await this.#waitForRoom(size);
+    if (this.#blockIds.length >= MAX_BLOCKS) {
+      throw new Error(
+        `object too large: more than ${maxObjectBytes(this.#options.blockSize)} bytes (${MAX_BLOCKS} blocks) with a ${this.#options.blockSize}-byte base block size`,
+      );
     }
+    const block = this.#current!;
+    this.#current = undefined;
+    this.#buffered = 0;
+    this.#launch(block, size);
   }
 
   async #waitForRoom(size: number): Promise<void> {
@@ -153,27 +174,11 @@ export class BlockStagingStream extends Writable {
     this.#notePeak();
   }
 
-  /** Copies the next `size` buffered bytes into a block buffer (from the pool when one is free). */
-  #take(size: number): Buffer {
+  /** A buffer for the next block: a free one from the pool when it has the size, else a new one. */
+  #newBlock(): Buffer {
     const blockSize = this.#currentBlockSize();
-    let block: Buffer;
-    if (size < blockSize) {
-      block = Buffer.allocUnsafe(size); // the last block: exactly its size, never pooled
-    } else {
-      const pooled = this.#pool.pop();
-      block = pooled && pooled.length === blockSize ? pooled : Buffer.allocUnsafe(blockSize);
-    }
-    let filled = 0;
-    while (filled < size) {
-      const chunk = this.#chunks[0]!;
-      const n = Math.min(chunk.length, size - filled);
-      chunk.copy(block, filled, 0, n);
-      filled += n;
-      if (n === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(n);
-    }
-    this.#buffered -= size;
-    return block;
+    const pooled = this.#pool.pop();
+    return pooled && pooled.length === blockSize ? pooled : Buffer.allocUnsafe(blockSize);
   }
 
   #notePeak(): void {
