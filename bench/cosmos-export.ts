@@ -160,64 +160,98 @@ function child<T>(
  * from the sources (type stripping, `npx holdfast`). Peak RSS is the child's own maxRSS, written by a preload
  * at exit; seconds are the whole process, start-up included.
  */
-async function measureCli(endpoint: string, runs: number, documents: number, work: string): Promise<void> {
+async function measureCli(
+  endpoint: string,
+  runs: number,
+  documents: number,
+  work: string,
+  nodeOptions: string,
+): Promise<void> {
   if (runs <= 0 || documents <= 0) return;
   const root = path.resolve(import.meta.dirname, '..');
   const { build } = await import('../scripts/build.ts');
   const compiled = path.join(root, 'bench', '.work', 'dist');
   build(compiled);
-  const jobs = path.join(work, 'cli-jobs');
-  mkdirSync(jobs, { recursive: true });
-  writeFileSync(
-    path.join(jobs, 'bench.yaml'),
-    [
-      'apiVersion: holdfast/v1',
-      'kind: Storage',
-      'metadata: { name: out }',
-      `spec: { type: local, path: ${JSON.stringify(path.join(work, 'cli-out'))} }`,
-      '---',
-      'apiVersion: holdfast/v1',
-      'kind: CosmosBackup',
-      'metadata: { name: bench-export }',
-      'spec:',
-      `  account: { endpoint: ${JSON.stringify(endpoint)}, auth: { type: emulator } }`,
-      "  include: ['bench/large']",
-      '  storage: out',
-      '',
-    ].join('\n'),
-  );
+  // The two Storage kinds: a local directory, and Azure Blob (Azurite here; the container made beforehand, as
+  // the demo does).
+  const { startAzurite } = await import('../test/harness/azurite.ts');
+  const { BlobServiceClient } = await import('@azure/storage-blob');
+  const azurite = await startAzurite();
+  await BlobServiceClient.fromConnectionString(azurite.connectionString)
+    .getContainerClient('bench')
+    .createIfNotExists();
+  const storages = {
+    local: `spec: { type: local, path: ${JSON.stringify(path.join(work, 'cli-out'))} }`,
+    'azure-blob': `spec: { type: azure-blob, account: ${JSON.stringify(azurite.blobEndpoint)}, container: bench, auth: { type: connection-string, connectionString: { secretRef: env:BENCH_BLOB_CONNECTION } } }`,
+  };
   const preload = path.join(work, 'max-rss.mjs');
   writeFileSync(
     preload,
     "process.on('exit', () => process.stderr.write(`\\nMAXRSS ${process.resourceUsage().maxRSS}\\n`));\n",
   );
-  console.log(`\nholdfast run (the CLI process), ${documents} documents, gzip, local directory:`);
-  for (let r = 0; r < runs; r++) {
-    for (const [entry, bin] of [
-      ['compiled', path.join(compiled, 'bin', 'holdfast.js')],
-      ['sources', path.join(root, 'bin', 'holdfast.js')],
-    ] as const) {
-      rmSync(path.join(work, 'cli-out'), { recursive: true, force: true });
-      const catalog = path.join(work, `cli-${entry}-${r}.db`);
-      const started = performance.now();
-      const proc = spawn(
-        process.execPath,
-        ['--import', preload, bin, 'run', jobs, '--job', 'bench-export', '--catalog', catalog],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
-      );
-      let stdout = '';
-      let stderr = '';
-      proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const [code] = (await once(proc, 'exit')) as [number];
-      const seconds = (performance.now() - started) / 1000;
-      const maxRss = Number(/MAXRSS (\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
-      const exported = /exported (\d+) documents/.exec(stdout)?.[1];
-      console.log(
-        `cli-run ${entry.padEnd(9)} exit ${code}, ${exported ?? '?'} documents in ${seconds.toFixed(1)} s (${Math.round(Number(exported ?? 0) / seconds)} docs/s, start-up included), peak RSS ${Math.round(maxRss)} MB`,
-      );
-      if (code !== 0) console.log(stdout.slice(-800), stderr.slice(-800));
+  console.log(
+    `\nholdfast run (the CLI process), ${documents} documents, gzip, NODE_OPTIONS=${JSON.stringify(nodeOptions)}:`,
+  );
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (const [storage, storageSpec] of Object.entries(storages)) {
+        const jobs = path.join(work, `cli-jobs-${storage}`);
+        mkdirSync(jobs, { recursive: true });
+        writeFileSync(
+          path.join(jobs, 'bench.yaml'),
+          [
+            'apiVersion: holdfast/v1',
+            'kind: Storage',
+            'metadata: { name: out }',
+            storageSpec,
+            '---',
+            'apiVersion: holdfast/v1',
+            'kind: CosmosBackup',
+            'metadata: { name: bench-export }',
+            'spec:',
+            `  account: { endpoint: ${JSON.stringify(endpoint)}, auth: { type: emulator } }`,
+            "  include: ['bench/large']",
+            '  storage: out',
+            `  fileName: '${storage}-${r}/{Database}/{Container}_{Hour}{Minute}{Second}'`,
+            '',
+          ].join('\n'),
+        );
+        for (const [entry, bin] of [
+          ['compiled', path.join(compiled, 'bin', 'holdfast.js')],
+          ['sources', path.join(root, 'bin', 'holdfast.js')],
+        ] as const) {
+          rmSync(path.join(work, 'cli-out'), { recursive: true, force: true });
+          const catalog = path.join(work, `cli-${storage}-${entry}-${r}.db`);
+          const started = performance.now();
+          const proc = spawn(
+            process.execPath,
+            ['--import', preload, bin, 'run', jobs, '--job', 'bench-export', '--catalog', catalog],
+            {
+              stdio: ['ignore', 'pipe', 'pipe'],
+              env: {
+                ...process.env,
+                NODE_OPTIONS: nodeOptions,
+                BENCH_BLOB_CONNECTION: azurite.connectionString,
+              },
+            },
+          );
+          let stdout = '';
+          let stderr = '';
+          proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          const [code] = (await once(proc, 'exit')) as [number];
+          const seconds = (performance.now() - started) / 1000;
+          const maxRss = Number(/MAXRSS (\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
+          const exported = /exported (\d+) documents/.exec(stdout)?.[1];
+          console.log(
+            `cli-run ${storage.padEnd(10)} ${entry.padEnd(9)} exit ${code}, ${exported ?? '?'} documents in ${seconds.toFixed(1)} s (${Math.round(Number(exported ?? 0) / seconds)} docs/s, start-up included), peak RSS ${Math.round(maxRss)} MB`,
+          );
+          if (code !== 0) console.log(stdout.slice(-800), stderr.slice(-800));
+        }
+      }
     }
+  } finally {
+    await azurite.stop();
   }
 }
 
@@ -432,6 +466,7 @@ async function main(): Promise<void> {
       modes: { type: 'string' },
       'cli-runs': { type: 'string', default: '2' },
       'cli-only': { type: 'boolean', default: false },
+      'cli-node-options': { type: 'string', default: '' },
     },
   });
   if (values.serve) return serve(values.serve);
@@ -480,7 +515,7 @@ async function main(): Promise<void> {
   // Fill the server's page cache (one untimed drain per container), so timed runs measure the client.
   await runMeasure('raw-changefeed', endpoint, 'bench/small');
   await runMeasure('raw-changefeed', endpoint, 'bench/large');
-  await measureCli(endpoint, Number(values['cli-runs']), large, work);
+  await measureCli(endpoint, Number(values['cli-runs']), large, work, values['cli-node-options']);
   if (values['cli-only']) {
     server.kill();
     return;

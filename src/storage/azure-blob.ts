@@ -16,7 +16,7 @@ export interface AzureBlobTargetOptions {
   prefix?: string;
   /** Base block size (default 8 MiB; it doubles every 10,000 blocks, so objects up to ~2.3 TiB fit). */
   blockSize?: number;
-  /** Bytes uploaded at once per write (default 32 MiB: four 8 MiB blocks). */
+  /** Bytes uploaded at once per write (default 16 MiB: two 8 MiB blocks; bench/results/storage.md). */
   maxInFlightBytes?: number;
 }
 
@@ -42,7 +42,7 @@ export class AzureBlobTarget implements StorageTarget {
     this.#client = client;
     this.#prefix = options.prefix ? options.prefix.replace(/\/+$/, '') + '/' : '';
     this.#blockSize = options.blockSize ?? 8 * MiB;
-    this.#maxInFlightBytes = options.maxInFlightBytes ?? 4 * this.#blockSize;
+    this.#maxInFlightBytes = options.maxInFlightBytes ?? 2 * this.#blockSize;
   }
 
   locate(key: string): string {
