@@ -108,7 +108,8 @@ export async function executeRestore(o: ExecuteRestoreOptions): Promise<RestoreR
       keyParameter,
     });
     const request = unlimitedRequest(pool);
-    if (keyParameter) request.input(ENCRYPTION_KEY_PARAMETER, loadedDriver().NVarChar(4000), o.encryptionKey!.reveal());
+    if (keyParameter)
+      request.input(ENCRYPTION_KEY_PARAMETER, loadedDriver().NVarChar(4000), o.encryptionKey!.reveal());
     request.on('info', (m: { number: number; message: string }) => {
       const message = clean(m.message);
       outcome.messages.push({ number: m.number, message });
