@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.ts';
-import { BIN, ROOT } from '../helpers/cli.ts';
+import { BIN, importsOf, ROOT, spawnCli } from '../helpers/cli.ts';
 
 /**
  * The compiled tree that services run (scripts/build.ts → `npm run build`) behaves like the sources: it is built
@@ -22,21 +20,7 @@ const ENV = {
   NO_COLOR: '1',
 };
 
-async function holdfast(
-  bin: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...ENV },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const holdfast = (bin: string, args: string[]) => spawnCli(args, { bin, env: ENV });
 
 const withoutTimes = (s: string) => s.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
 
@@ -48,22 +32,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the compiled build', () => {
   it('is JavaScript only: validating the example jobs loads no TypeScript file', async () => {
-    const list = path.join(out, 'imports.txt');
-    await promisify(execFile)(
-      process.execPath,
-      [
-        '--import',
-        path.join(ROOT, 'test', 'fixtures', 'record-imports.mjs'),
-        COMPILED_BIN,
-        'validate',
-        'jobs',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...ENV, HOLDFAST_IMPORTS_OUT: list },
-      },
-    );
-    const urls = readFileSync(list, 'utf8').split('\n');
+    const { run, urls } = await importsOf(['validate', 'jobs'], { bin: COMPILED_BIN, env: ENV });
+    expect(run.code).toBe(0);
     expect(urls.some((u) => u.endsWith('/plugins/cosmos/schema.js'))).toBe(true);
     expect(urls.filter((u) => u.endsWith('.ts'))).toEqual([]);
     expect((await holdfast(COMPILED_BIN, ['--version'])).stdout).toBe(

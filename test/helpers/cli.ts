@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { CliDeps } from '../../src/cli/app.ts';
@@ -13,7 +15,10 @@ export interface CliRun {
 }
 
 /** Runs the CLI in this process (fast; plugins and a clock may be injected). */
-export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; deps?: CliDeps } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; deps?: CliDeps } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(
@@ -29,10 +34,22 @@ export async function runCli(args: string[], options: { cwd?: string; env?: Node
   return { code, stdout, stderr };
 }
 
-/** Runs bin/holdfast.js as a real process with Node 24, as a user would. */
-export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+/**
+ * Runs bin/holdfast.js (or another entry, e.g. a compiled build's) as a real process with Node 24, as a user
+ * would; `nodeArgs` go to Node before the entry.
+ */
+export function spawnCli(
+  args: string[],
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    bin?: string;
+    nodeArgs?: string[];
+  } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,4 +65,26 @@ export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.P
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * Every module URL a CLI process resolves (ESM and require), recorded by test/fixtures/record-imports.mjs:
+ * what a command loads, to prove what it does not.
+ */
+export async function importsOf(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; bin?: string } = {},
+): Promise<{ run: CliRun; urls: string[] }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'holdfast-imports-'));
+  try {
+    const out = path.join(dir, 'imports.txt');
+    const run = await spawnCli(args, {
+      ...options,
+      nodeArgs: ['--import', path.join(ROOT, 'test', 'fixtures', 'record-imports.mjs')],
+      env: { ...options.env, HOLDFAST_IMPORTS_OUT: out },
+    });
+    return { run, urls: (await readFile(out, 'utf8')).split('\n') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
